@@ -1,0 +1,206 @@
+"""From a source file's front matter to validated document metadata (layer 3).
+
+Accepts the field names writers bring from other generators (Hugo's `lastmod`, Jekyll's
+`published: false` and `YYYY-MM-DD-slug.md` names) so their posts move in unchanged.
+Unknown fields are kept in `extra` for templates rather than rejected: front matter is
+the author's notebook, and other tools put their own keys there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ErrorCollector
+from generator.slugs import slugify
+from generator.sources import BUNDLE_INDEX, SourceFile
+from generator.urls import alias_path, page_path, post_path
+
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_FIRST_LINE_MARKUP = re.compile(r"^[#>*\-+\s]+|[*_`]+")
+KNOWN_FIELDS = frozenset(
+    {
+        "title",
+        "date",
+        "updated",
+        "lastmod",
+        "last_modified_at",
+        "tags",
+        "summary",
+        "description",
+        "draft",
+        "published",
+        "slug",
+        "aliases",
+        "template",
+        "lang",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """A document's validated front matter, before its Markdown is rendered."""
+
+    source: SourceFile
+    slug: str
+    path: str  # output-relative directory
+    title: str | None  # None: to be guessed from the first heading once rendered
+    date: datetime | None
+    updated: datetime | None
+    tag_names: tuple[str, ...]
+    summary: str | None  # Markdown from front matter
+    description: str | None
+    draft: bool
+    aliases: tuple[str, ...]  # normalised output paths
+    template: str | None
+    lang: str | None
+    extra: dict[str, Any]
+    date_guessed_from: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+
+def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> DocumentMeta | None:
+    """Validate `source.meta`, recording each problem at its line; None if any was found."""
+    before = len(errors.errors)
+    meta = source.meta
+
+    def field_error(key: str, message: str) -> None:
+        errors.error(source.rel, source.line_of(key), f"front matter '{key}': {message}")
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        field_error(key, f"must be text, got {type(value).__name__}")
+        return None
+
+    def flag(key: str) -> bool | None:
+        value = meta.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        field_error(key, f"must be true or false, got {value!r}")
+        return None
+
+    def moment(key: str) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        parsed = to_datetime(value, tz)
+        if parsed is None:
+            field_error(key, f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)")
+        return parsed
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            # Jekyll and Eleventy allow one string: "a, b" or "a b".
+            parts = value.split(",") if "," in value else value.split()
+            return tuple(p.strip() for p in parts if p.strip())
+        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        field_error(key, "must be a list of text")
+        return ()
+
+    stem_date, stem_slug = _split_stem(source)
+    slug_text = text("slug")
+    slug = slugify(slug_text) if slug_text else slugify(stem_slug)
+    date_value = moment("date")
+    guessed_from = None
+    if date_value is None and "date" not in meta and source.kind == "post":
+        if stem_date is not None:
+            date_value = datetime.combine(stem_date, time(), tz)
+        else:
+            date_value = datetime.fromtimestamp(source.mtime, tz).replace(microsecond=0)
+            guessed_from = "the file's modification time"
+    updated = moment("updated") or moment("lastmod") or moment("last_modified_at")
+    draft = flag("draft")
+    published = flag("published")
+    if draft is None:
+        draft = published is False
+    title = text("title")
+    if title is not None and not title.strip():
+        field_error("title", "is empty")
+    aliases = []
+    for alias in text_list("aliases"):
+        normal = alias_path(alias)
+        if normal is None:
+            field_error("aliases", f"{alias!r} is not a usable path on this site")
+        else:
+            aliases.append(normal)
+    template = text("template")
+    if template is not None and ("/" in template.lstrip("./") and ".." in template):
+        field_error("template", f"{template!r} must name a template of the theme")
+    if len(errors.errors) > before:
+        return None
+    return DocumentMeta(
+        source=source,
+        slug=slug,
+        path=post_path(slug) if source.kind == "post" else page_path(slug),
+        title=title.strip() if title else None,
+        date=date_value,
+        updated=updated,
+        tag_names=text_list("tags"),
+        summary=text("summary"),
+        description=text("description"),
+        draft=draft,
+        aliases=tuple(aliases),
+        template=template,
+        lang=text("lang"),
+        extra={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
+        date_guessed_from=guessed_from,
+    )
+
+
+def to_datetime(value: Any, tz: tzinfo) -> datetime | None:
+    """A YAML/TOML date, datetime or ISO string as an aware datetime (naive ones in `tz`)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        candidate = value.strip().replace(" ", "T", 1)
+        if candidate.endswith("Z"):
+            candidate = candidate[:-1] + "+00:00"
+        try:
+            moment = datetime.fromisoformat(candidate)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def _split_stem(source: SourceFile) -> tuple[date | None, str]:
+    """(date, slug) from a file or bundle name; Jekyll's YYYY-MM-DD-slug gives both."""
+    stem = source.path.parent.name if source.path.name == BUNDLE_INDEX else Path(source.path).stem
+    match = _JEKYLL_NAME.match(stem)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3])), match[4]
+        except ValueError:
+            return None, stem
+    return None, stem
+
+
+def guess_title(body: str, first_heading: str | None) -> str | None:
+    """The first `#` heading, else the first non-empty line with its Markdown marks removed."""
+    if first_heading and first_heading.strip():
+        return first_heading.strip()
+    for line in body.split("\n"):
+        cleaned = _FIRST_LINE_MARKUP.sub("", line).strip()
+        if cleaned and not cleaned.startswith("<!--"):
+            return cleaned[:80]
+    return None

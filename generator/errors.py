@@ -1,0 +1,60 @@
+"""Errors that point at a place in the author's files (layer 0: stdlib only).
+
+Every problem the build finds is a `SiteError` with the file and line it comes from.
+Stages collect them and the build raises one `BuildFailed` holding them all, so the
+author sees every mistake at once; only the CLI turns that into output and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SiteError(Exception):
+    """One problem in one place: `path:line: message`."""
+
+    path: Path | str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = str(self.path)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised once, after a stage has collected every error it could find."""
+
+    def __init__(self, errors: list[SiteError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class ErrorCollector:
+    """Gathers errors and warnings through a stage; `raise_if_any` fails once at the end."""
+
+    def __init__(self) -> None:
+        self.errors: list[SiteError] = []
+        self.warnings: list[SiteError] = []
+
+    def error(self, path: Path | str | None, line: int | None, message: str) -> None:
+        self.errors.append(SiteError(path, line, message))
+
+    def warn(self, path: Path | str | None, line: int | None, message: str) -> None:
+        self.warnings.append(SiteError(path, line, message))
+
+    def add(self, error: SiteError) -> None:
+        self.errors.append(error)
+
+    def extend(self, errors: list[SiteError]) -> None:
+        self.errors.extend(errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise BuildFailed(self.errors)

@@ -1,0 +1,138 @@
+"""Atom feeds, the sitemap and robots.txt (layer 3).
+
+Written with ElementTree rather than a template so they are always well-formed XML, with
+every URL absolute (feed readers resolve relative links inconsistently, and some not at all).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import quote, urljoin
+
+from generator.model import Post
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+# href/src/poster attributes in rendered HTML; raw HTML may use either quote style.
+_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Make every href/src in `html` absolute, resolved against the page's own URL."""
+
+    def replace(match: re.Match[str]) -> str:
+        prefix, quote, url = match.groups()
+        if url.startswith("#"):
+            url = page_url + url
+        else:
+            # Attribute values are HTML-escaped; &amp; in a query must stay as written.
+            url = urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
+        return f"{prefix}{quote}{url}{quote}"
+
+    return _URL_ATTRIBUTE.sub(replace, html)
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    title: str
+    subtitle: str
+    feed_url: str  # absolute URL of the feed itself
+    site_url: str  # absolute URL of the page the feed mirrors
+    author_name: str
+    author_email: str
+    language: str
+
+
+def atom_feed(info: FeedInfo, posts: Sequence[Post], reply_html: dict[str, str]) -> bytes:
+    """An Atom 1.0 feed of `posts` with full content; `reply_html[slug]` is appended to each."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": info.language})
+    _text(feed, "title", info.title)
+    if info.subtitle:
+        _text(feed, "subtitle", info.subtitle)
+    _text(feed, "id", info.feed_url)
+    ET.SubElement(
+        feed, f"{{{ATOM_NS}}}link", {"rel": "self", "type": "application/atom+xml", "href": info.feed_url}
+    )
+    ET.SubElement(
+        feed, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": info.site_url}
+    )
+    updated = max((_updated(post) for post in posts), default=None)
+    _text(feed, "updated", (updated or datetime(1970, 1, 1, tzinfo=UTC)).isoformat())
+    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    _text(author, "name", info.author_name)
+    if info.author_email:
+        _text(author, "email", info.author_email)
+    _text(feed, "generator", "Fireside")
+    for post in posts:
+        entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        _text(entry, "title", post.title)
+        _text(entry, "id", post.permalink)
+        ET.SubElement(
+            entry, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": post.permalink}
+        )
+        if post.date is not None:
+            _text(entry, "published", post.date.isoformat())
+        _text(entry, "updated", _updated(post).isoformat())
+        for tag in post.tags:
+            ET.SubElement(
+                entry,
+                f"{{{ATOM_NS}}}category",
+                {"term": tag.slug, "label": tag.name, "scheme": urljoin(info.site_url, "tags/")},
+            )
+        if post.description:
+            _text(entry, "summary", post.description)
+        body = absolutize(post.content + reply_html.get(post.slug, ""), post.permalink)
+        content = _text(entry, "content", body)
+        content.set("type", "html")
+    return _serialise(feed)
+
+
+def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
+    """A sitemap of (absolute URL, last modified) pairs, in the order given."""
+    ET.register_namespace("", SITEMAP_NS)
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for url, modified in entries:
+        item = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(item, f"{{{SITEMAP_NS}}}loc").text = url
+        if modified is not None:
+            ET.SubElement(item, f"{{{SITEMAP_NS}}}lastmod").text = modified.date().isoformat()
+    return _serialise(urlset)
+
+
+def reply_link_html(post: Post, inbox_endpoint: str, author_email: str) -> str:
+    """The 'Reply' link closing each feed entry: the post's letter form if any, else email."""
+    if inbox_endpoint:
+        href = post.permalink + "#write"
+    elif author_email:
+        href = f"mailto:{author_email}?subject={quote('Re: ' + post.title)}"
+    else:
+        return ""
+    return f'\n<p><a href="{escape(href)}">Reply to this essay</a></p>'
+
+
+def robots_txt(sitemap_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n".encode()
+
+
+def _updated(post: Post) -> datetime:
+    moment = post.updated or post.date
+    assert moment is not None, "published posts always have a date"
+    return moment
+
+
+def _text(parent: ET.Element, name: str, value: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}")
+    element.text = value
+    return element
+
+
+def _serialise(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

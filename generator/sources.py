@@ -1,0 +1,182 @@
+"""Finding the author's Markdown files and splitting off their front matter (layer 2).
+
+Front matter is YAML between `---` lines or TOML between `+++` lines, so posts from
+Hugo, Jekyll, Eleventy and Zola move in unchanged. Each key's line is kept so a bad value
+can be reported at `path:line`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from generator.errors import ErrorCollector
+
+Kind = Literal["post", "page"]
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+BUNDLE_INDEX = "index.md"
+_TOML_ERROR_LINE = re.compile(r"line (\d+)")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Markdown document read from disk, front matter split from body."""
+
+    path: Path  # absolute
+    rel: Path  # relative to the site root, for messages
+    kind: Kind
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]  # front matter key → 1-based line in the file
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    front_matter: Literal["yaml", "toml"] | None
+    bundle_dir: Path | None  # a post folder holding index.md and its own files
+    assets: tuple[Path, ...] = field(default=())
+    mtime: float = 0.0
+
+    def line_of(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden, editor swap/backup and temp files: never content, never a reason to rebuild."""
+    return (
+        name.startswith((".", "#", "~"))
+        or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".part"))
+        or name in ("4913", "Thumbs.db", "desktop.ini")  # vim's write probe, OS litter
+    )
+
+
+def discover(content_dir: Path) -> list[tuple[Path, Kind]]:
+    """The Markdown documents under content/posts and content/pages, in a stable order."""
+    found: list[tuple[Path, Kind]] = []
+    for folder, kind in ((content_dir / "posts", "post"), (content_dir / "pages", "page")):
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if is_ignored(entry.name):
+                continue
+            if entry.is_dir() and (entry / BUNDLE_INDEX).is_file():
+                found.append((entry / BUNDLE_INDEX, kind))  # type: ignore[arg-type]
+            elif entry.is_file() and entry.suffix.lower() in MARKDOWN_SUFFIXES:
+                found.append((entry, kind))  # type: ignore[arg-type]
+    return found
+
+
+def bundle_assets(bundle_dir: Path) -> tuple[Path, ...]:
+    """Files beside a bundle's index.md (images, downloads), recursively, minus Markdown."""
+    assets = []
+    for path in sorted(bundle_dir.rglob("*")):
+        rel_parts = path.relative_to(bundle_dir).parts
+        if any(is_ignored(part) for part in rel_parts) or not path.is_file():
+            continue
+        if path.name == BUNDLE_INDEX and path.parent == bundle_dir:
+            continue
+        assets.append(path)
+    return tuple(assets)
+
+
+def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> SourceFile | None:
+    """Read one document; on a problem record it (with its line) and return None."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        errors.error(rel, line, "not valid UTF-8 text (save the file as UTF-8)")
+        return None
+    except OSError as exc:
+        errors.error(rel, None, f"cannot read: {exc.strerror}")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parsed = split_front_matter(text, rel, errors)
+    if parsed is None:
+        return None
+    fmt, meta, meta_lines, body, body_line = parsed
+    bundle_dir = path.parent if path.name == BUNDLE_INDEX else None
+    return SourceFile(
+        path=path,
+        rel=rel,
+        kind=kind,
+        meta=meta,
+        meta_lines=meta_lines,
+        body=body,
+        body_line=body_line,
+        front_matter=fmt,
+        bundle_dir=bundle_dir,
+        assets=bundle_assets(bundle_dir) if bundle_dir else (),
+        mtime=path.stat().st_mtime,
+    )
+
+
+FrontMatter = tuple[Literal["yaml", "toml"] | None, dict[str, Any], dict[str, int], str, int]
+
+
+def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMatter | None:
+    """Split `text` into (format, meta, key lines, body, body's first line)."""
+    first_line, _, _ = text.partition("\n")
+    fence = first_line.rstrip()
+    if fence not in ("---", "+++"):
+        return None, {}, {}, text, 1
+    lines = text.split("\n")
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() == fence), None)
+    if closing is None:
+        errors.error(rel, 1, f"front matter opened with {fence!r} is never closed")
+        return None
+    meta_text = "\n".join(lines[1:closing])
+    body = "\n".join(lines[closing + 1 :])
+    body_line = closing + 2
+    if fence == "---":
+        loaded = _load_yaml(meta_text, rel, errors)
+        fmt: Literal["yaml", "toml"] = "yaml"
+    else:
+        loaded = _load_toml(meta_text, rel, errors)
+        fmt = "toml"
+    if loaded is None:
+        return None
+    meta, meta_lines = loaded
+    return fmt, meta, meta_lines, body, body_line
+
+
+def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict, dict] | None:
+    # Line 1 of the file is the opening fence, so front matter line n is file line n + 1.
+    try:
+        node = yaml.compose(meta_text, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(meta_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        errors.error(rel, line, f"invalid YAML front matter: {problem}")
+        return None
+    if meta is None:
+        return {}, {}
+    if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
+        errors.error(rel, 2, "front matter must be a mapping of keys to values")
+        return None
+    lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    return {str(k): v for k, v in meta.items()}, lines
+
+
+def _load_toml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict, dict] | None:
+    try:
+        meta = tomllib.loads(meta_text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's TOMLDecodeError has no line attribute; its message names the line.
+        found = _TOML_ERROR_LINE.search(str(exc))
+        line = int(found.group(1)) + 1 if found else 1
+        errors.error(rel, line, f"invalid TOML front matter: {exc}")
+        return None
+    lines: dict[str, int] = {}
+    key_pattern = re.compile(r"""^\s*["']?([A-Za-z0-9_\-]+)["']?\s*=""")
+    for number, text_line in enumerate(meta_text.split("\n"), start=2):
+        match = key_pattern.match(text_line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    return meta, lines

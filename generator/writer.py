@@ -1,0 +1,149 @@
+"""Putting a finished build on disk (layer 3).
+
+The build assembles an `OutputPlan` in memory and only calls `commit` once it has no
+errors, so a failed build never touches the previous output. `commit` writes a file only
+when its bytes changed (unchanged files keep their mtime, so rsync and CDN uploads stay
+small), writes each file atomically (temp file + rename), removes files the new build no
+longer produces, and never deletes or writes anything outside the output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.errors import SiteError
+
+log = logging.getLogger(__name__)
+
+# Entries of the output folder that belong to someone else: a gh-pages worktree's .git,
+# for instance. They are never pruned.
+PRESERVED_NAMES = frozenset({".git", ".gitignore", ".nojekyll", "CNAME"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What produced an output file, for 'two pages with the same URL' errors."""
+
+    path: Path | str
+    line: int | None = None
+
+
+@dataclass
+class OutputPlan:
+    """Every file of the finished site: output-relative POSIX path → bytes or a file to copy."""
+
+    contents: dict[str, bytes | Path] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+    def add(
+        self, rel: str, content: bytes | Path, origin: Origin, *, replace: bool = False
+    ) -> SiteError | None:
+        """Add one file; a second file at the same path is an error unless `replace` (static layers)."""
+        rel = _checked_rel(rel)
+        if rel in self.contents and not replace:
+            first = self.origins[rel]
+            where = f"{first.path}:{first.line}" if first.line else str(first.path)
+            message = f"two pages with the same URL: {rel} is also made by {where}"
+            return SiteError(origin.path, origin.line, message)
+        self.contents[rel] = content
+        self.origins[rel] = origin
+        return None
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def _checked_rel(rel: str) -> str:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"output path {rel!r} is not inside the output folder")
+    return path.as_posix()
+
+
+def commit(plan: OutputPlan, output_dir: Path) -> WriteStats:
+    """Make `output_dir` hold exactly the plan's files (plus PRESERVED_NAMES at its top)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    root = output_dir.resolve()
+    written = unchanged = 0
+    for rel, content in sorted(plan.contents.items()):
+        target = root / rel
+        if not target.resolve().is_relative_to(root):
+            raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
+        if _write_if_changed(target, content):
+            written += 1
+        else:
+            unchanged += 1
+    removed = _prune(root, set(plan.contents))
+    log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, removed)
+    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _write_if_changed(target: Path, content: bytes | Path) -> bool:
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)  # a page became a file: the folder is ours (inside output)
+    data = content.read_bytes() if isinstance(content, Path) else content
+    try:
+        if (
+            target.is_file()
+            and not target.is_symlink()
+            and target.stat().st_size == len(data)
+            and target.read_bytes() == data
+        ):
+            return False
+    except OSError:
+        pass
+    _ensure_parent(target)
+    fd, temp_name = tempfile.mkstemp(prefix=".fireside-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _ensure_parent(target: Path) -> None:
+    """Create the parent folders, replacing a file that stands where a folder must be."""
+    parent = target.parent
+    for ancestor in reversed([parent, *parent.parents]):
+        if ancestor.is_file() or ancestor.is_symlink():
+            ancestor.unlink()
+    parent.mkdir(parents=True, exist_ok=True)
+
+
+def _prune(root: Path, keep: set[str]) -> int:
+    """Remove files under `root` that the plan does not hold, then empty folders."""
+    removed = 0
+    for dirpath, dirnames, filenames in os.walk(root, topdown=True):
+        current = Path(dirpath)
+        if current == root:
+            dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
+        for name in filenames:
+            path = current / name
+            rel = path.relative_to(root).as_posix()
+            if rel in keep or (current == root and name in PRESERVED_NAMES):
+                continue
+            path.unlink()
+            removed += 1
+    for dirpath, _dirnames, _ in os.walk(root, topdown=False):
+        current = Path(dirpath)
+        if current == root or (current.parent == root and current.name in PRESERVED_NAMES):
+            continue
+        if any(part in PRESERVED_NAMES for part in current.relative_to(root).parts[:1]):
+            continue
+        with contextlib.suppress(OSError):
+            current.rmdir()  # only succeeds when empty
+    return removed
