@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from generator import feeds, library, urls
 from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import DocumentMeta, guess_title, read_meta
@@ -68,25 +70,58 @@ class SiteView:
     extra: dict[str, Any]
 
 
-def build_site(config_file: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Build the site whose settings are `config_file` into its output folder."""
+class BuildCache:
+    """Work kept between builds of one process (`fireside serve`), so an edit re-does little.
+
+    Only pure results are kept, keyed by everything they depend on; a build that finds no
+    entry computes the result exactly as a cold build would.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[object, object] = {}
+
+
+@dataclass(frozen=True)
+class PlannedSite:
+    """A finished build in memory: nothing is on disk until `write_site`."""
+
+    output_dir: Path
+    plan: OutputPlan
+    warnings: tuple[SiteError, ...]
+    started: float
+
+
+def plan_site(
+    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+) -> PlannedSite:
+    """Read and render the whole site; raise BuildFailed (having written nothing) on any error."""
     started = time.perf_counter()
     layout = SiteLayout(root=config_file.resolve().parent, config_file=config_file.resolve())
     config = load_config(config_file)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     output_dir = resolve_output_dir(layout, config, options.output_dir)
-    build = Build(layout, config, options)
+    build = Build(layout, config, options, cache or BuildCache())
     plan = build.assemble()
-    stats = commit(plan, output_dir)
+    return PlannedSite(output_dir, plan, tuple(build.errors.warnings), started)
+
+
+def write_site(planned: PlannedSite) -> BuildResult:
+    """Bring the output folder in line with a planned site (only changed files are written)."""
+    stats = commit(planned.plan, planned.output_dir)
     return BuildResult(
-        output_dir=output_dir,
-        pages=sum(1 for rel in plan.contents if rel.endswith(".html")),
-        files=len(plan.contents),
+        output_dir=planned.output_dir,
+        pages=sum(1 for rel in planned.plan.contents if rel.endswith(".html")),
+        files=len(planned.plan.contents),
         stats=stats,
-        warnings=tuple(build.errors.warnings),
-        seconds=time.perf_counter() - started,
+        warnings=planned.warnings,
+        seconds=time.perf_counter() - planned.started,
     )
+
+
+def build_site(config_file: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Build the site whose settings are `config_file` into its output folder."""
+    return write_site(plan_site(config_file, options))
 
 
 def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | None) -> Path:
@@ -126,7 +161,10 @@ def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | 
 class Build:
     """One build: reads, renders and plans the output; `assemble` raises BuildFailed on errors."""
 
-    def __init__(self, layout: SiteLayout, config: SiteConfig, options: BuildOptions) -> None:
+    def __init__(
+        self, layout: SiteLayout, config: SiteConfig, options: BuildOptions, cache: BuildCache
+    ) -> None:
+        self.cache = cache
         self.layout = layout
         self.config = config
         self.options = options
@@ -258,7 +296,7 @@ class Build:
             path=meta.path,
             url=self.urls.link(meta.path),
             permalink=self.urls.absolute(meta.path),
-            content=rendered.html,
+            content=Markup(rendered.html),
             toc=rendered.toc,
             description=description,
             lang=meta.lang or self.config.language,
@@ -275,7 +313,7 @@ class Build:
             date=meta.date,
             updated=meta.updated,
             tags=tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names)),
-            summary=summary_html,
+            summary=Markup(summary_html),
             word_count=rendered.word_count,
             reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
         )

@@ -63,6 +63,11 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(nowrap=True)
 
 
+def _escape(code: str) -> str:
+    # Quotes are escaped as Pygments does, so no literal `"` appears outside of tags.
+    return escape(code, quote=False).replace('"', "&quot;")
+
+
 def _wrap(inner: str, lang_class: str | None) -> str:
     cls = f' class="language-{escape(lang_class)}"' if lang_class else ""
     return f'<div class="highlight"><pre><code{cls}>{inner}</code></pre></div>'
@@ -77,11 +82,11 @@ def highlight_code(code: str, lang: str | None) -> str:
     name = (lang or "").strip().lower()
     lexer = _lexer(name) if name else None
     if lexer is None:
-        return _wrap(escape(code, quote=False), None)
+        return _wrap(_escape(code), None)
     try:
         inner = _pygments_highlight(code, lexer, _formatter())
     except Exception:  # a lexer bug on odd input: show the code plain rather than fail
-        return _wrap(escape(code, quote=False), None)
+        return _wrap(_escape(code), None)
     return _wrap(inner, name)
 
 

@@ -144,9 +144,10 @@ def _render_heading_close(
 
 def _anchor_html(heading_id: str, title: str) -> str:
     # The visible "#" is hidden from screen readers: the aria-label names the link.
+    label = f"Link to section: {title}" if title else "Link to this section"
     return (
         f' <a class="heading-anchor" href="#{escapeHtml(heading_id)}"'
-        f' aria-label="Link to section: {escapeHtml(title)}">'
+        f' aria-label="{escapeHtml(label)}">'
         '<span aria-hidden="true">#</span></a>'
     )
 

@@ -61,6 +61,7 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    changed_paths: tuple[str, ...] = ()  # output-relative paths written or removed, sorted
 
 
 def _checked_rel(rel: str) -> str:
@@ -75,17 +76,22 @@ def commit(plan: OutputPlan, output_dir: Path) -> WriteStats:
     output_dir.mkdir(parents=True, exist_ok=True)
     root = output_dir.resolve()
     written = unchanged = 0
+    changed: list[str] = []
     for rel, content in sorted(plan.contents.items()):
         target = root / rel
         if not target.resolve().is_relative_to(root):
             raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
         if _write_if_changed(target, content):
             written += 1
+            changed.append(rel)
         else:
             unchanged += 1
     removed = _prune(root, set(plan.contents))
-    log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, removed)
-    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+    changed.extend(removed)
+    log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, len(removed))
+    return WriteStats(
+        written=written, unchanged=unchanged, removed=len(removed), changed_paths=tuple(sorted(changed))
+    )
 
 
 def _write_if_changed(target: Path, content: bytes | Path) -> bool:
@@ -124,9 +130,9 @@ def _ensure_parent(target: Path) -> None:
     parent.mkdir(parents=True, exist_ok=True)
 
 
-def _prune(root: Path, keep: set[str]) -> int:
+def _prune(root: Path, keep: set[str]) -> list[str]:
     """Remove files under `root` that the plan does not hold, then empty folders."""
-    removed = 0
+    removed: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, topdown=True):
         current = Path(dirpath)
         if current == root:
@@ -137,7 +143,7 @@ def _prune(root: Path, keep: set[str]) -> int:
             if rel in keep or (current == root and name in PRESERVED_NAMES):
                 continue
             path.unlink()
-            removed += 1
+            removed.append(rel)
     for dirpath, _dirnames, _ in os.walk(root, topdown=False):
         current = Path(dirpath)
         if current == root or (current.parent == root and current.name in PRESERVED_NAMES):
