@@ -9,6 +9,7 @@ path is looked up on disk once, so sites with thousands of pages stay fast.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,6 +23,9 @@ _SRC_TAGS = frozenset({"img", "script", "source", "iframe", "audio", "video", "t
 _XML_BASE = "http://www.w3.org/XML/1998/namespace base"  # xml:base, as expat names it
 # <meta http-equiv=refresh content="0; url=/x/">: the "url=" and the quotes are optional.
 _REFRESH = re.compile(r"\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\1\s*$", re.I | re.S)
+# srcset candidates as the HTML spec splits them: a URL is a run of non-spaces, so it may
+# hold commas ("data:...,AAA 1x"); commas ending the run separate it from the next one.
+_SRCSET = re.compile(r"[\s,]*([^\s,]\S*?)(?:,+(?=\s|$)|\s+[^,]*|$)")
 _ATTR_AT = {a: re.compile(rf"\s{a}\s*=", re.I)
             for a in ("href", "src", "srcset", "poster", "action", "content")}
 
@@ -48,26 +52,6 @@ def check_output(output_dir: Path, base_url: str) -> list[LinkProblem]:
     return LinkChecker(output_dir, base_url).check()
 
 
-def _srcset_urls(srcset: str) -> list[str]:
-    """The candidate URLs of a srcset, split as the HTML spec does (URLs may hold commas)."""
-    urls, pos, end = [], 0, len(srcset)
-    while pos < end:
-        while pos < end and (srcset[pos].isspace() or srcset[pos] == ","):
-            pos += 1
-        start = pos
-        while pos < end and not srcset[pos].isspace():
-            pos += 1
-        url = srcset[start:pos]
-        if url.endswith(","):  # "a.jpg,b.jpg 2x" is one URL, but "a.jpg, b.jpg" is two
-            url = url.rstrip(",")
-        else:  # skip the descriptors ("2x", "480w") up to the next candidate
-            while pos < end and srcset[pos] != ",":
-                pos += 1
-        if url:
-            urls.append(url)
-    return urls
-
-
 def _tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
     """(attribute, URL) pairs that an element links to; shared by HTML and Atom xhtml."""
     found: list[tuple[str, str]] = []
@@ -76,7 +60,7 @@ def _tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
     if tag in _SRC_TAGS and "src" in attrs:
         found.append(("src", attrs["src"]))
     if tag in ("img", "source") and "srcset" in attrs:
-        found.extend(("srcset", url) for url in _srcset_urls(attrs["srcset"]))
+        found.extend(("srcset", m.group(1)) for m in _SRCSET.finditer(attrs["srcset"]))
     if tag == "video" and "poster" in attrs:
         found.append(("poster", attrs["poster"]))
     if tag == "form" and "action" in attrs:  # external actions are skipped like any link
@@ -208,18 +192,21 @@ class LinkChecker:
 
     def locate(self, rel: str) -> tuple[str | None, str | None]:
         """(output-relative file, None) for a decoded path below the base, or (None, message)."""
-        if rel not in self._located:
-            self._located[rel] = self._locate(rel)
-        return self._located[rel]
+        # URLs resolve "." and ".." lexically (the host never sees them), and normalising here
+        # lets "../../img/a.png" from a thousand pages share one look-up on disk.
+        key = posixpath.normpath(rel.lstrip("/") or ".") + ("/" if rel.endswith("/") else "")
+        if key not in self._located:
+            self._located[key] = self._locate(key)
+        return self._located[key]
 
     def _locate(self, rel: str) -> tuple[str | None, str | None]:
         try:
-            # lstrip: joining an absolute part would replace the root instead of extending it.
-            path = (self.root / rel.lstrip("/")).resolve()
+            # Resolved, so that a symlink cannot lead out of the output folder either.
+            path = (self.root / rel).resolve()
             if not path.is_relative_to(self.root):
                 return None, "outside the output folder"
             # A directory without its trailing slash is fine too: hosts redirect to "dir/".
-            if not rel or rel.endswith("/") or path.is_dir():
+            if rel.endswith("/") or path.is_dir():
                 path = path / "index.html"
             shown = path.relative_to(self.root).as_posix()
             return (shown, None) if path.is_file() else (None, f"no such file: {shown}")
@@ -257,7 +244,7 @@ class LinkChecker:
         text: list[str] = []  # character data of the element being captured
         open_: list[_Capture] = []  # at most one: the element whose text or children we want
 
-        def start(name: str, attrs: dict[str, str]) -> None:
+        def on_start(name: str, attrs: dict[str, str]) -> None:
             local, line = name.rsplit(" ", 1)[-1], xml.CurrentLineNumber
             base = self._join(bases[-1], attrs.get(_XML_BASE))
             bases.append(base)
@@ -272,13 +259,13 @@ class LinkChecker:
             elif local in ("content", "summary") and attrs.get("type") in ("html", "xhtml"):
                 open_.append(_Capture(attrs["type"], len(bases), None))
 
-        def data_(chunk: str) -> None:
+        def on_data(chunk: str) -> None:
             if open_ and open_[0].kind in ("url", "html"):
                 if open_[0].line is None:  # escaped HTML starts where its first chunk does
                     open_[0].line = xml.CurrentLineNumber
                 text.append(chunk)
 
-        def end(name: str) -> None:
+        def on_end(name: str) -> None:
             if open_ and open_[0].depth == len(bases):
                 found, body = open_.pop(), "".join(text)
                 text.clear()
@@ -291,8 +278,8 @@ class LinkChecker:
                     doc.links.extend((n, url, bases[-1]) for n, url in parser.links)
             bases.pop()
 
-        xml.StartElementHandler, xml.EndElementHandler = start, end
-        xml.CharacterDataHandler = data_
+        xml.StartElementHandler, xml.EndElementHandler = on_start, on_end
+        xml.CharacterDataHandler = on_data
         try:
             xml.Parse(data, True)
         except expat.ExpatError as err:
