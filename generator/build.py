@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
+from pygments.util import ClassNotFound
 
 from generator import feeds, library, urls
 from generator.config import SiteConfig, SiteLayout, load_config
-from generator.documents import DocumentMeta, guess_title, read_meta
+from generator.documents import DocumentMeta, guess_title, read_meta, take_leading_heading
 from generator.errors import BuildFailed, ErrorCollector, SiteError
 from generator.highlight import stylesheet
 from generator.links import DocumentLinks, SiteFiles
@@ -273,16 +274,19 @@ class Build:
             self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
             return None
         links = DocumentLinks(files, source, self.errors)
-        rendered = self.markdown.render(source.body, links)
-        title = meta.title
+        title, body = meta.title, source.body
         if title is None:
-            title = guess_title(source.body, rendered.first_heading)
+            # A file without a title in front matter: its `# Heading` is the title (shown
+            # once, by the template), else its first line.
+            title, body = take_leading_heading(body)
+            title = title or guess_title(body)
             if title is None:
                 self.errors.error(
                     source.rel, 1, "no title: add `title:` to the front matter or a `# Heading`"
                 )
                 return None
             self.errors.warn(source.rel, 1, f"no title in front matter: using {title!r}")
+        rendered = self.markdown.render(body, links)
         summary_html = rendered.summary_html
         description = meta.description
         if meta.summary:
@@ -335,7 +339,13 @@ class Build:
                 if path.is_file() and not any(is_ignored(part) for part in rel_parts):
                     origin = Origin(self._display(path))
                     self._add(path.relative_to(layer).as_posix(), path, origin, replace=True)
-        css = stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
+        try:
+            css = stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
+        except ClassNotFound as exc:
+            self.errors.error(
+                self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
+            )
+            return
         self._add(urls.HIGHLIGHT_CSS_PATH, css, Origin("highlight settings in site.yaml"), replace=True)
 
     def _display(self, path: Path) -> str:

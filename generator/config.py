@@ -38,8 +38,9 @@ class MenuItem:
 
 @dataclass(frozen=True)
 class HighlightConfig:
-    light: str = "default"
-    dark: str = "monokai"
+    # Pygments styles whose every token colour meets WCAG AA on its own background.
+    light: str = "xcode"
+    dark: str = "github-dark"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def load_config(config_file: Path) -> SiteConfig:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         errors.error(display, line, f"invalid YAML: {problem}")

@@ -195,10 +195,28 @@ def _split_stem(source: SourceFile) -> tuple[date | None, str]:
     return None, stem
 
 
-def guess_title(body: str, first_heading: str | None) -> str | None:
-    """The first `#` heading, else the first non-empty line with its Markdown marks removed."""
-    if first_heading and first_heading.strip():
-        return first_heading.strip()
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def take_leading_heading(body: str) -> tuple[str | None, str]:
+    """If the body opens with a `# Title` line, return that title and the body without it.
+
+    The line is blanked rather than removed so line numbers in later errors stay true.
+    """
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _ATX_H1.match(line)
+        if match is None:
+            return None, body
+        lines[index] = ""
+        return match.group(1).strip(), "\n".join(lines)
+    return None, body
+
+
+def guess_title(body: str) -> str | None:
+    """The first non-empty line with its Markdown marks removed (when there is no `# Title`)."""
     for line in body.split("\n"):
         cleaned = _FIRST_LINE_MARKUP.sub("", line).strip()
         if cleaned and not cleaned.startswith("<!--"):

@@ -24,8 +24,9 @@ _XML_BASE = "http://www.w3.org/XML/1998/namespace base"  # xml:base, as expat na
 # <meta http-equiv=refresh content="0; url=/x/">: the "url=" and the quotes are optional.
 _REFRESH = re.compile(r"\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\1\s*$", re.I | re.S)
 # srcset candidates as the HTML spec splits them: a URL is a run of non-spaces, so it may
-# hold commas ("data:...,AAA 1x"); commas ending the run separate it from the next one.
-_SRCSET = re.compile(r"[\s,]*([^\s,]\S*?)(?:,+(?=\s|$)|\s+[^,]*|$)")
+# hold commas ("data:...,AAA 1x"); only commas ending the run separate it from the next.
+# Greedy and without backtracking, so a hostile attribute cannot make it slow.
+_SRCSET = re.compile(r"[\s,]*([^\s,]\S*)(?:(?<=,)|[^,]*)")
 _ATTR_AT = {a: re.compile(rf"\s{a}\s*=", re.I)
             for a in ("href", "src", "srcset", "poster", "action", "content")}
 
@@ -60,7 +61,7 @@ def _tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
     if tag in _SRC_TAGS and "src" in attrs:
         found.append(("src", attrs["src"]))
     if tag in ("img", "source") and "srcset" in attrs:
-        found.extend(("srcset", m.group(1)) for m in _SRCSET.finditer(attrs["srcset"]))
+        found.extend(("srcset", m.group(1).rstrip(",")) for m in _SRCSET.finditer(attrs["srcset"]))
     if tag == "video" and "poster" in attrs:
         found.append(("poster", attrs["poster"]))
     if tag == "form" and "action" in attrs:  # external actions are skipped like any link

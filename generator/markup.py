@@ -67,7 +67,7 @@ class RenderedMarkdown:
     """Everything derived from one markdown document."""
 
     html: str
-    toc: tuple[TocEntry, ...]  # top-level headings (all levels), nested by level
+    toc: tuple[TocEntry, ...]  # headings h1-h6 outside blockquotes/lists, nested by level
     summary_html: str  # without ids, heading anchors or footnote references
     has_more_marker: bool
     word_count: int  # visible text, code blocks excluded

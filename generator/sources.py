@@ -150,7 +150,9 @@ def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict,
         node = yaml.compose(meta_text, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(meta_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # An unclosed list or quote is noticed only at the end of the text; the context
+        # mark is where it was opened, which is the line the author has to fix.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         errors.error(rel, line, f"invalid YAML front matter: {problem}")

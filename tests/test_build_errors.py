@@ -1,0 +1,161 @@
+"""Bad input: every problem reported as path:line, and the previous output left exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildFailed
+
+from .conftest import DEFAULT_CONFIG, MakeSite, build, tree_digest, write_tree
+
+GOOD_POST = """\
+---
+title: A good post
+date: 2026-01-05
+---
+Fine words.
+"""
+
+
+def failing_build(site: Path) -> list[str]:
+    """Build a good site, break it, rebuild: return the errors, and prove the output untouched."""
+    output = site / "public"
+    before = tree_digest(output)
+    assert before, "the good build wrote nothing"
+    with pytest.raises(BuildFailed) as failed:
+        build(site)
+    assert tree_digest(output) == before, "a failed build changed the output"
+    return [str(error) for error in failed.value.errors]
+
+
+@pytest.fixture
+def good_site(make_site: MakeSite) -> Path:
+    site = make_site({"content/posts/good.md": GOOD_POST, "content/pages/about.md": "# About\n\nMe.\n"})
+    build(site)
+    return site
+
+
+CASES = {
+    "invalid YAML front matter": (
+        {"content/posts/bad.md": "---\ntitle: ok\ntags: [unclosed\n---\nbody\n"},
+        "content/posts/bad.md:3: invalid YAML front matter",
+    ),
+    "invalid TOML front matter": (
+        {"content/posts/bad.md": '+++\ntitle = "ok"\ndate = not-a-date\n+++\nbody\n'},
+        "content/posts/bad.md:3: invalid TOML front matter",
+    ),
+    "unclosed front matter": (
+        {"content/posts/bad.md": "---\ntitle: never closed\n\nbody\n"},
+        "content/posts/bad.md:1: front matter opened with '---' is never closed",
+    ),
+    "bad date": (
+        {"content/posts/bad.md": "---\ntitle: x\ndate: last tuesday\n---\nbody\n"},
+        "content/posts/bad.md:3: front matter 'date': not a date",
+    ),
+    "no title can be guessed": (
+        {"content/posts/empty.md": "---\ndate: 2026-01-01\n---\n\n"},
+        "content/posts/empty.md:1: no title",
+    ),
+    "unknown template": (
+        {"content/posts/bad.md": "---\ntitle: x\ndate: 2026-01-01\ntemplate: fancy.html\n---\nbody\n"},
+        "content/posts/bad.md:4: unknown template 'fancy.html'",
+    ),
+    "two posts with the same URL": (
+        {"content/posts/other.md": "---\ntitle: Other\ndate: 2026-01-02\nslug: good\n---\nbody\n"},
+        "two pages with the same URL /posts/good/",
+    ),
+    "a page that takes a generated URL": (
+        {"content/pages/tags.md": "---\ntitle: Tags, by hand\n---\nbody\n"},
+        "two pages with the same URL: tags/index.html",
+    ),
+    "a link to a missing post source": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\n\nIntro.\n\n"
+            "See [this](gone.md).\n"
+        },
+        "content/posts/linker.md:8: links to 'gone.md': no such file",
+    ),
+    "a link to a draft": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\nSee [this](secret.md).\n",
+            "content/posts/secret.md": "---\ntitle: S\ndate: 2026-01-02\ndraft: true\n---\nShh.\n",
+        },
+        "content/posts/linker.md:5: links to 'secret.md', which is a draft",
+    ),
+    "undefined variable in a template": (
+        {
+            "themes/default/templates/page.html": '{% extends "default:page.html" %}\n{% block content %}\n'
+            "{{ page.no_such_field }}\n{% endblock %}\n"
+        },
+        "themes/default/templates/page.html:3: template error (undefined variable)",
+    ),
+    "template syntax error": (
+        {"themes/default/templates/post.html": "<p>\n{% if post.title %}\nunclosed\n"},
+        "themes/default/templates/post.html:3: template syntax error",
+    ),
+    "unknown key in site.yaml": (
+        {"site.yaml": DEFAULT_CONFIG + "per_pgae: 3\n"},
+        "site.yaml:7: unknown key 'per_pgae'",
+    ),
+    "mistyped value in site.yaml": (
+        {"site.yaml": DEFAULT_CONFIG.replace("per_page: 2", "per_page: many")},
+        "site.yaml:6: per_page must be a whole number",
+    ),
+    "invalid YAML in site.yaml": (
+        {"site.yaml": DEFAULT_CONFIG + "menu: [unclosed\n"},
+        "site.yaml:7: invalid YAML",
+    ),
+    "unknown highlight style": (
+        {"site.yaml": DEFAULT_CONFIG + "highlight:\n  light: no-such-style\n"},
+        "site.yaml: unknown Pygments style in highlight",
+    ),
+    "unknown theme": (
+        {"site.yaml": DEFAULT_CONFIG + "theme: nope\n"},
+        "site.yaml: theme 'nope' not found",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage,expected", CASES.values(), ids=CASES.keys())
+def test_error_names_place_and_keeps_output(good_site: Path, breakage: dict[str, str], expected: str) -> None:
+    write_tree(good_site, breakage)
+    errors = failing_build(good_site)
+    assert any(expected in error for error in errors), errors
+
+
+def test_every_error_is_reported_at_once(good_site: Path) -> None:
+    write_tree(
+        good_site,
+        {
+            "content/posts/a.md": "---\ntitle: [x\n---\n",
+            "content/posts/b.md": "---\ntitle: b\ndate: soon\n---\n",
+            "content/posts/c.md": "---\ntitle: c\ndate: 2026-01-01\ndraft: maybe\n---\n",
+        },
+    )
+    errors = failing_build(good_site)
+    assert [e.split(":")[0] for e in errors] == [
+        "content/posts/a.md",
+        "content/posts/b.md",
+        "content/posts/c.md",
+    ]
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/posts", "themes", "..", "/"])
+def test_output_folder_that_would_destroy_the_site_is_refused(good_site: Path, where: str) -> None:
+    target = Path(where) if where == "/" else good_site / where
+    before = tree_digest(good_site)
+    with pytest.raises(BuildFailed, match="refusing output folder"):
+        build(good_site, output=target)
+    assert tree_digest(good_site) == before
+
+
+def test_files_outside_the_output_are_never_deleted(good_site: Path, tmp_path: Path) -> None:
+    neighbour = good_site.parent / "neighbour.txt"
+    neighbour.write_text("mine")
+    output = good_site / "public"
+    (output / "stale.html").write_text("old page")
+    build(good_site)
+    assert not (output / "stale.html").exists()
+    assert neighbour.read_text() == "mine"
