@@ -31,7 +31,7 @@ from generator.model import Document, Page, Post, Tag
 from generator.render import TemplateRenderer, ThemeStack, isodate, make_environment, readable_date
 from generator.slugs import slugify
 from generator.sources import discover, is_ignored, read_source
-from generator.urls import UrlScheme
+from generator.urls import UrlScheme, absolutize
 from generator.writer import Origin, OutputPlan, WriteStats, commit
 
 log = logging.getLogger(__name__)
@@ -317,7 +317,7 @@ class Build:
             date=meta.date,
             updated=meta.updated,
             tags=tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names)),
-            summary=Markup(summary_html),
+            summary=Markup(absolutize(summary_html, self.urls.link(meta.path))),  # shown on other pages
             word_count=rendered.word_count,
             reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
         )

@@ -6,7 +6,6 @@ every URL absolute (feed readers resolve relative links inconsistently, and some
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,27 +14,10 @@ from html import escape
 from urllib.parse import quote, urljoin
 
 from generator.model import Post
+from generator.urls import absolutize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-# href/src/poster attributes in rendered HTML; raw HTML may use either quote style.
-_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-
-
-def absolutize(html: str, page_url: str) -> str:
-    """Make every href/src in `html` absolute, resolved against the page's own URL."""
-
-    def replace(match: re.Match[str]) -> str:
-        prefix, quote, url = match.groups()
-        if url.startswith("#"):
-            url = page_url + url
-        else:
-            # Attribute values are HTML-escaped; &amp; in a query must stay as written.
-            url = urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
-        return f"{prefix}{quote}{url}{quote}"
-
-    return _URL_ATTRIBUTE.sub(replace, html)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ _REFRESH = re.compile(r"\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\1\s*$",
 # hold commas ("data:...,AAA 1x"); only commas ending the run separate it from the next.
 # Greedy and without backtracking, so a hostile attribute cannot make it slow.
 _SRCSET = re.compile(r"[\s,]*([^\s,]\S*)(?:(?<=,)|[^,]*)")
-_ATTR_AT = {a: re.compile(rf"\s{a}\s*=", re.I)
-            for a in ("href", "src", "srcset", "poster", "action", "content")}
+_ATTR_AT = {
+    a: re.compile(rf"\s{a}\s*=", re.I) for a in ("href", "src", "srcset", "poster", "action", "content")
+}
 
 Link = tuple[int, str, str]  # (line, url as written, absolute URL it is relative to)
 
@@ -179,7 +180,7 @@ class LinkChecker:
                 path = base_parts.path  # "#id" or "?q": the document itself
             if not self._under_base(path):
                 return f"outside the base path {self.base_path}"
-        target, message = self.locate(unquote(path[len(self.base_path):]))
+        target, message = self.locate(unquote(path[len(self.base_path) :]))
         if target is None:
             return message
         fragment = parts.fragment.split(":~:")[0]  # ":~:text=..." is a browser directive
@@ -284,8 +285,9 @@ class LinkChecker:
         try:
             xml.Parse(data, True)
         except expat.ExpatError as err:
-            doc.problems.append(LinkProblem(page, err.lineno or 1, "",
-                                            f"cannot parse XML: {expat.ErrorString(err.code)}"))
+            doc.problems.append(
+                LinkProblem(page, err.lineno or 1, "", f"cannot parse XML: {expat.ErrorString(err.code)}")
+            )
         return doc
 
     @staticmethod

@@ -8,8 +8,9 @@ published under `https://example.com/blog/` works the same as one at the root.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,23 @@ def alias_path(alias: str) -> str | None:
     if "." in last and not alias.endswith("/"):
         return normal  # a file such as old.html
     return normal + "/"
+
+
+# href/src/poster attributes in rendered HTML; raw HTML may use either quote style.
+_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Resolve every href/src in `html` against `page_url`, as a browser on that page would.
+
+    With an absolute `page_url` (feeds) every link becomes absolute; with a root-relative
+    one (a summary shown on the home page) relative links keep pointing at the post's files.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        prefix, quote_char, url = match.groups()
+        # Attribute values are HTML-escaped; &amp; in a query must stay as written.
+        resolved = urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
+        return f"{prefix}{quote_char}{resolved}{quote_char}"
+
+    return _URL_ATTRIBUTE.sub(replace, html)
