@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, help="output folder (default: output_dir in site.yaml)")
     build.add_argument("--base-url", help="override base_url, e.g. for a staging host")
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+
+    serve = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every save")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--no-drafts", action="store_true", help="hide drafts and future-dated posts")
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (network or container mounts)")
+    serve.add_argument("--navigate", action="store_true", help="saving a post opens it in the browser tabs")
+    serve.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
     return parser
 
 
@@ -49,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "build":
             return _build(args)
+        if args.command == "serve":
+            return _serve(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
@@ -95,3 +107,52 @@ def _build(args: argparse.Namespace) -> int:
         f"in {result.seconds * 1000:.0f} ms"
     )
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    from generator.serve import ServeOptions, start_preview
+
+    if not args.config.is_file():
+        raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
+    options = ServeOptions(
+        host=args.host, port=args.port, drafts=not args.no_drafts, poll=args.poll, navigate=args.navigate
+    )
+    try:
+        preview = start_preview(args.config, options, _print_serve_event)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    with preview:
+        print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(preview.url)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends: not an error
+            preview.wait()
+    return EXIT_OK
+
+
+def _print_serve_event(event: object) -> None:
+    from generator.serve import RebuildFailed, Rebuilt
+
+    what = "Initial build"
+    if isinstance(event, Rebuilt | RebuildFailed) and event.changed:
+        more = len(event.changed) - 1
+        what = f"{event.changed[0]}{f' and {more} more' if more else ''} changed"
+    if isinstance(event, RebuildFailed):
+        noun = "error" if len(event.errors) == 1 else "errors"
+        print(f"{what} → build failed: {len(event.errors)} {noun}", flush=True)
+        for error in event.errors:
+            print(f"  error: {error}", flush=True)
+    elif isinstance(event, Rebuilt):
+        result = event.result
+        for warning in event.new_warnings:
+            print(f"  warning: {warning}", flush=True)
+        if event.changed:
+            count = len(result.stats.changed_paths)
+            noun = "file" if count == 1 else "files"
+            print(f"{what} → {count} {noun} rebuilt in {result.seconds * 1000:.0f} ms", flush=True)
+        else:
+            print(f"Built {result.pages} pages ({result.files} files) in {result.seconds * 1000:.0f} ms",
+                  flush=True)

@@ -1,10 +1,17 @@
-"""The browser side of `fireside serve` (layer 5): build events, the script, the overlay.
+"""Rebuild, then reload (layer 5, under serve): what happens between a save and the tabs.
+
+`Rebuilder.build` plans the site with no lock held, writes it under the write side of a
+read-write lock whose read side every request takes while it reads a file, and only then
+publishes a build event. We chose that over building each epoch into a fresh folder and
+swapping a pointer because `write_site` rewrites only changed files: a fresh folder per
+build would copy the whole site every time, and `changed_paths` (which decides what each
+tab does) would list every file.
 
 Served HTML gets a small script injected at serve time only (never in `fireside build`
-output). It opens a Server-Sent Events stream and, after each finished build, decides what
-to do: reload when its own page (or an image, script or other asset) changed, swap the
-stylesheets in place when only CSS changed, show an overlay listing the errors when the
-build failed and remove it when the next build succeeds.
+output). It listens to a Server-Sent Events stream and, after each finished build, reloads
+when its own page (or an image, script or other asset) changed, swaps the stylesheets in
+place when only CSS changed, shows an overlay listing the errors when the build failed and
+removes it when the next build succeeds.
 
 Every build bumps an *epoch*. A page carries the epoch it was served at, so a build that
 finished between serving the page and the script connecting is still delivered; and it
@@ -15,12 +22,22 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import threading
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
+
+from generator.build import BuildCache, BuildOptions, BuildResult, PlannedSite, plan_site, write_site
+from generator.errors import BuildFailed, SiteError
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/__fireside/events"
 SCRIPT_PATH = "/__fireside/livereload.js"
@@ -99,6 +116,172 @@ def event_for_build(epoch: int, changed: Sequence[str], navigate: str | None = N
     return BuildEvent(epoch, kind, tuple(changed), navigate=navigate)
 
 
+@dataclass(frozen=True)
+class Rebuilt:
+    """A build that succeeded; `changed` is empty for the first build."""
+
+    changed: tuple[str, ...]  # site-relative source paths that caused it
+    result: BuildResult
+    new_warnings: tuple[SiteError, ...]  # warnings the previous build did not have
+
+
+@dataclass(frozen=True)
+class RebuildFailed:
+    changed: tuple[str, ...]
+    errors: tuple[SiteError, ...]
+    seconds: float
+
+
+ServeEvent = Rebuilt | RebuildFailed
+Report = Callable[[ServeEvent], None]
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer goes before new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing and not self._writers_waiting)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            self._cond.wait_for(lambda: not self._writing and not self._readers)
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+class ServedSite:
+    """The folder being served and how the last build went. Read under `lock.read()`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # resolved, so requests can be checked with is_relative_to
+        self.lock = ReadWriteLock()
+        self.epoch = 0
+        self.errors: tuple[str, ...] = ()  # non-empty while the last build failed
+        self.closed = False  # the server stopped and removed the folder
+
+
+class Rebuilder:
+    """Builds the site into `site.root` and tells the tabs and the reporter how it went."""
+
+    def __init__(
+        self,
+        config_file: Path,
+        options: BuildOptions,
+        site: ServedSite,
+        hub: EventHub,
+        report: Report,
+        *,
+        navigate: bool = False,
+    ) -> None:
+        self.config_file = config_file
+        self.options = options
+        self.site = site
+        self.hub = hub
+        self.report = report
+        self.navigate = navigate
+        self.cache = BuildCache()  # one for the server's lifetime: rebuilds redo only what changed
+        self._warnings: frozenset[str] = frozenset()
+
+    def build(self, changed: tuple[str, ...]) -> None:
+        """Build once; a broken site (or a bug in the build) is reported, never raised."""
+        started = time.perf_counter()
+        try:
+            planned = plan_site(self.config_file, self.options, self.cache)
+        except BuildFailed as failed:
+            self._fail(changed, tuple(failed.errors), started)
+            return
+        except SiteError as error:
+            self._fail(changed, (error,), started)
+            return
+        except Exception as exc:  # a bug in the build must not take the preview down with it
+            log.exception("the build crashed")
+            self._fail(changed, (SiteError(None, None, f"internal error: {exc!r}"),), started)
+            return
+        with self.site.lock.write():
+            if self.site.closed:
+                return
+            try:
+                result = write_site(planned)
+            except OSError as exc:
+                error = SiteError(None, None, f"cannot write the preview: {exc}")
+                self._publish_failure((error,))
+                result = None
+            else:
+                self.site.errors = ()
+                self.site.epoch += 1
+                target = _edited_page(changed, planned, result) if self.navigate else None
+                # Published under the lock, so a page served at the new epoch always finds
+                # that epoch already known to the event streams.
+                self.hub.publish(event_for_build(self.site.epoch, result.stats.changed_paths, target))
+        if result is None:
+            self._tell(RebuildFailed(changed, (error,), time.perf_counter() - started))
+            return
+        new = tuple(w for w in result.warnings if str(w) not in self._warnings)
+        self._warnings = frozenset(str(w) for w in result.warnings)
+        self._tell(Rebuilt(changed, result, new))
+
+    def _fail(self, changed: tuple[str, ...], errors: tuple[SiteError, ...], started: float) -> None:
+        # The previous good output stays as it is: plan_site has written nothing.
+        with self.site.lock.write():
+            if self.site.closed:
+                return
+            self._publish_failure(errors)
+        self._tell(RebuildFailed(changed, errors, time.perf_counter() - started))
+
+    def _publish_failure(self, errors: tuple[SiteError, ...]) -> None:
+        self.site.errors = tuple(str(e) for e in errors)
+        self.site.epoch += 1
+        self.hub.publish(BuildEvent(self.site.epoch, "error", errors=self.site.errors))
+
+    def _tell(self, event: ServeEvent) -> None:
+        try:
+            self.report(event)
+        except Exception:  # a broken terminal must not stop the rebuilds
+            log.exception("reporting a build failed")
+
+
+def _edited_page(changed: tuple[str, ...], planned: PlannedSite, result: BuildResult) -> str | None:
+    """The URL path of the page made from the one Markdown file just edited, if that is clear."""
+    sources = [c for c in changed if c.startswith("content/") and c.endswith((".md", ".markdown"))]
+    if len(sources) != 1:
+        return None
+    source = Path(sources[0])
+    pages = [
+        rel
+        for rel, origin in planned.plan.origins.items()
+        if rel.endswith("index.html") and Path(origin.path) == source
+    ]
+    if len(pages) > 1:  # the page and its aliases: the one whose bytes changed is the page
+        written = set(result.stats.changed_paths)
+        pages = [rel for rel in pages if rel in written]
+    if len(pages) != 1:
+        return None
+    return "/" + quote(pages[0].removesuffix("index.html"))
+
+
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _OVERLAY_STYLE = (
     "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:2rem;"
@@ -136,12 +319,11 @@ def not_found_page() -> bytes:
 
 
 # The tab's side. Kept dependency-free and small; it only reads the events above.
-SCRIPT = (
-    """\
+_SCRIPT_SOURCE = """\
 (() => {
   "use strict";
   const me = document.currentScript;
-  const OVERLAY = "%(overlay)s";
+  const OVERLAY = "@OVERLAY@";
   const here = () => {
     let path = decodeURIComponent(location.pathname).replace(/^\\/+/, "");
     if (path === "" || path.endsWith("/")) path += "index.html";
@@ -152,7 +334,7 @@ SCRIPT = (
     const box = document.createElement("div");
     box.id = OVERLAY;
     box.setAttribute("role", "alert");
-    box.setAttribute("style", "%(style)s");
+    box.setAttribute("style", "@STYLE@");
     const title = document.createElement("strong");
     title.style.fontSize = "1.2em";
     title.textContent = `Build failed: ${errors.length} error${errors.length === 1 ? "" : "s"}`;
@@ -191,9 +373,13 @@ SCRIPT = (
     if (changed.some((path) => path.endsWith(".css"))) swapStylesheets();
   };
   const query = `epoch=${me.dataset.epoch}&server=${encodeURIComponent(me.dataset.server)}`;
-  const source = new EventSource(`%(events)s?${query}`);
+  const source = new EventSource(`@EVENTS@?${query}`);
   source.addEventListener("build", (message) => onBuild(JSON.parse(message.data)));
 })();
 """
-    % {"overlay": OVERLAY_ID, "style": _OVERLAY_STYLE, "events": EVENTS_PATH}
-).encode()
+SCRIPT = (
+    _SCRIPT_SOURCE.replace("@OVERLAY@", OVERLAY_ID)
+    .replace("@STYLE@", _OVERLAY_STYLE)
+    .replace("@EVENTS@", EVENTS_PATH)
+    .encode()
+)

@@ -144,11 +144,27 @@ def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMat
     return fmt, meta, meta_lines, body, body_line
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2026-13-45) stay text, to be reported with their line."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict, dict] | None:
     # Line 1 of the file is the opening fence, so front matter line n is file line n + 1.
+    loader = _FrontMatterLoader(meta_text)
     try:
-        node = yaml.compose(meta_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(meta_text)
+        # One parse gives both the node tree (for key lines) and the values.
+        node = loader.get_single_node()
+        meta = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         # An unclosed list or quote is noticed only at the end of the text; the context
         # mark is where it was opened, which is the line the author has to fix.
@@ -157,6 +173,8 @@ def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict,
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         errors.error(rel, line, f"invalid YAML front matter: {problem}")
         return None
+    finally:
+        loader.dispose()
     if meta is None:
         return {}, {}
     if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):

@@ -93,7 +93,12 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        # The checkout itself first, so the command under test is this code even if not installed.
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+            **(env or {}),
+        },
     )
 
 
