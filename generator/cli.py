@@ -110,6 +110,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import signal
     import webbrowser
 
     from generator.serve import ServeOptions, start_preview
@@ -125,6 +126,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERRORS
     with preview:
+        # `kill` and container stops end the preview as cleanly as Ctrl-C (temp folder removed).
+        signal.signal(signal.SIGTERM, lambda *_: preview.stop())
         print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
         if args.open:
             webbrowser.open(preview.url)

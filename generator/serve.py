@@ -38,13 +38,18 @@ from generator.livereload import (
     SCRIPT_PATH,
     EventHub,
     Rebuilder,
+    RebuildFailed,
+    Rebuilt,
     Report,
     ServedSite,
+    ServeEvent,
     inject,
     not_found_page,
     sse_message,
 )
 from generator.watch import ChangeWatcher
+
+__all__ = ["Mount", "Preview", "RebuildFailed", "Rebuilt", "ServeEvent", "ServeOptions", "start_preview"]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,37 @@
+"""A small site whose entire output is compared byte for byte with tests/golden/expected.
+
+After an intended change to the output, regenerate and review the diff:
+    FIRESIDE_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from generator.build import BuildOptions, build_site
+
+from .conftest import NOW
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_golden_site_output_is_unchanged(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(GOLDEN / "site", site)
+    # The third post has no date in front matter, only in its name, so no mtime is involved.
+    build_site(site / "site.yaml", BuildOptions(output_dir=tmp_path / "out", now=NOW))
+    actual = files_under(tmp_path / "out")
+    expected_dir = GOLDEN / "expected"
+    if os.environ.get("FIRESIDE_UPDATE_GOLDEN"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(tmp_path / "out", expected_dir)
+    expected = files_under(expected_dir)
+    assert sorted(actual) == sorted(expected)
+    changed = [name for name in expected if actual[name] != expected[name]]
+    assert changed == [], f"output differs from tests/golden/expected in {changed}"
