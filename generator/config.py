@@ -171,7 +171,7 @@ _SCALAR_TYPES: dict[type, str] = {
 
 def _convert(node: yaml.Node, target: Any, display: str, errors: ErrorCollector, where: str) -> Any:
     """Turn a YAML node into `target` (a dataclass, scalar, tuple or dict type), or record why not."""
-    line = node.start_mark.line + 1
+    line = _line(node)
     label = where or "site.yaml"
     origin = typing.get_origin(target)
     if origin in (typing.Union, types.UnionType):
@@ -196,7 +196,7 @@ def _convert(node: yaml.Node, target: Any, display: str, errors: ErrorCollector,
         if origin is dict and not isinstance(node, yaml.MappingNode):
             errors.error(display, line, f"{label} must be a mapping")
             return {}
-        return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+        return _value(node)
     if target in _SCALAR_TYPES:
         return _convert_scalar(node, target, display, errors, label)
     raise TypeError(f"config field type {target!r} is not supported")
@@ -230,19 +230,19 @@ def _convert_dataclass(
     ]
     for name in missing:
         dotted = f"{where}.{name}" if where else name
-        errors.error(display, node.start_mark.line + 1, f"missing required key {dotted!r}")
+        errors.error(display, _line(node), f"missing required key {dotted!r}")
     if missing or any(v is None and not _optional(hints[k]) for k, v in values.items()):
         return None
     return target(**values)
 
 
 def _convert_scalar(node: yaml.Node, target: type, display: str, errors: ErrorCollector, label: str) -> Any:
-    line = node.start_mark.line + 1
+    line = _line(node)
     expected = _SCALAR_TYPES[target]
     if not isinstance(node, yaml.ScalarNode):
         errors.error(display, line, f"{label} must be {expected}")
         return None
-    value = yaml.safe_load(yaml.serialize(node))
+    value = _value(node)
     if target is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if target is str and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -254,6 +254,15 @@ def _convert_scalar(node: yaml.Node, target: type, display: str, errors: ErrorCo
         errors.error(display, line, f"{label} must be {expected}, got {node.value!r}")
         return None
     return value
+
+
+def _value(node: yaml.Node) -> Any:
+    """The plain Python value of a node (an empty `key:` is None, as YAML says)."""
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1 if node.start_mark is not None else 1
 
 
 def _is_null(node: yaml.Node) -> bool:

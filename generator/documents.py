@@ -117,6 +117,8 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
     slug = slugify(slug_text) if slug_text else slugify(stem_slug)
     date_value = moment("date")
     guessed_from = None
+    if "date" in meta and meta["date"] is None:
+        field_error("date", "is empty (write a date such as 2026-09-14, or remove the line)")
     if date_value is None and "date" not in meta and source.kind == "post":
         if stem_date is not None:
             date_value = datetime.combine(stem_date, time(), tz)
@@ -139,8 +141,14 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         else:
             aliases.append(normal)
     template = text("template")
-    if template is not None and ("/" in template.lstrip("./") and ".." in template):
+    if template is not None and (template.startswith("/") or ".." in template.replace("\\", "/").split("/")):
         field_error("template", f"{template!r} must name a template of the theme")
+    tag_names, summary, description, lang = (
+        text_list("tags"),
+        text("summary"),
+        text("description"),
+        text("lang"),
+    )
     if len(errors.errors) > before:
         return None
     return DocumentMeta(
@@ -150,13 +158,13 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         title=title.strip() if title else None,
         date=date_value,
         updated=updated,
-        tag_names=text_list("tags"),
-        summary=text("summary"),
-        description=text("description"),
+        tag_names=tag_names,
+        summary=summary,
+        description=description,
         draft=draft,
         aliases=tuple(aliases),
         template=template,
-        lang=text("lang"),
+        lang=lang,
         extra={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
         date_guessed_from=guessed_from,
     )

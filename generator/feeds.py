@@ -6,6 +6,7 @@ every URL absolute (feed readers resolve relative links inconsistently, and some
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,9 +110,18 @@ def _updated(post: Post) -> datetime:
     return moment
 
 
+# Characters XML 1.0 cannot hold at all (pasted from word processors, terminals): dropped,
+# or the whole feed would be rejected by every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _text(parent: ET.Element, name: str, value: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}")
-    element.text = value
+    element.text = xml_safe(value)
     return element
 
 

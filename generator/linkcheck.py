@@ -21,12 +21,13 @@ _HTML_SUFFIXES = (".html", ".htm")
 _HREF_TAGS = frozenset({"a", "link", "area"})
 _SRC_TAGS = frozenset({"img", "script", "source", "iframe", "audio", "video", "track"})
 _XML_BASE = "http://www.w3.org/XML/1998/namespace base"  # xml:base, as expat names it
-# <meta http-equiv=refresh content="0; url=/x/">: the "url=" and the quotes are optional.
-_REFRESH = re.compile(r"\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\1\s*$", re.I | re.S)
+# <meta http-equiv=refresh content="0; url=/x/">: "url=" and quotes are optional. Applied
+# to the stripped value; nothing after the always-matching (.*) can make it backtrack.
+_REFRESH = re.compile(r"[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
 # srcset candidates as the HTML spec splits them: a URL is a run of non-spaces, so it may
 # hold commas ("data:...,AAA 1x"); only commas ending the run separate it from the next.
-# Greedy and without backtracking, so a hostile attribute cannot make it slow.
-_SRCSET = re.compile(r"[\s,]*([^\s,]\S*)(?:(?<=,)|[^,]*)")
+# Possessive and always matching, so that no input makes it backtrack (linear time).
+_SRCSET = re.compile(r"[\s,]*+(?:([^\s,]\S*+)(?:(?<=,)|[^,]*+))?")
 _ATTR_AT = {
     a: re.compile(rf"\s{a}\s*=", re.I) for a in ("href", "src", "srcset", "poster", "action", "content")
 }
@@ -62,16 +63,28 @@ def _tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
     if tag in _SRC_TAGS and "src" in attrs:
         found.append(("src", attrs["src"]))
     if tag in ("img", "source") and "srcset" in attrs:
-        found.extend(("srcset", m.group(1).rstrip(",")) for m in _SRCSET.finditer(attrs["srcset"]))
+        candidates = (m.group(1) for m in _SRCSET.finditer(attrs["srcset"]) if m.group(1))
+        found.extend(("srcset", url.rstrip(",")) for url in candidates)
     if tag == "video" and "poster" in attrs:
         found.append(("poster", attrs["poster"]))
     if tag == "form" and "action" in attrs:  # external actions are skipped like any link
         found.append(("action", attrs["action"]))
     if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
-        match = _REFRESH.match(attrs.get("content", ""))
-        if match and match.group(2).strip():
-            found.append(("content", match.group(2)))
+        match = _REFRESH.match(attrs.get("content", "").strip())
+        url = match.group(1) if match else ""
+        if url[:1] in ("'", '"'):
+            url = url[1:].split(url[0])[0]
+        if url.strip():
+            found.append(("content", url))
     return found
+
+
+def _join(base: str, href: str | None) -> str:
+    """`base` moved by a <base href> or xml:base, if there is one."""
+    try:
+        return urljoin(base, href.strip()) if href and href.strip() else base
+    except ValueError:  # a malformed one is ignored, as browsers do
+        return base
 
 
 class _PageParser(HTMLParser):
@@ -235,7 +248,7 @@ class LinkChecker:
         parser = _PageParser()
         parser.feed(text)
         parser.close()
-        base = self._join(self.page_url(page), parser.base)
+        base = _join(self.page_url(page), parser.base)
         return _Doc([(line, url, base) for line, url in parser.links], parser.ids)
 
     def _parse_xml(self, page: str, data: bytes) -> _Doc:
@@ -248,7 +261,7 @@ class LinkChecker:
 
         def on_start(name: str, attrs: dict[str, str]) -> None:
             local, line = name.rsplit(" ", 1)[-1], xml.CurrentLineNumber
-            base = self._join(bases[-1], attrs.get(_XML_BASE))
+            base = _join(bases[-1], attrs.get(_XML_BASE))
             bases.append(base)
             if open_ and open_[0].kind == "xhtml":
                 doc.links.extend((line, url, base) for _, url in _tag_links(local, attrs))
@@ -289,13 +302,3 @@ class LinkChecker:
                 LinkProblem(page, err.lineno or 1, "", f"cannot parse XML: {expat.ErrorString(err.code)}")
             )
         return doc
-
-    @staticmethod
-    def _join(base: str, href: str | None) -> str:
-        """`base` moved by a <base href> or xml:base, when there is one and it parses."""
-        if not href or not href.strip():
-            return base
-        try:
-            return urljoin(base, href.strip())
-        except ValueError:
-            return base

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import socket
 import socketserver
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -129,6 +130,13 @@ class PreviewServer(ThreadingHTTPServer):
         self.options = options
         super().__init__(address, PreviewHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver would print a traceback; a tab closing mid-response is routine.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("%s went away", client_address)
+        else:
+            log.exception("serving a request from %s failed", client_address)
+
     def server_bind(self) -> None:
         # HTTPServer's version looks the host name up (getfqdn), which can stall for seconds.
         socketserver.TCPServer.server_bind(self)
@@ -166,7 +174,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", head=head)
         elif raw == SCRIPT_PATH:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", SCRIPT, head=head)
-        elif raw == EVENTS_PATH:
+        elif raw == EVENTS_PATH and not head:
             self._stream_events(query)
         else:
             self._serve_file(raw, query, head=head)
@@ -284,6 +292,8 @@ def _find(root: Path, parts: list[str], *, directory_slash: bool) -> Path | str 
             if not directory_slash and parts:
                 return "directory"
             target = (target / "index.html").resolve()
+        elif directory_slash and parts:
+            return None  # "style.css/" names a folder, and there is none
     except (OSError, RuntimeError, ValueError):
         return None
     if not target.is_relative_to(root) or not target.is_file():
@@ -327,13 +337,21 @@ class Preview:
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
         self._serving = False
+        self.threads: tuple[threading.Thread, ...] = ()
 
     def start(self) -> None:
         self.watcher.start()  # before the first build, so a save during it is not lost
         self.rebuilder.build(())
-        threading.Thread(target=self.server.serve_forever, name="fireside-http", daemon=True).start()
+        self.threads = (
+            # A short poll interval: shutdown() waits for the loop to notice, and Ctrl-C must be quick.
+            threading.Thread(
+                target=self.server.serve_forever, args=(0.05,), name="fireside-http", daemon=True
+            ),
+            threading.Thread(target=self._rebuild_loop, name="fireside-rebuild", daemon=True),
+        )
+        for thread in self.threads:
+            thread.start()
         self._serving = True
-        threading.Thread(target=self._rebuild_loop, name="fireside-rebuild", daemon=True).start()
 
     def _rebuild_loop(self) -> None:
         while (batch := self.watcher.next_batch()) is not None:
@@ -353,6 +371,8 @@ class Preview:
         with self.site.lock.write():  # not in the middle of a write_site
             self.site.closed = True
             shutil.rmtree(self.output_dir, ignore_errors=True)
+        for thread in self.threads:
+            thread.join(timeout=1)  # a build still planning finishes on its own; it is a daemon
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until stopped (True) or `timeout` passed (False); Ctrl-C interrupts it."""

@@ -88,7 +88,9 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        # utf-8-sig counts positions after a byte order mark; the line count needs the raw bytes.
+        offset = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw[:offset].count(b"\n") + 1
         errors.error(rel, line, "not valid UTF-8 text (save the file as UTF-8)")
         return None
     except OSError as exc:
@@ -186,11 +188,17 @@ def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict,
 
 def _load_toml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict, dict] | None:
     try:
-        meta = tomllib.loads(meta_text)
+        # With a final newline tomllib names the line of a problem on the last line too,
+        # instead of "end of document".
+        meta = tomllib.loads(meta_text + "\n")
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message names the line.
         found = _TOML_ERROR_LINE.search(str(exc))
-        line = int(found.group(1)) + 1 if found else 1
+        if found:
+            line = int(found.group(1)) + 1
+        else:  # "at end of document": something opened (a list, a string) was never closed
+            lines = meta_text.rstrip().split("\n")
+            line = len(lines) + 1 if meta_text.strip() else 1
         errors.error(rel, line, f"invalid TOML front matter: {exc}")
         return None
     lines: dict[str, int] = {}

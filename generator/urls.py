@@ -100,8 +100,10 @@ def alias_path(alias: str) -> str | None:
     alias = alias.split("#", 1)[0].split("?", 1)[0].strip()
     if not alias or "\\" in alias or "\x00" in alias:
         return None
+    if ".." in alias.split("/"):
+        return None  # refused, not clamped: an alias never climbs anywhere
     normal = posixpath.normpath("/" + alias.lstrip("/"))
-    if normal == "/" or ".." in normal.split("/"):
+    if normal == "/":
         return None
     normal = normal.lstrip("/")
     last = normal.rsplit("/", 1)[-1]
@@ -110,7 +112,9 @@ def alias_path(alias: str) -> str | None:
     return normal + "/"
 
 
-# href/src/poster attributes in rendered HTML; raw HTML may use either quote style.
+# Start tags, and inside them href/src/poster attributes (raw HTML may use either quote
+# style). Only tags are touched: `&lt;img src='x'&gt;` in a code sample is text, not a tag.
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 _URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
@@ -121,10 +125,10 @@ def absolutize(html: str, page_url: str) -> str:
     one (a summary shown on the home page) relative links keep pointing at the post's files.
     """
 
-    def replace(match: re.Match[str]) -> str:
+    def replace_url(match: re.Match[str]) -> str:
         prefix, quote_char, url = match.groups()
         # Attribute values are HTML-escaped; &amp; in a query must stay as written.
         resolved = urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
         return f"{prefix}{quote_char}{resolved}{quote_char}"
 
-    return _URL_ATTRIBUTE.sub(replace, html)
+    return _START_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(replace_url, tag.group(0)), html)

@@ -77,38 +77,61 @@ def commit(plan: OutputPlan, output_dir: Path) -> WriteStats:
     root = output_dir.resolve()
     written = unchanged = 0
     changed: list[str] = []
+    removed: list[str] = []
     for rel, content in sorted(plan.contents.items()):
+        removed.extend(_clear_way(root, rel))
         target = root / rel
-        if not target.resolve().is_relative_to(root):
+        # After _clear_way no link stands on the way, so this holds for any plan path.
+        if not target.parent.resolve().is_relative_to(root):
             raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
         if _write_if_changed(target, content):
             written += 1
             changed.append(rel)
         else:
             unchanged += 1
-    removed = _prune(root, set(plan.contents))
-    changed.extend(removed)
+    removed.extend(_prune(root, set(plan.contents)))
     log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, len(removed))
     return WriteStats(
-        written=written, unchanged=unchanged, removed=len(removed), changed_paths=tuple(sorted(changed))
+        written=written,
+        unchanged=unchanged,
+        removed=len(removed),
+        changed_paths=tuple(sorted({*changed, *removed})),
     )
 
 
+def _clear_way(root: Path, rel: str) -> list[str]:
+    """Remove what stands where the plan needs a folder or the file itself; return what went.
+
+    Only entries inside `root` are touched: a file or link where a folder must be, a link
+    where the file goes (it is replaced by a real file, its target untouched), a folder
+    where the file goes (a page became a file).
+    """
+    gone: list[str] = []
+    current = root
+    parts = rel.split("/")
+    for part in parts[:-1]:
+        current = current / part
+        if current.is_symlink() or current.is_file():
+            current.unlink()
+            gone.append(current.relative_to(root).as_posix())
+    target = root / rel
+    if target.is_symlink():
+        target.unlink()
+    elif target.is_dir():
+        inside = target.rglob("*")
+        gone.extend(p.relative_to(root).as_posix() for p in inside if p.is_file() or p.is_symlink())
+        shutil.rmtree(target)
+    return gone
+
+
 def _write_if_changed(target: Path, content: bytes | Path) -> bool:
-    if target.is_dir() and not target.is_symlink():
-        shutil.rmtree(target)  # a page became a file: the folder is ours (inside output)
     data = content.read_bytes() if isinstance(content, Path) else content
     try:
-        if (
-            target.is_file()
-            and not target.is_symlink()
-            and target.stat().st_size == len(data)
-            and target.read_bytes() == data
-        ):
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             return False
     except OSError:
         pass
-    _ensure_parent(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=".fireside-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -121,22 +144,19 @@ def _write_if_changed(target: Path, content: bytes | Path) -> bool:
     return True
 
 
-def _ensure_parent(target: Path) -> None:
-    """Create the parent folders, replacing a file that stands where a folder must be."""
-    parent = target.parent
-    for ancestor in reversed([parent, *parent.parents]):
-        if ancestor.is_file() or ancestor.is_symlink():
-            ancestor.unlink()
-    parent.mkdir(parents=True, exist_ok=True)
-
-
 def _prune(root: Path, keep: set[str]) -> list[str]:
-    """Remove files under `root` that the plan does not hold, then empty folders."""
+    """Remove files and links under `root` that the plan does not hold, then empty folders."""
     removed: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, topdown=True):
         current = Path(dirpath)
         if current == root:
             dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
+        for name in list(dirnames):
+            path = current / name
+            if path.is_symlink():  # a link to a folder: remove the link, never follow it
+                path.unlink()
+                dirnames.remove(name)
+                removed.append(path.relative_to(root).as_posix())
         for name in filenames:
             path = current / name
             rel = path.relative_to(root).as_posix()
@@ -146,9 +166,7 @@ def _prune(root: Path, keep: set[str]) -> list[str]:
             removed.append(rel)
     for dirpath, _dirnames, _ in os.walk(root, topdown=False):
         current = Path(dirpath)
-        if current == root or (current.parent == root and current.name in PRESERVED_NAMES):
-            continue
-        if any(part in PRESERVED_NAMES for part in current.relative_to(root).parts[:1]):
+        if current == root or current.relative_to(root).parts[0] in PRESERVED_NAMES:
             continue
         with contextlib.suppress(OSError):
             current.rmdir()  # only succeeds when empty

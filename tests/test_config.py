@@ -285,17 +285,11 @@ def test_config_that_is_not_utf8_is_a_build_failure(tmp_path: Path) -> None:
     assert "cannot read" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty site.yaml raises AttributeError instead of BuildFailed")
 def test_empty_config_lists_the_missing_keys(tmp_path: Path) -> None:
     errors = failures(tmp_path, "")
     assert [e.rsplit(" ", 1)[-1] for e in errors] == ["'title'", "'base_url'", "'author'"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a key with an empty value (`per_page:`) raises yaml ParserError from _convert_scalar "
-    "instead of a BuildFailed at its line",
-)
 @pytest.mark.parametrize("line", ["per_page:", "description:"])
 def test_key_with_empty_value_is_an_error_at_its_line(tmp_path: Path, line: str) -> None:
     errors = failures(tmp_path, VALID + line + "\n")

@@ -38,7 +38,7 @@ def test_slugify_of_nothing_usable_is_the_fallback(text: str) -> None:
     assert slugify(text, fallback="post") == "post"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_slugify_is_one_safe_non_empty_path_part(text: str) -> None:
     slug = slugify(text)
@@ -49,7 +49,7 @@ def test_slugify_is_one_safe_non_empty_path_part(text: str) -> None:
     assert not slug.endswith("-")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_slugify_is_idempotent(text: str) -> None:
     once = slugify(text)

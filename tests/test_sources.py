@@ -138,11 +138,6 @@ def test_invalid_toml_is_an_error_at_the_file_line(text: str, line: int) -> None
     assert errors[0].startswith(f"x.md:{line}: invalid TOML front matter")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tomllib says '(at end of document)' for a problem on the last front matter line "
-    "(the text handed to it has no final newline), and _load_toml then reports line 1",
-)
 @pytest.mark.parametrize(
     ("text", "line"),
     [
@@ -197,11 +192,6 @@ def test_invalid_utf8_is_an_error_naming_its_line(tmp_path: Path) -> None:
     assert errors == ["post.md:5: not valid UTF-8 text (save the file as UTF-8)"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with a UTF-8 BOM, UnicodeDecodeError.start counts from after the BOM but is "
-    "used as an offset into the raw bytes, so the reported line is too early",
-)
 def test_invalid_utf8_after_a_bom_is_reported_at_its_line(tmp_path: Path) -> None:
     source, errors = read(tmp_path, b"\xef\xbb\xbfa\nb\n\xff\n")
     assert source is None

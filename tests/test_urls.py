@@ -80,7 +80,7 @@ def test_has_scheme(url: str, expected: bool) -> None:
         ("v1.2/", "v1.2/"),
         ("./x/", "x/"),
         ("/x//y/", "x/y/"),
-        ("a/../b", "b/"),  # stays inside the site
+        ("a/../b", None),  # refused: an alias never contains ".."
         ("/old/#frag", "old/"),
         ("/old/?p=1", "old/"),
         ("https://old.example.com/a/b?x=1#f", "a/b/"),  # absolute URLs are reduced to their path
@@ -97,17 +97,12 @@ def test_alias_path_table(alias: str, expected: str | None) -> None:
     assert alias_path(alias) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: alias_path clamps '..' that climbs above the site root instead of refusing it "
-    "(normpath('/' + alias) swallows the '..', so the '..' check never fires)",
-)
 @pytest.mark.parametrize("alias", ["../x", "/../x/", "a/../../x"])
 def test_alias_path_refuses_climbing_out_of_the_site(alias: str) -> None:
     assert alias_path(alias) is None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.text())
 def test_alias_path_never_escapes_the_output(alias: str) -> None:
     result = alias_path(alias)

@@ -1,0 +1,148 @@
+"""Live reload in a real headless Chromium: reloads, stylesheet swaps and the error overlay."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import CHROMIUM, require_chromium
+from .serve_helpers import LiveSite, make_site
+
+pytestmark = pytest.mark.browser
+
+HELLO = """\
+    ---
+    title: Hello
+    date: 2024-01-02
+    tags: [greetings]
+    {extra}
+    ---
+
+    {body}
+    """
+
+
+def hello(body: str = "Hello body, first version.", extra: str = "") -> str:
+    return HELLO.format(body=body, extra=extra)
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[Any]:
+    require_chromium()  # skips without Chromium, fails instead under CI
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveSite]:
+    site = LiveSite(make_site(tmp_path / "site"))
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def tab(chromium_browser: Any) -> Iterator[Any]:
+    context = chromium_browser.new_context()
+    opened = context.new_page()
+    opened.set_default_timeout(5000)
+    yield opened
+    context.close()
+
+
+def open_page(page: Any, url: str) -> None:
+    page.goto(url)
+    # The event stream is connected once the script has run; mark this document so a
+    # reload (a fresh document) can be told from an in-place update.
+    page.wait_for_function("() => document.querySelector('script[data-epoch]') !== null")
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
+def same_document(page: Any) -> bool:
+    return bool(page.evaluate("() => window.__sameDocument === true"))
+
+
+def test_an_edit_reloads_the_open_page(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/hello/")
+    assert "first version" in tab.inner_text("main")
+    with tab.expect_navigation():
+        live.edit("content/posts/hello.md", hello("The second version."))
+    assert "The second version." in tab.inner_text("main")
+    assert not same_document(tab)
+
+
+def test_a_page_that_did_not_change_is_left_alone(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "about/")
+    event = live.edit("content/posts/hello.md", hello("Elsewhere."))
+    assert "about/index.html" not in event.result.stats.changed_paths  # type: ignore[union-attr]
+    tab.wait_for_timeout(300)  # give a wrong reload the time to happen
+    assert same_document(tab)
+
+
+def test_a_renamed_slug_turns_the_open_page_into_the_404_page(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/hello/")
+    with tab.expect_navigation():
+        live.edit("content/posts/hello.md", hello(extra="slug: renamed"))
+    assert "wandered off" in tab.inner_text("main")
+
+
+def test_a_failed_build_shows_an_overlay_until_fixed(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/hello/")
+    live.edit("content/posts/hello.md", hello(extra="title: [unclosed"))
+    overlay = tab.locator("#fireside-overlay")
+    overlay.wait_for(state="visible")
+    text = overlay.inner_text()
+    assert "Build failed: 1 error" in text and "content/posts/hello.md:5: invalid YAML" in text
+    assert same_document(tab)  # the overlay came without a reload
+    # A tab opened while the build is broken shows it too.
+    second = tab.context.new_page()
+    second.goto(live.url)
+    assert "content/posts/hello.md:5" in second.locator("#fireside-overlay").inner_text()
+    with tab.expect_navigation():
+        live.edit("content/posts/hello.md", hello("Mended."))
+    assert "Mended." in tab.inner_text("main")
+    assert tab.locator("#fireside-overlay").count() == 0
+    second.locator("#fireside-overlay").wait_for(state="detached")
+
+
+def test_error_text_is_never_markup(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/second/")
+    live.edit("content/posts/hello.md", hello(extra='template: "<img src=x onerror=alert(1)>.html"'))
+    overlay = tab.locator("#fireside-overlay")
+    overlay.wait_for(state="visible")
+    assert "<img src=x onerror=alert(1)>.html" in overlay.inner_text()
+    assert overlay.locator("img").count() == 0
+
+
+def test_a_css_change_swaps_the_stylesheet_without_a_reload(live: LiveSite, tab: Any) -> None:
+    navigations: list[str] = []
+    open_page(tab, live.url + "posts/hello/")
+    tab.on("framenavigated", lambda frame: navigations.append(frame.url))
+    color = "() => getComputedStyle(document.body).color"
+    assert tab.evaluate(color) == "rgb(1, 2, 3)"
+    event = live.edit("themes/default/static/css/style.css", "body { color: rgb(200, 0, 100); }\n")
+    assert event.result.stats.changed_paths == ("css/style.css",)  # type: ignore[union-attr]
+    tab.wait_for_function(f"() => ({color})() === 'rgb(200, 0, 100)'")
+    assert navigations == [] and same_document(tab)
+
+
+def test_navigate_option_follows_the_edited_post(tmp_path: Path, tab: Any) -> None:
+    live = LiveSite(make_site(tmp_path), navigate=True)
+    try:
+        open_page(tab, live.url)
+        with tab.expect_navigation(url=live.url + "posts/second/"):
+            live.edit("content/posts/second.md", "---\ntitle: Second Post\ndate: 2024-02-03\n---\n\nFollowed.\n")
+        assert "Followed." in tab.inner_text("main")
+    finally:
+        live.stop()
