@@ -70,7 +70,8 @@ def _escape(code: str) -> str:
 
 def _wrap(inner: str, lang_class: str | None) -> str:
     cls = f' class="language-{escape(lang_class)}"' if lang_class else ""
-    return f'<div class="highlight"><pre><code{cls}>{inner}</code></pre></div>'
+    # tabindex: a long line scrolls sideways, and keyboard users must be able to scroll it.
+    return f'<div class="highlight"><pre tabindex="0"><code{cls}>{inner}</code></pre></div>'
 
 
 def highlight_code(code: str, lang: str | None) -> str:

@@ -184,6 +184,24 @@ class MarkdownRenderer:
             return "" if env.get(_SUMMARY) else str(footnote_ref(tokens, idx, options, env))
 
         md.add_render_rule("footnote_ref", render_footnote_ref)
+
+        footnote_anchor = md.renderer.rules["footnote_anchor"]
+
+        def render_footnote_anchor(
+            self: RendererHTML,
+            tokens: Sequence[Token],
+            idx: int,
+            options: OptionsDict,
+            env: EnvType,
+        ) -> str:
+            # The back-link is only an arrow; screen readers need words for it.
+            number = tokens[idx].meta["id"] + 1
+            label = f' aria-label="Back to reference {number}"'
+            return str(footnote_anchor(tokens, idx, options, env)).replace(
+                'class="footnote-backref"', f'class="footnote-backref"{label}', 1
+            )
+
+        md.add_render_rule("footnote_anchor", render_footnote_anchor)
         self._md = md
 
     def render(self, text: str, links: LinkContext) -> RenderedMarkdown:

@@ -19,13 +19,13 @@ from generator.highlight import (
 )
 
 WRAPPER = re.compile(
-    r'^<div class="highlight"><pre><code( class="language-[^"]+")?>.*</code></pre></div>$', re.S
+    r'^<div class="highlight"><pre tabindex="0"><code( class="language-[^"]+")?>.*</code></pre></div>$', re.S
 )
 
 
 def test_known_language_uses_classes_only() -> None:
     html = highlight_code('def f(x):\n    return "<b>" # note\n', "python")
-    assert html.startswith('<div class="highlight"><pre><code class="language-python">')
+    assert html.startswith('<div class="highlight"><pre tabindex="0"><code class="language-python">')
     assert WRAPPER.match(html)
     assert "style=" not in html
     assert '<span class="k">def</span>' in html
@@ -42,7 +42,7 @@ def test_language_name_is_case_insensitive_and_aliases_work() -> None:
 def test_unknown_or_missing_language_is_escaped_plain(lang: str | None) -> None:
     html = highlight_code('a < b && c > "d"\n', lang)
     assert html == (
-        '<div class="highlight"><pre><code>a &lt; b &amp;&amp; c &gt; &quot;d&quot;\n</code></pre></div>'
+        '<div class="highlight"><pre tabindex="0"><code>a &lt; b &amp;&amp; c &gt; &quot;d&quot;\n</code></pre></div>'
     )
 
 
