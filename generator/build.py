@@ -25,9 +25,11 @@ from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import DocumentMeta, guess_title, read_meta, take_leading_heading
 from generator.errors import BuildFailed, ErrorCollector, SiteError
 from generator.highlight import stylesheet
-from generator.links import DocumentLinks, SiteFiles
+from generator.letters import read_letters
+from generator.links import DocumentLinks, PlainLinks, SiteFiles
+from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
 from generator.markup import MarkdownRenderer
-from generator.model import Document, Page, Post, Tag
+from generator.model import Document, Letter, Page, Post, Tag
 from generator.render import TemplateRenderer, ThemeStack, isodate, make_environment, readable_date
 from generator.slugs import slugify
 from generator.sources import discover, is_ignored, read_source
@@ -195,6 +197,7 @@ class Build:
         documents = [doc for meta in published if (doc := self._render_document(meta, files, tags))]
         posts = library.newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
+        self.letters = self._read_letters(posts)
         self.errors.raise_if_any()
         self._add_static_files()
         self._render_pages(self.renderer, posts, pages)
@@ -322,6 +325,21 @@ class Build:
             reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
         )
 
+    def _read_letters(self, posts: tuple[Post, ...]) -> dict[str, list[Letter]]:
+        plain_links = PlainLinks(self.urls)
+        letters = read_letters(
+            self.layout.content,
+            self.layout.root,
+            self.config.tz,
+            lambda text: self.markdown.render(text, plain_links).html,
+            self.errors,
+        )
+        published = {post.slug for post in posts}
+        for slug in sorted(set(letters) - published):
+            if not self.options.drafts:
+                log.info("letters for %s are not shown: no such published post", slug)
+        return {slug: found for slug, found in letters.items() if slug in published}
+
     # -- output -------------------------------------------------------------------------
 
     def _add(self, rel: str, content: bytes | Path, origin: Origin, *, replace: bool = False) -> None:
@@ -392,7 +410,11 @@ class Build:
         for doc in (*posts, *pages):
             kind = "post" if isinstance(doc, Post) else "page"
             extra: dict[str, Any] = (
-                {"post": doc, "neighbours": around[doc.slug], "letters": ()}
+                {
+                    "post": doc,
+                    "neighbours": around[doc.slug],
+                    "letters": tuple(self.letters.get(doc.slug, ())),
+                }
                 if isinstance(doc, Post)
                 else {"page": doc}
             )
@@ -516,6 +538,8 @@ class Build:
         sitemap_entries += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
         sitemap_entries += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
         self._add(urls.SITEMAP_PATH, feeds.sitemap(sitemap_entries), Origin("sitemap"))
+        manifest = manifest_bytes([ManifestPost(p.slug, p.title, p.permalink) for p in posts])
+        self._add(MANIFEST_PATH, manifest, Origin("posts manifest for the reader inbox"))
         self._add(
             "robots.txt",
             feeds.robots_txt(self.urls.absolute(urls.SITEMAP_PATH)),

@@ -101,3 +101,16 @@ class DocumentLinks:
             return None
         candidate = (self.base_dir / path).resolve()
         return candidate if candidate.is_file() else None
+
+
+class PlainLinks:
+    """A LinkContext for Markdown that has no file of its own (an answer to a letter)."""
+
+    def __init__(self, urls: UrlScheme) -> None:
+        self.urls = urls
+
+    def resolve(self, url: str, line: int | None) -> str:
+        return self.urls.link(url) if url.startswith("/") and not url.startswith("//") else url
+
+    def image_file(self, url: str) -> Path | None:
+        return None

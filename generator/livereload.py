@@ -220,15 +220,15 @@ class Rebuilder:
             log.exception("the build crashed")
             self._fail(changed, (SiteError(None, None, f"internal error: {exc!r}"),), started)
             return
+        failure: SiteError | None = None
         with self.site.lock.write():
             if self.site.closed:
                 return
             try:
                 result = write_site(planned)
-            except OSError as exc:
-                error = SiteError(None, None, f"cannot write the preview: {exc}")
-                self._publish_failure((error,))
-                result = None
+            except OSError as exc:  # a full disk, say: the server stays up and says so
+                failure = SiteError(None, None, f"cannot write the preview: {exc}")
+                self._publish_failure((failure,))
             else:
                 self.site.errors = ()
                 self.site.epoch += 1
@@ -236,8 +236,8 @@ class Rebuilder:
                 # Published under the lock, so a page served at the new epoch always finds
                 # that epoch already known to the event streams.
                 self.hub.publish(event_for_build(self.site.epoch, result.stats.changed_paths, target))
-        if result is None:
-            self._tell(RebuildFailed(changed, (error,), time.perf_counter() - started))
+        if failure is not None:
+            self._tell(RebuildFailed(changed, (failure,), time.perf_counter() - started))
             return
         new = tuple(w for w in result.warnings if str(w) not in self._warnings)
         self._warnings = frozenset(str(w) for w in result.warnings)

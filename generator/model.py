@@ -97,3 +97,15 @@ class Neighbours:
 
     older: Post | None
     newer: Post | None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A reader's letter published under a post, with consent."""
+
+    id: str
+    post: str  # slug of the post it answers
+    name: str  # as the reader allowed: their name, or e.g. "A reader"
+    received: datetime
+    html: str  # the reader's text, escaped (never their HTML or Markdown)
+    answer: str | None  # the author's answer, rendered Markdown

@@ -195,3 +195,40 @@ def test_rebuild_writes_only_what_changed_and_removes_what_is_gone(make_site: Ma
     assert "posts/a/index.html" in third.stats.changed_paths  # its "newer post" link is gone
     after = tree_digest(site / "public")
     assert after["css/style.css"] == before["css/style.css"]  # same bytes, same mtime
+
+
+def test_published_letters_show_under_their_post_as_text_never_html(make_site: MakeSite) -> None:
+    hostile = "Hello <script>alert(1)</script> & **not bold**\n\n<img src=x onerror=alert(2)>"
+    site = make_site(
+        {
+            "content/posts/essay.md": "---\ntitle: Essay\ndate: 2026-01-01\n---\nWords.\n",
+            "content/posts/other.md": "---\ntitle: Other\ndate: 2026-01-02\n---\nMore.\n",
+            "content/letters/l1.md": "---\npost: essay\nname: Ada <b>\nreceived: 2026-01-03T10:00:00Z\n"
+            "answer: Thank *you*.\n---\n" + hostile + "\n",
+        }
+    )
+    build(site)
+    html = page(site, "posts/essay/index.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; **not bold**" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "Ada &lt;b&gt;" in html
+    assert "Thank <em>you</em>." in html  # the author's answer is Markdown
+    assert "letters-title" not in page(site, "posts/other/index.html")
+    manifest = (site / "public/fireside-manifest.json").read_text()
+    assert '"id": "essay"' in manifest and '"id": "other"' in manifest
+
+
+def test_a_letter_without_its_post_field_is_an_error(make_site: MakeSite) -> None:
+    import pytest
+
+    from generator.errors import BuildFailed
+
+    site = make_site(
+        {
+            "content/posts/essay.md": "---\ntitle: Essay\ndate: 2026-01-01\n---\nWords.\n",
+            "content/letters/l1.md": "---\nname: Ada\nreceived: 2026-01-03T10:00:00Z\n---\nHi\n",
+        }
+    )
+    with pytest.raises(BuildFailed, match=r"content/letters/l1.md:1: a letter needs `post:`"):
+        build(site)

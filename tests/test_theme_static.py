@@ -18,6 +18,7 @@ import pytest
 from markupsafe import Markup
 
 from generator.model import (
+    Letter,
     Neighbours,
     Page,
     Paginator,
@@ -153,7 +154,20 @@ def all_pages(site: NS) -> dict[str, str]:
             paginator=Paginator(5, 9, urls, urls[3], urls[5]),
         ),
         "post": render_post(posts[0], site),
-        "draft": render_post(posts[1], site, letters=[{"name": "Ingrid", "html": Markup("<p>Dear M.</p>")}]),
+        "draft": render_post(
+            posts[1],
+            site,
+            letters=[
+                Letter(
+                    id="l1",
+                    post="p",
+                    name="Ingrid",
+                    received=datetime(2026, 5, 1, tzinfo=UTC),
+                    html=Markup("<p>Dear M.</p>"),
+                    answer=Markup("<p>Dear Ingrid.</p>"),
+                )
+            ],
+        ),
         "page": render("page.html", "page", "About", site, page=page),
         "tags": render("tags.html", "tags", "Tags", site, tags=[TagListing(make_tag("friendship"), posts)]),
         "tag": render(
@@ -222,7 +236,7 @@ def test_other_language_post_and_draft_badge_and_letters() -> None:
     html = all_pages(make_site())["draft"]
     assert '<article class="h-entry post" lang="nb">' in html
     assert "Draft</strong>" in html
-    assert "Dear M." in html and "Ingrid" in html
+    assert "Dear M." in html and "Ingrid" in html and "Dear Ingrid." in html
 
 
 def test_contents_only_from_three_headings() -> None:
