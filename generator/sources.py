@@ -50,6 +50,7 @@ def is_ignored(name: str) -> bool:
         name.startswith((".", "#", "~"))
         or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".part"))
         or name in ("4913", "Thumbs.db", "desktop.ini")  # vim's write probe, OS litter
+        or name.endswith(("___jb_tmp___", "___jb_old___"))  # JetBrains' safe write
     )
 
 

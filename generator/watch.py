@@ -30,14 +30,12 @@ WATCHED_FOLDERS = ("content", "themes")
 # closes without writing; the build itself reads every file, so counting those would
 # make every build trigger the next one.
 CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
-# JetBrains' safe-write names, not covered by sources.is_ignored (they are not content).
-_EDITOR_TEMP_MARKERS = ("___jb_tmp___", "___jb_old___")
 POLL_INTERVAL = 0.5  # seconds between scans with --poll
 
 
 def is_editor_noise(name: str) -> bool:
     """A file or folder name that no save of real content produces."""
-    return is_ignored(name) or name.endswith(_EDITOR_TEMP_MARKERS)
+    return is_ignored(name)
 
 
 class ChangeWatcher:
