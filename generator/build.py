@@ -47,6 +47,7 @@ class BuildOptions:
     output_dir: Path | None = None  # default: site.yaml's output_dir, under the site root
     base_url: str | None = None  # override site.yaml's base_url (previews, staging)
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    inbox_endpoint: str | None = None  # override site.yaml's inbox.endpoint (the preview's own)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ def plan_site(
     config = load_config(config_file)
     if options.base_url:
         config = config.with_base_url(options.base_url)
+    if options.inbox_endpoint is not None:
+        config = dataclasses.replace(
+            config, inbox=dataclasses.replace(config.inbox, endpoint=options.inbox_endpoint)
+        )
     output_dir = resolve_output_dir(layout, config, options.output_dir)
     build = Build(layout, config, options, cache or BuildCache())
     plan = build.assemble()
@@ -483,6 +488,15 @@ class Build:
             page_kind="404",
             page_title="Page not found",
         )
+        if renderer.exists("thanks.html"):  # where the letter form's no-JavaScript path lands
+            self._page(
+                renderer,
+                "thanks.html",
+                urls.THANKS_PATH,
+                Origin("thank-you page"),
+                page_kind="thanks",
+                page_title="Thank you",
+            )
 
     def _add_document_files(self, doc: Document) -> None:
         for alias in doc.aliases:

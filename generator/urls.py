@@ -78,6 +78,7 @@ ARCHIVE_PATH = "archive/"
 FEED_PATH = "atom.xml"
 SITEMAP_PATH = "sitemap.xml"
 NOT_FOUND_PATH = "404.html"
+THANKS_PATH = "thanks/"
 HIGHLIGHT_CSS_PATH = "css/highlight.css"
 
 
