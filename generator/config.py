@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.errors import ErrorCollector
+from generator.errors import ErrorCollector, yaml_error_mark
 
 CONFIG_NAME = "site.yaml"
 
@@ -121,7 +121,7 @@ def load_config(config_file: Path) -> SiteConfig:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        mark = yaml_error_mark(exc, text)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         errors.error(display, line, f"invalid YAML: {problem}")

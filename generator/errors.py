@@ -58,3 +58,17 @@ class ErrorCollector:
     def raise_if_any(self) -> None:
         if self.errors:
             raise BuildFailed(self.errors)
+
+
+def yaml_error_mark(exc: Exception, text: str) -> object | None:
+    """The mark to report for a YAML error: where the author has to look.
+
+    Usually the problem's own position. But an unclosed list or quote is only noticed at
+    the end of the text, and there the context mark (where it was opened) is the line to fix.
+    """
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if problem is None:
+        return context
+    at_end = getattr(problem, "index", 0) >= len(text.rstrip())
+    return context if at_end and context is not None else problem
