@@ -4,4 +4,6 @@ import sys
 
 from generator.cli import main
 
-sys.exit(main())
+# The guard matters: build worker processes (forkserver/spawn) import this module again.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,7 +3,8 @@
 config → sources → documents (front matter, Markdown) → library (order, tags, pages)
 → templates → an in-memory OutputPlan → writer.commit. Every stage collects its errors;
 the build fails once, before anything is written, so a failed build leaves the previous
-output exactly as it was. A fresh `Build` is made for every build: no state survives.
+output exactly as it was. A fresh `Build` is made for every build; what may carry over
+to the next one lives only in the `BuildCache`, keyed by everything it depends on.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,23 +20,24 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from pygments.util import ClassNotFound
 
-from generator import feeds, library, urls
+from generator import __version__, urls
+from generator.cache import CACHE_FILE, BuildCache, digest_text
 from generator.config import SiteConfig, SiteLayout, load_config
+from generator.docrender import BodyJob, BodyRender, images_unchanged, render_many, reuse_or_render
 from generator.documents import DocumentMeta, guess_title, read_meta, take_leading_heading
 from generator.errors import BuildFailed, ErrorCollector, SiteError
-from generator.highlight import stylesheet
 from generator.letters import read_letters
-from generator.links import DocumentLinks, PlainLinks, SiteFiles
-from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
+from generator.library import newest_first
+from generator.links import PlainLinks, SiteFiles
 from generator.markup import MarkdownRenderer
 from generator.model import Document, Letter, Page, Post, Tag
-from generator.render import TemplateRenderer, ThemeStack, isodate, make_environment, readable_date
+from generator.pages import OutputMaker, SitePages
+from generator.render import TemplateRenderer, ThemeStack, make_environment
 from generator.slugs import slugify
-from generator.sources import discover, is_ignored, read_source
+from generator.sources import bundle_assets, discover, read_source
 from generator.urls import UrlScheme, absolutize
-from generator.writer import Origin, OutputPlan, WriteStats, commit
+from generator.writer import OutputPlan, WriteStats, commit
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +56,12 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     output_dir: Path
-    pages: int  # HTML pages rendered
+    pages: int  # HTML pages in the site
     files: int
     stats: WriteStats
     warnings: tuple[SiteError, ...]
     seconds: float
+    rendered: int = 0  # outputs rendered by this build (the rest were confirmed unchanged)
 
 
 @dataclass(frozen=True)
@@ -74,17 +78,6 @@ class SiteView:
     extra: dict[str, Any]
 
 
-class BuildCache:
-    """Work kept between builds of one process (`fireside serve`), so an edit re-does little.
-
-    Only pure results are kept, keyed by everything they depend on; a build that finds no
-    entry computes the result exactly as a cold build would.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[object, object] = {}
-
-
 @dataclass(frozen=True)
 class PlannedSite:
     """A finished build in memory: nothing is on disk until `write_site`."""
@@ -93,6 +86,10 @@ class PlannedSite:
     plan: OutputPlan
     warnings: tuple[SiteError, ...]
     started: float
+    cache: BuildCache
+    next_cache: BuildCache  # what the cache becomes once this plan is written
+    rendered: int
+    sources: dict[str, str]  # source file (relative to the site) → the page it makes
 
 
 def plan_site(
@@ -105,18 +102,34 @@ def plan_site(
     if options.base_url:
         config = config.with_base_url(options.base_url)
     if options.inbox_endpoint is not None:
-        config = dataclasses.replace(
-            config, inbox=dataclasses.replace(config.inbox, endpoint=options.inbox_endpoint)
-        )
+        inbox = dataclasses.replace(config.inbox, endpoint=options.inbox_endpoint)
+        config = dataclasses.replace(config, inbox=inbox)
     output_dir = resolve_output_dir(layout, config, options.output_dir)
-    build = Build(layout, config, options, cache or BuildCache())
+    cache = cache if cache is not None else BuildCache()
+    build = Build(layout, config, options, cache, output_dir)
     plan = build.assemble()
-    return PlannedSite(output_dir, plan, tuple(build.errors.warnings), started)
+    return PlannedSite(
+        output_dir,
+        plan,
+        tuple(build.errors.warnings),
+        started,
+        cache,
+        build.next_cache,
+        build.rendered,
+        build.source_pages,
+    )
 
 
 def write_site(planned: PlannedSite) -> BuildResult:
     """Bring the output folder in line with a planned site (only changed files are written)."""
-    stats = commit(planned.plan, planned.output_dir)
+    ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
+    stats = commit(planned.plan, planned.output_dir, ledger)
+    # Only now does the cache describe the output: a build that failed to write keeps the old one.
+    planned.next_cache.ledgers = {str(planned.output_dir): ledger}
+    cache = planned.cache
+    cache.sources, cache.bodies = planned.next_cache.sources, planned.next_cache.bodies
+    cache.documents, cache.outputs = planned.next_cache.documents, planned.next_cache.outputs
+    cache.ledgers = {**cache.ledgers, str(planned.output_dir): ledger}
     return BuildResult(
         output_dir=planned.output_dir,
         pages=sum(1 for rel in planned.plan.contents if rel.endswith(".html")),
@@ -124,12 +137,30 @@ def write_site(planned: PlannedSite) -> BuildResult:
         stats=stats,
         warnings=planned.warnings,
         seconds=time.perf_counter() - planned.started,
+        rendered=planned.rendered,
     )
 
 
-def build_site(config_file: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Build the site whose settings are `config_file` into its output folder."""
-    return write_site(plan_site(config_file, options))
+def build_site(
+    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+) -> BuildResult:
+    """Build the site whose settings are `config_file` into its output folder.
+
+    Without a `cache`, the one in the site's `.fireside-cache/` is used and updated.
+    """
+    if cache is not None:
+        return write_site(plan_site(config_file, options, cache))
+    cache_file = SiteLayout(config_file.resolve().parent, config_file.resolve()).cache / CACHE_FILE
+    disk_cache = BuildCache.load(cache_file)
+    loaded = disk_cache.keys()
+    result = write_site(plan_site(config_file, options, disk_cache))
+    if result.rendered == 0 and not result.stats.changed_paths and disk_cache.keys() == loaded:
+        return result  # nothing new to remember: saving would only cost time
+    try:
+        disk_cache.save(cache_file)
+    except OSError as exc:  # a read-only site still builds; it is only slower next time
+        log.warning("could not save the build cache: %s", exc)
+    return result
 
 
 def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | None) -> Path:
@@ -138,7 +169,6 @@ def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | 
     output = (layout.root / chosen).resolve() if not chosen.is_absolute() else chosen.resolve()
     root = layout.root.resolve()
     forbidden = {
-        "the site folder itself": root,
         "content/": layout.content.resolve(),
         "themes/": layout.themes.resolve(),
         "the build cache": layout.cache.resolve(),
@@ -147,22 +177,17 @@ def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | 
     if root.is_relative_to(output):
         problem = "it contains the site (or is the site folder itself)"
     for label, place in forbidden.items():
-        if output == place or (output.is_relative_to(place) and place != root):
+        if output.is_relative_to(place):
             problem = f"it is inside {label}"
     if output.exists() and not output.is_dir():
         problem = "it is a file"
     if problem:
         where = "--output" if override is not None else layout.config_file.name
-        raise BuildFailed(
-            [
-                SiteError(
-                    where,
-                    None,
-                    f"refusing output folder {output}: {problem}; "
-                    "everything in it that the build does not make is deleted",
-                )
-            ]
+        message = (
+            f"refusing output folder {output}: {problem}; "
+            "everything in it that the build does not make is deleted"
         )
+        raise BuildFailed([SiteError(where, None, message)])
     return output
 
 
@@ -170,58 +195,81 @@ class Build:
     """One build: reads, renders and plans the output; `assemble` raises BuildFailed on errors."""
 
     def __init__(
-        self, layout: SiteLayout, config: SiteConfig, options: BuildOptions, cache: BuildCache
+        self,
+        layout: SiteLayout,
+        config: SiteConfig,
+        options: BuildOptions,
+        cache: BuildCache,
+        output_dir: Path,
     ) -> None:
-        self.cache = cache
-        self.layout = layout
-        self.config = config
-        self.options = options
+        self.layout, self.config, self.options, self.cache = layout, config, options, cache
+        self.output_dir = output_dir
         self.now = options.now or datetime.now(UTC)
         self.urls = UrlScheme(config.base_url)
         self.errors = ErrorCollector()
         self.plan = OutputPlan()
+        self.next_cache = BuildCache()
+        self.rendered = 0
+        self.source_pages: dict[str, str] = {}
         self.themes = ThemeStack.for_site(layout.themes, config.theme)
         if not (layout.themes / config.theme).is_dir() and config.theme != "default":
-            self.errors.error(
-                layout.config_file.name,
-                None,
-                f"theme {config.theme!r} not found: no folder themes/{config.theme}/",
-            )
+            message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
+            self.errors.error(layout.config_file.name, None, message)
         self.markdown = MarkdownRenderer()
-
-    # -- the pipeline -------------------------------------------------------------------
 
     def assemble(self) -> OutputPlan:
         self.errors.raise_if_any()
+        self.renderer = self._template_renderer()
         metas = self._read_documents()
         published = [m for m in metas if self._is_published(m)]
         self._check_unique_slugs(published)
-        self.renderer = self._template_renderer()
         files = self._site_files(metas, published)
-        tags = self._canonical_tags(published)
-        documents = [doc for meta in published if (doc := self._render_document(meta, files, tags))]
-        posts = library.newest_first([d for d in documents if isinstance(d, Post)])
+        documents, fingerprints = self._documents(published, files, self._canonical_tags(published))
+        posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
-        self.letters = self._read_letters(posts)
+        letters = self._read_letters(posts)
         self.errors.raise_if_any()
-        self._add_static_files()
-        self._render_pages(self.renderer, posts, pages)
-        self._add_xml(posts, pages)
+        ledger = self.cache.ledgers.get(str(self.output_dir), {})
+        maker = OutputMaker(
+            self.plan, self.errors, self.cache.outputs, ledger, self.output_dir, self._global_key()
+        )
+        site_pages = SitePages(maker, self.renderer, self.config, self.urls, self.layout.root, fingerprints)
+        site_pages.add_all(posts, pages, letters, [*self.themes.static_dirs, self.layout.content / "static"])
         self.errors.raise_if_any()
+        self.next_cache.outputs = maker.recorded
+        self.rendered = maker.rendered
+        self.source_pages = {str(doc.source): doc.path for doc in documents}
         return self.plan
+
+    # -- reading --------------------------------------------------------------------------
 
     def _read_documents(self) -> list[DocumentMeta]:
         metas = []
         for path, kind in discover(self.layout.content):
-            rel = path.relative_to(self.layout.root)
-            source = read_source(path, rel, kind, self.errors)
-            if source is None:
-                continue
-            meta = read_meta(source, self.config.tz, self.errors)
-            if meta is not None:
-                if meta.date_guessed_from:
-                    self.errors.warn(rel, None, f"no date in front matter: using {meta.date_guessed_from}")
-                metas.append(meta)
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # deleted between listing and reading: it is simply gone
+            key = (str(path), kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, self.config.timezone)
+            cached = self.cache.sources.get(key)
+            if cached is not None:
+                source, meta = cached
+                if source.bundle_dir is not None:  # a file added beside index.md changes no stat of it
+                    assets = bundle_assets(source.bundle_dir)
+                    if assets != source.assets:
+                        source = dataclasses.replace(source, assets=assets)
+                        meta = dataclasses.replace(meta, source=source)
+            else:
+                before = len(self.errors.errors)
+                rel = path.relative_to(self.layout.root)
+                source = read_source(path, rel, kind, self.errors)
+                meta = read_meta(source, self.config.tz, self.errors) if source is not None else None
+                if meta is None or len(self.errors.errors) > before:
+                    continue
+            self.next_cache.sources[key] = (source, meta)
+            if meta.date_guessed_from:
+                self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
+            metas.append(meta)
         return metas
 
     def _is_published(self, meta: DocumentMeta) -> bool:
@@ -234,11 +282,8 @@ class Build:
         for meta in published:
             first = seen.setdefault(meta.path, meta)
             if first is not meta:
-                self.errors.error(
-                    meta.source.rel,
-                    meta.source.line_of("slug"),
-                    f"two pages with the same URL /{meta.path}: {first.source.rel} has it too",
-                )
+                message = f"two pages with the same URL /{meta.path}: {first.source.rel} has it too"
+                self.errors.error(meta.source.rel, meta.source.line_of("slug"), message)
 
     def _site_files(self, metas: list[DocumentMeta], published: list[DocumentMeta]) -> SiteFiles:
         shown = {id(m) for m in published}
@@ -254,6 +299,21 @@ class Build:
             unpublished=unpublished,
             static_dirs=(content_static, *reversed(self.themes.static_dirs)),
             content_static=content_static,
+        )
+
+    def _link_environment(self, files: SiteFiles) -> str:
+        """A digest of everything a link in a body could resolve against (see docrender.py)."""
+        listing = []
+        for folder in (self.layout.content, *self.themes.static_dirs):
+            for dirpath, dirnames, filenames in os.walk(folder):
+                dirnames.sort()
+                listing.append((dirpath, tuple(sorted(filenames))))
+        return digest_text(
+            self.urls,
+            sorted(map(str, files.documents.items())),
+            sorted(map(str, files.unpublished.items())),
+            files.static_dirs,
+            listing,
         )
 
     def _canonical_tags(self, published: list[DocumentMeta]) -> dict[str, Tag]:
@@ -275,17 +335,69 @@ class Build:
             )
         return tags
 
-    def _render_document(self, meta: DocumentMeta, files: SiteFiles, tags: dict[str, Tag]) -> Document | None:
+    # -- rendering documents ----------------------------------------------------------------
+
+    def _documents(
+        self, published: list[DocumentMeta], files: SiteFiles, tags: dict[str, Tag]
+    ) -> tuple[list[Document], dict[str, str]]:
+        """Every published document, rendered or reused, with its fingerprint by path."""
+        environment = self._link_environment(files)
+        ready: dict[int, tuple[Document, str]] = {}
+        waiting: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
+        for index, meta in enumerate(published):
+            prepared = self._prepare(meta)
+            if prepared is None:
+                continue
+            job, title = prepared
+            own_tags = tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names))
+            doc_key = self._doc_key(job, environment, title, own_tags, meta)
+            known = self.cache.documents.get(doc_key)
+            if known is not None and images_unchanged(self.cache.bodies[job.key][1]):
+                ready[index] = known
+                self.next_cache.documents[doc_key] = known
+                self.next_cache.bodies[job.key] = self.cache.bodies[job.key]
+                continue
+            waiting.append((index, meta, job, title, own_tags))
+        fresh: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
+        for item in waiting:
+            cached = self.cache.bodies.get(item[2].key)
+            if cached is None:
+                fresh.append(item)
+                continue
+            before = len(self.errors.errors)
+            body, _ = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
+            self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
+        renders = render_many(self.markdown, [item[2] for item in fresh], files, self.errors)
+        for item, (body, had_errors) in zip(fresh, renders, strict=True):
+            self._finish(item, body, environment, ready, clean=not had_errors)
+        ordered = [ready[i] for i in sorted(ready)]
+        return [doc for doc, _ in ordered], {doc.path: fp for doc, fp in ordered}
+
+    def _doc_key(
+        self, job: BodyJob, environment: str, title: str, own_tags: tuple[Tag, ...], meta: DocumentMeta
+    ) -> tuple[Any, ...]:
+        """Everything a finished Document is made of, besides its body's render."""
+        return (
+            job.key,
+            environment,
+            self.config.language,
+            self.urls.base_url,
+            title,
+            own_tags,
+            _meta_key(meta),
+        )
+
+    def _prepare(self, meta: DocumentMeta) -> tuple[BodyJob, str] | None:
+        """The body to render and the title, or None (with an error) when there is no title."""
         source = meta.source
         template = meta.template or ("post.html" if source.kind == "post" else "page.html")
         if not self.renderer.exists(template):
             self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
             return None
-        links = DocumentLinks(files, source, self.errors)
         title, body = meta.title, source.body
         if title is None:
-            # A file without a title in front matter: its `# Heading` is the title (shown
-            # once, by the template), else its first line.
+            # Without a title in front matter, a leading `# Heading` is the title (shown
+            # once, by the template), else the first line is.
             title, body = take_leading_heading(body)
             title = title or guess_title(body)
             if title is None:
@@ -294,13 +406,42 @@ class Build:
                 )
                 return None
             self.errors.warn(source.rel, 1, f"no title in front matter: using {title!r}")
-        rendered = self.markdown.render(body, links)
+        return BodyJob(source, body, meta.summary), title
+
+    def _finish(
+        self,
+        item: tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]],
+        body: BodyRender,
+        environment: str,
+        ready: dict[int, tuple[Document, str]],
+        *,
+        clean: bool,
+    ) -> None:
+        index, meta, job, title, own_tags = item
+        doc = self._document(meta, body, title, own_tags)
+        fingerprint = digest_text(
+            job.key,
+            body.answers,
+            dataclasses.replace(doc, content="", summary="")
+            if isinstance(doc, Post)
+            else dataclasses.replace(doc, content=""),
+        )
+        ready[index] = (doc, fingerprint)
+        if clean:  # a render that reported errors is never kept: the next build reports them again
+            doc_key = self._doc_key(job, environment, title, own_tags, meta)
+            self.next_cache.documents[doc_key] = (doc, fingerprint)
+            self.next_cache.bodies[job.key] = (environment, body)
+
+    def _document(
+        self, meta: DocumentMeta, body: BodyRender, title: str, own_tags: tuple[Tag, ...]
+    ) -> Document:
+        source, rendered = meta.source, body.rendered
+        template = meta.template or ("post.html" if source.kind == "post" else "page.html")
         summary_html = rendered.summary_html
         description = meta.description
-        if meta.summary:
-            summary_html = f"<p>{self.markdown.render_inline(meta.summary, links)}</p>"
+        if body.summary_html is not None:
+            summary_html = f"<p>{body.summary_html}</p>"
             description = description or meta.summary
-        description = (description or rendered.description or title).strip()
         common: dict[str, Any] = dict(
             source=source.rel,
             slug=meta.slug,
@@ -308,9 +449,9 @@ class Build:
             path=meta.path,
             url=self.urls.link(meta.path),
             permalink=self.urls.absolute(meta.path),
-            content=Markup(rendered.html),
+            content=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
             toc=rendered.toc,
-            description=description,
+            description=(description or rendered.description or title).strip(),
             lang=meta.lang or self.config.language,
             draft=meta.draft,
             aliases=meta.aliases,
@@ -324,13 +465,14 @@ class Build:
             **common,
             date=meta.date,
             updated=meta.updated,
-            tags=tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names)),
-            summary=Markup(absolutize(summary_html, self.urls.link(meta.path))),  # shown on other pages
+            tags=own_tags,
+            # Shown on other pages, so relative links must keep pointing at this post's files.
+            summary=Markup(absolutize(summary_html, self.urls.link(meta.path))),
             word_count=rendered.word_count,
             reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
         )
 
-    def _read_letters(self, posts: tuple[Post, ...]) -> dict[str, list[Letter]]:
+    def _read_letters(self, posts: list[Post] | tuple[Post, ...]) -> dict[str, list[Letter]]:
         plain_links = PlainLinks(self.urls)
         letters = read_letters(
             self.layout.content,
@@ -340,41 +482,9 @@ class Build:
             self.errors,
         )
         published = {post.slug for post in posts}
-        for slug in sorted(set(letters) - published):
-            if not self.options.drafts:
-                log.info("letters for %s are not shown: no such published post", slug)
         return {slug: found for slug, found in letters.items() if slug in published}
 
-    # -- output -------------------------------------------------------------------------
-
-    def _add(self, rel: str, content: bytes | Path, origin: Origin, *, replace: bool = False) -> None:
-        error = self.plan.add(rel, content, origin, replace=replace)
-        if error is not None:
-            self.errors.add(error)
-
-    def _add_static_files(self) -> None:
-        layers = [*self.themes.static_dirs, self.layout.content / "static"]
-        for layer in layers:
-            if not layer.is_dir():
-                continue
-            for path in sorted(layer.rglob("*")):
-                rel_parts = path.relative_to(layer).parts
-                if path.is_file() and not any(is_ignored(part) for part in rel_parts):
-                    origin = Origin(self._display(path))
-                    self._add(path.relative_to(layer).as_posix(), path, origin, replace=True)
-        try:
-            css = stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
-        except ClassNotFound as exc:
-            self.errors.error(
-                self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
-            )
-            return
-        self._add(urls.HIGHLIGHT_CSS_PATH, css, Origin("highlight settings in site.yaml"), replace=True)
-
-    def _display(self, path: Path) -> str:
-        resolved = path.resolve()
-        root = self.layout.root.resolve()
-        return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(resolved)
+    # -- templates ----------------------------------------------------------------------------
 
     def _template_renderer(self) -> TemplateRenderer:
         site = SiteView(
@@ -395,168 +505,32 @@ class Build:
             "feed_url": self.urls.link(urls.FEED_PATH),
             "drafts_shown": self.options.drafts,
         }
-        env = make_environment(self.themes, globals_, {"readable_date": readable_date, "isodate": isodate})
-        return TemplateRenderer(env, self.layout.root)
+        return TemplateRenderer(make_environment(self.themes, globals_), self.layout.root)
 
-    def _page(
-        self, renderer: TemplateRenderer, template: str, path: str, origin: Origin, **context: Any
-    ) -> None:
-        context.setdefault("canonical", self.urls.absolute(path))
-        context.setdefault("description", self.config.description)
-        try:
-            html = renderer.render(template, context)
-        except SiteError as exc:
-            self.errors.add(exc)
-            return
-        self._add(urls.index_file(path), html.encode("utf-8"), origin)
+    def _global_key(self) -> str:
+        """What every generated page depends on: settings, options and every template's text."""
+        templates = []
+        for folder in self.themes.template_dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    templates.append((str(path), path.read_bytes()))
+        return digest_text(__version__, self.config, self.options.drafts, templates)
 
-    def _render_pages(self, renderer: TemplateRenderer, posts: tuple[Post, ...], pages: list[Page]) -> None:
-        around = library.neighbours(posts)
-        for doc in (*posts, *pages):
-            kind = "post" if isinstance(doc, Post) else "page"
-            extra: dict[str, Any] = (
-                {
-                    "post": doc,
-                    "neighbours": around[doc.slug],
-                    "letters": tuple(self.letters.get(doc.slug, ())),
-                }
-                if isinstance(doc, Post)
-                else {"page": doc}
-            )
-            self._page(
-                renderer,
-                doc.template,
-                doc.path,
-                Origin(doc.source),
-                page_kind=kind,
-                page_title=doc.title,
-                description=doc.description,
-                **extra,
-            )
-            self._add_document_files(doc)
-        home_urls = [
-            self.urls.link(urls.home_path(n))
-            for n in range(1, library.page_count(len(posts), self.config.per_page) + 1)
-        ]
-        for chunk, paginator in library.paginate(posts, self.config.per_page, home_urls):
-            title = self.config.title if paginator.number == 1 else f"Page {paginator.number}"
-            self._page(
-                renderer,
-                "home.html",
-                urls.home_path(paginator.number),
-                Origin("home page"),
-                page_kind="home",
-                page_title=title,
-                posts=chunk,
-                paginator=paginator,
-            )
-        listings = library.tag_listings(posts)
-        self._page(
-            renderer,
-            "tags.html",
-            urls.TAGS_PATH,
-            Origin("tag index"),
-            page_kind="tags",
-            page_title="Tags",
-            tags=listings,
-        )
-        for listing in listings:
-            self._page(
-                renderer,
-                "tag.html",
-                urls.tag_path(listing.tag.slug),
-                Origin(f"tag {listing.tag.name!r}"),
-                page_kind="tag",
-                page_title=f"Tagged “{listing.tag.name}”",
-                tag=listing.tag,
-                posts=listing.posts,
-            )
-        self._page(
-            renderer,
-            "archive.html",
-            urls.ARCHIVE_PATH,
-            Origin("archive"),
-            page_kind="archive",
-            page_title="Archive",
-            years=library.year_listings(posts),
-        )
-        self._page(
-            renderer,
-            "404.html",
-            urls.NOT_FOUND_PATH,
-            Origin("404 page"),
-            page_kind="404",
-            page_title="Page not found",
-        )
-        if renderer.exists("thanks.html"):  # where the letter form's no-JavaScript path lands
-            self._page(
-                renderer,
-                "thanks.html",
-                urls.THANKS_PATH,
-                Origin("thank-you page"),
-                page_kind="thanks",
-                page_title="Thank you",
-            )
 
-    def _add_document_files(self, doc: Document) -> None:
-        for alias in doc.aliases:
-            self._page(
-                self.renderer,
-                "alias.html",
-                alias,
-                Origin(doc.source),
-                page_kind="alias",
-                page_title=doc.title,
-                target=doc.permalink,
-                canonical=doc.permalink,
-            )
-        bundle = next(iter(doc.assets), None)
-        if bundle is None:
-            return
-        bundle_dir = self.layout.root / Path(doc.source).parent
-        for asset in doc.assets:
-            self._add(
-                doc.path + asset.relative_to(bundle_dir).as_posix(), asset, Origin(self._display(asset))
-            )
-
-    def _add_xml(self, posts: tuple[Post, ...], pages: list[Page]) -> None:
-        config = self.config
-        replies = {
-            post.slug: feeds.reply_link_html(post, self.config.inbox.endpoint, self.config.author.email)
-            for post in posts
-        }
-        info = feeds.FeedInfo(
-            title=config.title,
-            subtitle=config.description,
-            feed_url=self.urls.absolute(urls.FEED_PATH),
-            site_url=self.urls.absolute(""),
-            author_name=config.author.name,
-            author_email=config.author.email,
-            language=config.language,
-        )
-        entries = posts[: config.feed_entries]
-        self._add(urls.FEED_PATH, feeds.atom_feed(info, entries, replies), Origin("site feed"))
-        for listing in library.tag_listings(posts):
-            tag = listing.tag
-            tag_info = dataclasses.replace(
-                info,
-                title=f"{config.title}: {tag.name}",
-                feed_url=self.urls.absolute(urls.tag_feed_path(tag.slug)),
-                site_url=tag.permalink,
-            )
-            feed = feeds.atom_feed(tag_info, listing.posts[: config.feed_entries], replies)
-            self._add(urls.tag_feed_path(tag.slug), feed, Origin(f"tag {tag.name!r}"))
-        sitemap_entries: list[tuple[str, datetime | None]] = [(self.urls.absolute(""), None)]
-        sitemap_entries += [(p.permalink, p.updated or p.date) for p in posts]
-        sitemap_entries += [(p.permalink, None) for p in pages]
-        sitemap_entries += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
-        sitemap_entries += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
-        self._add(urls.SITEMAP_PATH, feeds.sitemap(sitemap_entries), Origin("sitemap"))
-        manifest = manifest_bytes([ManifestPost(p.slug, p.title, p.permalink) for p in posts])
-        self._add(MANIFEST_PATH, manifest, Origin("posts manifest for the reader inbox"))
-        self._add(
-            "robots.txt",
-            feeds.robots_txt(self.urls.absolute(urls.SITEMAP_PATH)),
-            Origin("robots.txt"),
-            replace=True,
-        )
+def _meta_key(meta: DocumentMeta) -> tuple[Any, ...]:
+    """The front matter values a document's page depends on (its source text is in the body key)."""
+    return (
+        meta.slug,
+        meta.path,
+        meta.date,
+        meta.updated,
+        meta.tag_names,
+        meta.summary,
+        meta.description,
+        meta.draft,
+        meta.aliases,
+        meta.template,
+        meta.lang,
+        repr(meta.extra),
+        meta.source.assets,
+    )

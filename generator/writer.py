@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator.cache import OutputRecord, digest_bytes
 from generator.errors import SiteError
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,16 @@ log = logging.getLogger(__name__)
 # Entries of the output folder that belong to someone else: a gh-pages worktree's .git,
 # for instance. They are never pruned.
 PRESERVED_NAMES = frozenset({".git", ".gitignore", ".nojekyll", "CNAME"})
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An output file the build has confirmed already holds the right bytes (see cache.py)."""
+
+    digest: str
+
+
+Content = bytes | Path | Kept
 
 
 @dataclass(frozen=True)
@@ -38,12 +49,10 @@ class Origin:
 class OutputPlan:
     """Every file of the finished site: output-relative POSIX path → bytes or a file to copy."""
 
-    contents: dict[str, bytes | Path] = field(default_factory=dict)
+    contents: dict[str, Content] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
 
-    def add(
-        self, rel: str, content: bytes | Path, origin: Origin, *, replace: bool = False
-    ) -> SiteError | None:
+    def add(self, rel: str, content: Content, origin: Origin, *, replace: bool = False) -> SiteError | None:
         """Add one file; a second file at the same path is an error unless `replace` (static layers)."""
         rel = _checked_rel(rel)
         if rel in self.contents and not replace:
@@ -71,25 +80,38 @@ def _checked_rel(rel: str) -> str:
     return path.as_posix()
 
 
-def commit(plan: OutputPlan, output_dir: Path) -> WriteStats:
-    """Make `output_dir` hold exactly the plan's files (plus PRESERVED_NAMES at its top)."""
+def commit(plan: OutputPlan, output_dir: Path, ledger: dict[str, OutputRecord] | None = None) -> WriteStats:
+    """Make `output_dir` hold exactly the plan's files (plus PRESERVED_NAMES at its top).
+
+    `ledger` (what the last commit wrote, see cache.py) is updated in place to record
+    what this one leaves, so the next build can confirm files without reading them.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     root = output_dir.resolve()
+    ledger = ledger if ledger is not None else {}
     written = unchanged = 0
     changed: list[str] = []
     removed: list[str] = []
     for rel, content in sorted(plan.contents.items()):
+        if isinstance(content, Kept):
+            unchanged += 1  # the build confirmed it against the ledger just now
+            continue
         removed.extend(_clear_way(root, rel))
         target = root / rel
         # After _clear_way no link stands on the way, so this holds for any plan path.
         if not target.parent.resolve().is_relative_to(root):
             raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
-        if _write_if_changed(target, content):
+        data = content.read_bytes() if isinstance(content, Path) else content
+        if _write_if_changed(target, data):
             written += 1
             changed.append(rel)
         else:
             unchanged += 1
+        found = target.stat()
+        ledger[rel] = OutputRecord(digest_bytes(data), found.st_size, found.st_mtime_ns)
     removed.extend(_prune(root, set(plan.contents)))
+    for rel in set(ledger) - set(plan.contents):
+        del ledger[rel]
     log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, len(removed))
     return WriteStats(
         written=written,
@@ -124,8 +146,7 @@ def _clear_way(root: Path, rel: str) -> list[str]:
     return gone
 
 
-def _write_if_changed(target: Path, content: bytes | Path) -> bool:
-    data = content.read_bytes() if isinstance(content, Path) else content
+def _write_if_changed(target: Path, data: bytes) -> bool:
     try:
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             return False

@@ -1,0 +1,204 @@
+"""Markdown bodies rendered once and remembered, safely (layer 3).
+
+Rendering Markdown (with Pygments) is most of a build's work, so each body's result is
+kept with a record of every question it asked its surroundings: what each link resolved
+to, which image file gave its size. A later build reuses the result only if the body is
+byte-identical *and* every recorded question gets the same answer today; otherwise it
+renders again. That makes the cache impossible to go stale through another post's
+rename, a deleted static file or a new base URL, without tracking those by hand.
+
+Cold builds render the bodies that missed in a process pool, one worker per core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator import __version__
+from generator.errors import ErrorCollector, SiteError
+from generator.links import DocumentLinks, SiteFiles
+from generator.markup import MarkdownRenderer, RenderedMarkdown
+from generator.sources import SourceFile
+
+# Below this many bodies to render, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class LinkAnswer:
+    """One question a body asked while rendering, and the answer it got."""
+
+    kind: str  # "resolve" or "image"
+    url: str
+    line: int | None
+    answer: str | None  # the resolved URL, or the image file's path
+    file_state: tuple[int, int] | None = None  # (size, mtime_ns) of the image file
+
+
+@dataclass(frozen=True)
+class BodyRender:
+    rendered: RenderedMarkdown
+    summary_html: str | None  # front matter summary, rendered inline
+    answers: tuple[LinkAnswer, ...]
+
+
+@dataclass(frozen=True)
+class BodyJob:
+    """What to render for one document: its body (title line removed) and summary."""
+
+    source: SourceFile
+    body: str
+    summary: str | None
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        for part in (__version__, str(self.source.rel), self.body, self.summary or "\x00"):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00\x01")
+        return digest.hexdigest()
+
+
+class RecordingLinks:
+    """A LinkContext that remembers every answer it gives."""
+
+    def __init__(self, links: DocumentLinks) -> None:
+        self.links = links
+        self.answers: list[LinkAnswer] = []
+
+    def resolve(self, url: str, line: int | None) -> str:
+        answer = self.links.resolve(url, line)
+        self.answers.append(LinkAnswer("resolve", url, line, answer))
+        return answer
+
+    def image_file(self, url: str) -> Path | None:
+        found = self.links.image_file(url)
+        self.answers.append(LinkAnswer("image", url, None, str(found) if found else None, _file_state(found)))
+        return found
+
+
+def _file_state(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def render_body(markdown: MarkdownRenderer, job: BodyJob, links: DocumentLinks) -> BodyRender:
+    recorder = RecordingLinks(links)
+    rendered = markdown.render(job.body, recorder)
+    # Marked safe once, here: the Document then shares this very string, and the cache
+    # file stores it once instead of twice.
+    rendered = dataclasses.replace(rendered, html=Markup(rendered.html))
+    summary = markdown.render_inline(job.summary, recorder) if job.summary else None
+    return BodyRender(rendered, summary, tuple(recorder.answers))
+
+
+def images_unchanged(cached: BodyRender) -> bool:
+    """The cheap check when nothing a link could resolve to has changed: only image files."""
+    return all(
+        _file_state(Path(asked.answer) if asked.answer else None) == asked.file_state
+        for asked in cached.answers
+        if asked.kind == "image"
+    )
+
+
+def still_valid(cached: BodyRender, links: DocumentLinks) -> bool:
+    """Ask every recorded question again; True if every answer is the same as before."""
+    for asked in cached.answers:
+        if asked.kind == "resolve":
+            if links.resolve(asked.url, asked.line) != asked.answer:
+                return False
+        else:
+            found = links.image_file(asked.url)
+            if (str(found) if found else None) != asked.answer or _file_state(found) != asked.file_state:
+                return False
+    return True
+
+
+def reuse_or_render(
+    markdown: MarkdownRenderer,
+    job: BodyJob,
+    files: SiteFiles,
+    errors: ErrorCollector,
+    cached: BodyRender | None,
+) -> tuple[BodyRender, bool]:
+    """The body's render, from `cached` when still valid; (render, was_reused)."""
+    if cached is not None:
+        # Replay against a scratch collector: a broken link must be reported exactly once,
+        # whether the answer comes from the cache or from a fresh render.
+        scratch = ErrorCollector()
+        if still_valid(cached, DocumentLinks(files, job.source, scratch)):
+            errors.extend(scratch.errors)
+            errors.warnings.extend(scratch.warnings)
+            return cached, True
+    return render_body(markdown, job, DocumentLinks(files, job.source, errors)), False
+
+
+# -- the process pool ---------------------------------------------------------------------
+
+_worker_state: dict[str, object] = {}  # per worker process only, set by its initializer
+
+
+def _init_worker(files: SiteFiles) -> None:
+    _worker_state["files"] = files
+    _worker_state["markdown"] = MarkdownRenderer()
+
+
+def _render_in_worker(job: BodyJob) -> tuple[BodyRender, list[SiteError], list[SiteError]]:
+    errors = ErrorCollector()
+    files = _worker_state["files"]
+    markdown = _worker_state["markdown"]
+    assert isinstance(files, SiteFiles) and isinstance(markdown, MarkdownRenderer)
+    result = render_body(markdown, job, DocumentLinks(files, job.source, errors))
+    return result, errors.errors, errors.warnings
+
+
+def worker_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_many(
+    markdown: MarkdownRenderer, jobs: Sequence[BodyJob], files: SiteFiles, errors: ErrorCollector
+) -> list[tuple[BodyRender, bool]]:
+    """Render `jobs` (none cached), in parallel when there are enough of them, in order.
+
+    Each result comes with whether rendering it found an error (such renders are not kept).
+    """
+    workers = min(worker_count(), max(1, len(jobs) // (PARALLEL_THRESHOLD // 2)))
+    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        results = []
+        for job in jobs:
+            before = len(errors.errors)
+            results.append((render_body(markdown, job, DocumentLinks(files, job.source, errors)), False))
+            if len(errors.errors) > before:
+                results[-1] = (results[-1][0], True)
+        return results
+    parallel = []
+    chunk = max(1, len(jobs) // (workers * 8))
+    # forkserver, not fork: `fireside serve` builds from a thread of a threaded process, and
+    # forking that can copy a lock some other thread holds.
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(files,)
+    ) as pool:
+        for result, found_errors, found_warnings in pool.map(_render_in_worker, jobs, chunksize=chunk):
+            errors.extend(found_errors)
+            errors.warnings.extend(found_warnings)
+            parallel.append((result, bool(found_errors)))
+    return parallel

@@ -1,0 +1,347 @@
+"""Every output file of the site, from finished documents (layer 4, called by build.py only).
+
+Each output has a key: everything its bytes depend on (the documents it shows, through
+their fingerprints; the settings and templates, through the build's global key). When
+the key is the one the last build recorded and the output folder still holds those very
+bytes (cache.ledger_confirms), the file is kept without rendering or reading it. So an
+edit to one post re-renders that post, its neighbours and the lists and feeds showing it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pygments.util import ClassNotFound
+
+from generator import feeds, library, urls
+from generator.cache import OutputRecord, digest_bytes, digest_text, ledger_confirms
+from generator.config import SiteConfig
+from generator.errors import ErrorCollector, SiteError
+from generator.highlight import stylesheet
+from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
+from generator.model import Document, Letter, Page, Post
+from generator.render import TemplateRenderer
+from generator.sources import is_ignored
+from generator.urls import UrlScheme
+from generator.writer import Kept, Origin, OutputPlan
+
+
+class OutputMaker:
+    """Adds outputs to the plan, reusing the last build's where their key is unchanged."""
+
+    def __init__(
+        self,
+        plan: OutputPlan,
+        errors: ErrorCollector,
+        previous: Mapping[str, tuple[str, str]],
+        ledger: Mapping[str, OutputRecord],
+        output_root: Path,
+        global_key: str,
+    ) -> None:
+        self.plan = plan
+        self.errors = errors
+        self.previous = previous
+        self.ledger = ledger
+        self.output_root = output_root
+        self.global_key = global_key
+        self.recorded: dict[str, tuple[str, str]] = {}  # this build's keys, for the next one
+        self.rendered = 0
+
+    def _kept(self, rel: str, full_key: str, origin: Origin) -> bool:
+        last = self.previous.get(rel)
+        if last is None or last[0] != full_key:
+            return False
+        if not ledger_confirms(self.ledger, self.output_root, rel, last[1]):
+            return False
+        self._add(rel, Kept(last[1]), origin)
+        self.recorded[rel] = last
+        return True
+
+    def generated(self, rel: str, key: object, produce: Callable[[], bytes | None], origin: Origin) -> None:
+        full_key = digest_text(self.global_key, rel, key)
+        if self._kept(rel, full_key, origin):
+            return
+        data = produce()
+        if data is None:
+            return  # produce recorded its error
+        self.rendered += 1
+        self._add(rel, data, origin)
+        self.recorded[rel] = (full_key, digest_bytes(data))
+
+    def copied(self, rel: str, source: Path, origin: Origin) -> None:
+        """A file copied as it is; keyed by its path and stat, so unchanged files are not read."""
+        try:
+            stat = source.stat()
+        except OSError as exc:
+            self.errors.error(origin.path, None, f"cannot read {source.name}: {exc.strerror}")
+            return
+        full_key = digest_text("file", str(source), stat.st_size, stat.st_mtime_ns)
+        if self._kept(rel, full_key, origin):
+            return
+        self._add(rel, source, origin)
+        self.recorded[rel] = (full_key, digest_bytes(source.read_bytes()))
+
+    def _add(self, rel: str, content: bytes | Path | Kept, origin: Origin) -> None:
+        error = self.plan.add(rel, content, origin)
+        if error is not None:
+            self.errors.add(error)
+
+
+class SitePages:
+    """Produces every page, feed and file of one build through an OutputMaker."""
+
+    def __init__(
+        self,
+        maker: OutputMaker,
+        renderer: TemplateRenderer,
+        config: SiteConfig,
+        url_scheme: UrlScheme,
+        site_root: Path,
+        fingerprints: Mapping[str, str],  # document path → fingerprint
+    ) -> None:
+        self.maker = maker
+        self.renderer = renderer
+        self.config = config
+        self.urls = url_scheme
+        self.site_root = site_root
+        self.fp = fingerprints
+
+    def add_all(
+        self,
+        posts: Sequence[Post],
+        pages: Sequence[Page],
+        letters: Mapping[str, Sequence[Letter]],
+        static_layers: Sequence[Path],
+    ) -> None:
+        self._static_files(static_layers)
+        self._documents(posts, pages, letters)
+        self._lists(posts)
+        self._xml(posts, pages)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def _static_files(self, layers: Sequence[Path]) -> None:
+        """Theme static folders, then content/static: a later layer overrides an earlier one."""
+        chosen: dict[str, Path] = {}
+        for layer in layers:
+            if layer.is_dir():
+                for path in sorted(layer.rglob("*")):
+                    rel_parts = path.relative_to(layer).parts
+                    if path.is_file() and not any(is_ignored(part) for part in rel_parts):
+                        chosen[path.relative_to(layer).as_posix()] = path
+        for rel, path in sorted(chosen.items()):
+            self.maker.copied(rel, path, Origin(self._display(path)))
+
+        def highlight_css() -> bytes | None:
+            try:
+                return stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
+            except ClassNotFound as exc:
+                self.maker.errors.error("site.yaml", None, f"unknown Pygments style in highlight: {exc}")
+                return None
+
+        self.maker.generated(
+            urls.HIGHLIGHT_CSS_PATH, "highlight", highlight_css, Origin("site.yaml highlight")
+        )
+
+    def _display(self, path: Path) -> str:
+        resolved, root = path.resolve(), self.site_root.resolve()
+        return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(resolved)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def _page(self, template: str, path: str, origin: Origin, key: object, **context: Any) -> None:
+        context.setdefault("canonical", self.urls.absolute(path))
+        context.setdefault("description", self.config.description)
+
+        def produce() -> bytes | None:
+            try:
+                return self.renderer.render(template, context).encode("utf-8")
+            except SiteError as exc:
+                self.maker.errors.add(exc)
+                return None
+
+        self.maker.generated(urls.index_file(path), (template, key), produce, origin)
+
+    def _fps(self, documents: Sequence[Document]) -> tuple[str, ...]:
+        return tuple(self.fp[doc.path] for doc in documents)
+
+    def _documents(
+        self, posts: Sequence[Post], pages: Sequence[Page], letters: Mapping[str, Sequence[Letter]]
+    ) -> None:
+        around = library.neighbours(posts)
+        for post in posts:
+            near = around[post.slug]
+            shown = tuple(letters.get(post.slug, ()))
+            key = ("post", self.fp[post.path], self._fps([d for d in (near.older, near.newer) if d]), shown)
+            self._page(
+                post.template,
+                post.path,
+                Origin(post.source),
+                key,
+                page_kind="post",
+                page_title=post.title,
+                description=post.description,
+                post=post,
+                neighbours=near,
+                letters=shown,
+            )
+            self._document_files(post)
+        for page in pages:
+            self._page(
+                page.template,
+                page.path,
+                Origin(page.source),
+                ("page", self.fp[page.path]),
+                page_kind="page",
+                page_title=page.title,
+                description=page.description,
+                page=page,
+            )
+            self._document_files(page)
+
+    def _document_files(self, doc: Document) -> None:
+        for alias in doc.aliases:
+            self._page(
+                "alias.html",
+                alias,
+                Origin(doc.source),
+                ("alias", doc.permalink),
+                page_kind="alias",
+                page_title=doc.title,
+                target=doc.permalink,
+                canonical=doc.permalink,
+            )
+        if doc.assets:
+            bundle_dir = self.site_root / Path(doc.source).parent
+            for asset in doc.assets:
+                rel = doc.path + asset.relative_to(bundle_dir).as_posix()
+                self.maker.copied(rel, asset, Origin(self._display(asset)))
+
+    def _lists(self, posts: Sequence[Post]) -> None:
+        per_page = self.config.per_page
+        home_urls = [
+            self.urls.link(urls.home_path(n)) for n in range(1, library.page_count(len(posts), per_page) + 1)
+        ]
+        for chunk, paginator in library.paginate(posts, per_page, home_urls):
+            title = self.config.title if paginator.number == 1 else f"Page {paginator.number}"
+            self._page(
+                "home.html",
+                urls.home_path(paginator.number),
+                Origin("home page"),
+                ("home", paginator, self._fps(chunk)),
+                page_kind="home",
+                page_title=title,
+                posts=chunk,
+                paginator=paginator,
+            )
+        everything = digest_text(self._fps(posts))
+        listings = library.tag_listings(posts)
+        self._page(
+            "tags.html",
+            urls.TAGS_PATH,
+            Origin("tag index"),
+            ("tags", everything),
+            page_kind="tags",
+            page_title="Tags",
+            tags=listings,
+        )
+        for listing in listings:
+            tag = listing.tag
+            self._page(
+                "tag.html",
+                urls.tag_path(tag.slug),
+                Origin(f"tag {tag.name!r}"),
+                ("tag", tag, self._fps(listing.posts)),
+                page_kind="tag",
+                page_title=f"Tagged “{tag.name}”",
+                tag=tag,
+                posts=listing.posts,
+            )
+        self._page(
+            "archive.html",
+            urls.ARCHIVE_PATH,
+            Origin("archive"),
+            ("archive", everything),
+            page_kind="archive",
+            page_title="Archive",
+            years=library.year_listings(posts),
+        )
+        self._page(
+            "404.html",
+            urls.NOT_FOUND_PATH,
+            Origin("404 page"),
+            "404",
+            page_kind="404",
+            page_title="Page not found",
+        )
+        if self.renderer.exists("thanks.html"):  # where the letter form's no-JavaScript path lands
+            self._page(
+                "thanks.html",
+                urls.THANKS_PATH,
+                Origin("thank-you page"),
+                "thanks",
+                page_kind="thanks",
+                page_title="Thank you",
+            )
+
+    # -- feeds, sitemap, manifest ---------------------------------------------------------
+
+    def _xml(self, posts: Sequence[Post], pages: Sequence[Page]) -> None:
+        config = self.config
+        endpoint, email = config.inbox.endpoint, config.author.email
+        info = feeds.FeedInfo(
+            title=config.title,
+            subtitle=config.description,
+            feed_url=self.urls.absolute(urls.FEED_PATH),
+            site_url=self.urls.absolute(""),
+            author_name=config.author.name,
+            author_email=config.author.email,
+            language=config.language,
+        )
+
+        def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
+            replies = {post.slug: feeds.reply_link_html(post, endpoint, email) for post in entries}
+            return lambda: feeds.atom_feed(feed_info, entries, replies)
+
+        entries = posts[: config.feed_entries]
+        self.maker.generated(
+            urls.FEED_PATH, ("feed", self._fps(entries)), feed(info, entries), Origin("site feed")
+        )
+        for listing in library.tag_listings(posts):
+            tag, entries = listing.tag, listing.posts[: config.feed_entries]
+            tag_info = dataclasses.replace(
+                info,
+                title=f"{config.title}: {tag.name}",
+                feed_url=self.urls.absolute(urls.tag_feed_path(tag.slug)),
+                site_url=tag.permalink,
+            )
+            self.maker.generated(
+                urls.tag_feed_path(tag.slug),
+                ("feed", tag, self._fps(entries)),
+                feed(tag_info, entries),
+                Origin(f"tag {tag.name!r}"),
+            )
+        located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]
+        located += [(p.permalink, p.updated or p.date) for p in posts]
+        located += [(p.permalink, None) for p in pages]
+        located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
+        located += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
+        self.maker.generated(
+            urls.SITEMAP_PATH, ("sitemap", located), lambda: feeds.sitemap(located), Origin("sitemap")
+        )
+        listed = [ManifestPost(p.slug, p.title, p.permalink) for p in posts]
+        self.maker.generated(
+            MANIFEST_PATH,
+            ("manifest", listed),
+            lambda: manifest_bytes(listed),
+            Origin("posts manifest for the reader inbox"),
+        )
+        if "robots.txt" in self.maker.plan.contents:
+            return  # the author's own, from content/static
+        sitemap_url = self.urls.absolute(urls.SITEMAP_PATH)
+        self.maker.generated(
+            "robots.txt", ("robots", sitemap_url), lambda: feeds.robots_txt(sitemap_url), Origin("robots.txt")
+        )

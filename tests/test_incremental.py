@@ -1,0 +1,143 @@
+"""The build cache never serves stale output: after any edit, an incremental build gives
+exactly the bytes a clean build of the same sources gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+from generator.cache import CACHE_FILE, BuildCache
+
+from .conftest import NOW, write_tree
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000003000000020806000000"
+    "b8b0b5e40000000d49444154789c63f8ffff3f0300050001ff5a4a05d50000000049454e44ae426082"
+)
+
+SITE = {
+    "site.yaml": "title: Inc\nbase_url: https://inc.example/\nauthor: {name: A, email: a@inc.example}\nper_page: 2\n",
+    "content/posts/alpha.md": "---\ntitle: Alpha\ndate: 2026-01-01\ntags: [one, two]\n---\nAlpha body, see [beta](beta.md).\n",
+    "content/posts/beta.md": "---\ntitle: Beta\ndate: 2026-01-02\ntags: [two]\n---\nBeta body ![img](/img/dot.png).\n",
+    "content/posts/gamma/index.md": "---\ntitle: Gamma\ndate: 2026-01-03\ntags: [three]\n---\n![local](pic.png)\n",
+    "content/posts/gamma/pic.png": PNG,
+    "content/posts/delta.md": "---\ntitle: Delta\ndate: 2026-01-04\n---\nDelta.\n\n```python\nprint(1)\n```\n",
+    "content/posts/epsilon.md": "---\ntitle: Epsilon\ndate: 2026-01-05\ntags: [one]\n---\nEpsilon.\n",
+    "content/pages/about.md": "---\ntitle: About\n---\nAbout me.\n",
+    "content/static/img/dot.png": PNG,
+    "content/static/files/a.txt": "a",
+    "themes/default/templates/partials/tags.html": '{% for tag in post.tags %}<a href="{{ tag.url }}">{{ tag.name }}</a> {% endfor %}\n',
+}
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "post body": lambda s: (s / "content/posts/alpha.md").write_text("---\ntitle: Alpha\ndate: 2026-01-01\ntags: [one, two]\n---\nNew words.\n"),
+    "post title": lambda s: (s / "content/posts/beta.md").write_text("---\ntitle: Beta Renamed\ndate: 2026-01-02\ntags: [two]\n---\nBeta body ![img](/img/dot.png).\n"),
+    "page": lambda s: (s / "content/pages/about.md").write_text("---\ntitle: About\n---\nAbout me, again.\n"),
+    "template": lambda s: write_tree(s, {"themes/default/templates/page.html": '{% extends "default:page.html" %}{% block content %}<p>X</p>{{ super() }}{% endblock %}'}),
+    "partial": lambda s: (s / "themes/default/templates/partials/tags.html").write_text("{% for tag in post.tags %}#{{ tag.name }} {% endfor %}\n"),
+    "static file": lambda s: (s / "content/static/files/a.txt").write_text("changed"),
+    "static file deleted": lambda s: (s / "content/static/files/a.txt").unlink(),
+    "linked image deleted": lambda s: (s / "content/static/img/dot.png").unlink(),
+    "theme static": lambda s: write_tree(s, {"themes/default/static/css/extra.css": "p{}"}),
+    "site.yaml": lambda s: (s / "site.yaml").write_text(SITE["site.yaml"].replace("title: Inc", "title: Inc 2").replace("per_page: 2", "per_page: 3")),
+    "base url": lambda s: (s / "site.yaml").write_text(SITE["site.yaml"].replace("inc.example/", "inc.example/sub/")),
+    "tag rename": lambda s: (s / "content/posts/epsilon.md").write_text("---\ntitle: Epsilon\ndate: 2026-01-05\ntags: [uno]\n---\nEpsilon.\n"),
+    "draft flip": lambda s: (s / "content/posts/delta.md").write_text("---\ntitle: Delta\ndate: 2026-01-04\ndraft: true\n---\nDelta.\n"),
+    "deleted post": lambda s: (s / "content/posts/epsilon.md").unlink(),
+    "added post": lambda s: write_tree(s, {"content/posts/zeta.md": "---\ntitle: Zeta\ndate: 2026-01-06\ntags: [two]\n---\nZeta.\n"}),
+    "slug of a linked post": lambda s: (s / "content/posts/beta.md").write_text("---\ntitle: Beta\ndate: 2026-01-02\nslug: b\ntags: [two]\n---\nBeta body ![img](/img/dot.png).\n"),
+    "image in a post folder": lambda s: (s / "content/posts/gamma/pic.png").write_bytes(PNG.replace(b"\x00\x00\x00\x03", b"\x00\x00\x00\x09", 1)),
+    "file added to a post folder": lambda s: write_tree(s, {"content/posts/gamma/notes.txt": "notes"}),
+    "letter published": lambda s: write_tree(s, {"content/letters/l1.md": "---\npost: alpha\nname: Bo\nreceived: 2026-02-01T10:00:00Z\n---\nHi!\n"}),
+    "date moves a post": lambda s: (s / "content/posts/alpha.md").write_text("---\ntitle: Alpha\ndate: 2026-02-01\ntags: [one, two]\n---\nAlpha body, see [beta](beta.md).\n"),
+}
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".fireside-cache", "public"))
+    build_site(clean / "site.yaml", BuildOptions(now=NOW))
+    return files_under(clean / "public")
+
+
+def assert_same_as_clean(site: Path, tmp_path: Path) -> None:
+    incremental = files_under(site / "public")
+    expected = clean_build(site, tmp_path)
+    assert sorted(incremental) == sorted(expected)
+    assert [rel for rel in expected if incremental[rel] != expected[rel]] == []
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_incremental_build_equals_clean_build(tmp_path: Path, edit: Callable[[Path], None]) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    first = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert (site / ".fireside-cache" / CACHE_FILE).is_file()
+    again = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert again.rendered == 0 and again.stats.written == 0, "an unchanged site re-rendered something"
+    assert first.rendered > 0
+    edit(site)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_an_edit_renders_only_what_shows_the_post(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    first = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    EDITS["post body"](site)
+    second = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert 0 < second.rendered < first.rendered / 2
+    assert "posts/alpha/index.html" in second.stats.changed_paths
+    assert "posts/delta/index.html" not in second.stats.changed_paths
+
+
+def test_in_memory_cache_of_a_preview_matches_clean_builds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    cache = BuildCache()
+    build_site(site / "site.yaml", BuildOptions(now=NOW), cache=cache)
+    for edit in (EDITS["post body"], EDITS["tag rename"], EDITS["template"], EDITS["deleted post"]):
+        edit(site)
+        build_site(site / "site.yaml", BuildOptions(now=NOW), cache=cache)
+        assert_same_as_clean(site, tmp_path)
+        shutil.rmtree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip a byte", "garbage", "empty"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    cache_file = site / ".fireside-cache" / CACHE_FILE
+    data = cache_file.read_bytes()
+    damaged = {
+        "truncate": data[: len(data) // 2],
+        "flip a byte": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
+        "garbage": os.urandom(500),
+        "empty": b"",
+    }[damage]
+    cache_file.write_bytes(damaged)
+    EDITS["post body"](site)
+    result = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert result.rendered > 0
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_output_changed_behind_the_builds_back_is_repaired(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    (site / "public/posts/alpha/index.html").write_text("vandalised")
+    (site / "public/about/index.html").unlink()
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert_same_as_clean(site, tmp_path)
