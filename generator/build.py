@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -19,29 +18,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from generator import __version__, urls
 from generator.cache import CACHE_FILE, BuildCache, digest_text
+from generator.compose import DocumentComposer
 from generator.config import SiteConfig, SiteLayout, load_config
-from generator.docrender import BodyJob, BodyRender, images_unchanged, render_many, reuse_or_render
-from generator.documents import DocumentMeta, guess_title, read_meta, take_leading_heading
+from generator.documents import DocumentMeta, read_meta
 from generator.errors import BuildFailed, ErrorCollector, SiteError
 from generator.letters import read_letters
 from generator.library import newest_first
 from generator.links import PlainLinks, SiteFiles
 from generator.markup import MarkdownRenderer
-from generator.model import Document, Letter, Page, Post, Tag
+from generator.model import Letter, Page, Post, Tag
 from generator.pages import OutputMaker, SitePages
 from generator.render import TemplateRenderer, ThemeStack, make_environment
 from generator.slugs import slugify
 from generator.sources import bundle_assets, discover, read_source
-from generator.urls import UrlScheme, absolutize
+from generator.urls import UrlScheme
 from generator.writer import OutputPlan, WriteStats, commit
 
 log = logging.getLogger(__name__)
-
-WORDS_PER_MINUTE = 230
 
 
 @dataclass(frozen=True)
@@ -224,7 +219,17 @@ class Build:
         published = [m for m in metas if self._is_published(m)]
         self._check_unique_slugs(published)
         files = self._site_files(metas, published)
-        documents, fingerprints = self._documents(published, files, self._canonical_tags(published))
+        composer = DocumentComposer(
+            markdown=self.markdown,
+            urls=self.urls,
+            language=self.config.language,
+            template_exists=self.renderer.exists,
+            errors=self.errors,
+            cache=self.cache,
+            next_cache=self.next_cache,
+        )
+        tags = self._canonical_tags(published)
+        documents, fingerprints = composer.compose(published, files, tags, self._link_environment(files))
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
         letters = self._read_letters(posts)
@@ -337,141 +342,6 @@ class Build:
 
     # -- rendering documents ----------------------------------------------------------------
 
-    def _documents(
-        self, published: list[DocumentMeta], files: SiteFiles, tags: dict[str, Tag]
-    ) -> tuple[list[Document], dict[str, str]]:
-        """Every published document, rendered or reused, with its fingerprint by path."""
-        environment = self._link_environment(files)
-        ready: dict[int, tuple[Document, str]] = {}
-        waiting: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
-        for index, meta in enumerate(published):
-            prepared = self._prepare(meta)
-            if prepared is None:
-                continue
-            job, title = prepared
-            own_tags = tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names))
-            doc_key = self._doc_key(job, environment, title, own_tags, meta)
-            known = self.cache.documents.get(doc_key)
-            if known is not None and images_unchanged(self.cache.bodies[job.key][1]):
-                ready[index] = known
-                self.next_cache.documents[doc_key] = known
-                self.next_cache.bodies[job.key] = self.cache.bodies[job.key]
-                continue
-            waiting.append((index, meta, job, title, own_tags))
-        fresh: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
-        for item in waiting:
-            cached = self.cache.bodies.get(item[2].key)
-            if cached is None:
-                fresh.append(item)
-                continue
-            before = len(self.errors.errors)
-            body, _ = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
-            self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
-        renders = render_many(self.markdown, [item[2] for item in fresh], files, self.errors)
-        for item, (body, had_errors) in zip(fresh, renders, strict=True):
-            self._finish(item, body, environment, ready, clean=not had_errors)
-        ordered = [ready[i] for i in sorted(ready)]
-        return [doc for doc, _ in ordered], {doc.path: fp for doc, fp in ordered}
-
-    def _doc_key(
-        self, job: BodyJob, environment: str, title: str, own_tags: tuple[Tag, ...], meta: DocumentMeta
-    ) -> tuple[Any, ...]:
-        """Everything a finished Document is made of, besides its body's render."""
-        return (
-            job.key,
-            environment,
-            self.config.language,
-            self.urls.base_url,
-            title,
-            own_tags,
-            _meta_key(meta),
-        )
-
-    def _prepare(self, meta: DocumentMeta) -> tuple[BodyJob, str] | None:
-        """The body to render and the title, or None (with an error) when there is no title."""
-        source = meta.source
-        template = meta.template or ("post.html" if source.kind == "post" else "page.html")
-        if not self.renderer.exists(template):
-            self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
-            return None
-        title, body = meta.title, source.body
-        if title is None:
-            # Without a title in front matter, a leading `# Heading` is the title (shown
-            # once, by the template), else the first line is.
-            title, body = take_leading_heading(body)
-            title = title or guess_title(body)
-            if title is None:
-                self.errors.error(
-                    source.rel, 1, "no title: add `title:` to the front matter or a `# Heading`"
-                )
-                return None
-            self.errors.warn(source.rel, 1, f"no title in front matter: using {title!r}")
-        return BodyJob(source, body, meta.summary), title
-
-    def _finish(
-        self,
-        item: tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]],
-        body: BodyRender,
-        environment: str,
-        ready: dict[int, tuple[Document, str]],
-        *,
-        clean: bool,
-    ) -> None:
-        index, meta, job, title, own_tags = item
-        doc = self._document(meta, body, title, own_tags)
-        fingerprint = digest_text(
-            job.key,
-            body.answers,
-            dataclasses.replace(doc, content="", summary="")
-            if isinstance(doc, Post)
-            else dataclasses.replace(doc, content=""),
-        )
-        ready[index] = (doc, fingerprint)
-        if clean:  # a render that reported errors is never kept: the next build reports them again
-            doc_key = self._doc_key(job, environment, title, own_tags, meta)
-            self.next_cache.documents[doc_key] = (doc, fingerprint)
-            self.next_cache.bodies[job.key] = (environment, body)
-
-    def _document(
-        self, meta: DocumentMeta, body: BodyRender, title: str, own_tags: tuple[Tag, ...]
-    ) -> Document:
-        source, rendered = meta.source, body.rendered
-        template = meta.template or ("post.html" if source.kind == "post" else "page.html")
-        summary_html = rendered.summary_html
-        description = meta.description
-        if body.summary_html is not None:
-            summary_html = f"<p>{body.summary_html}</p>"
-            description = description or meta.summary
-        common: dict[str, Any] = dict(
-            source=source.rel,
-            slug=meta.slug,
-            title=title,
-            path=meta.path,
-            url=self.urls.link(meta.path),
-            permalink=self.urls.absolute(meta.path),
-            content=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
-            toc=rendered.toc,
-            description=(description or rendered.description or title).strip(),
-            lang=meta.lang or self.config.language,
-            draft=meta.draft,
-            aliases=meta.aliases,
-            assets=source.assets,
-            extra=meta.extra,
-            template=template,
-        )
-        if source.kind == "page":
-            return Page(**common)
-        return Post(
-            **common,
-            date=meta.date,
-            updated=meta.updated,
-            tags=own_tags,
-            # Shown on other pages, so relative links must keep pointing at this post's files.
-            summary=Markup(absolutize(summary_html, self.urls.link(meta.path))),
-            word_count=rendered.word_count,
-            reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
-        )
-
     def _read_letters(self, posts: list[Post] | tuple[Post, ...]) -> dict[str, list[Letter]]:
         plain_links = PlainLinks(self.urls)
         letters = read_letters(
@@ -515,22 +385,3 @@ class Build:
                 if path.is_file():
                     templates.append((str(path), path.read_bytes()))
         return digest_text(__version__, self.config, self.options.drafts, templates)
-
-
-def _meta_key(meta: DocumentMeta) -> tuple[Any, ...]:
-    """The front matter values a document's page depends on (its source text is in the body key)."""
-    return (
-        meta.slug,
-        meta.path,
-        meta.date,
-        meta.updated,
-        meta.tag_names,
-        meta.summary,
-        meta.description,
-        meta.draft,
-        meta.aliases,
-        meta.template,
-        meta.lang,
-        repr(meta.extra),
-        meta.source.assets,
-    )
