@@ -46,6 +46,9 @@ class BuildOptions:
     base_url: str | None = None  # override site.yaml's base_url (previews, staging)
     now: datetime | None = None  # what "the future" is measured against; default: the clock
     inbox_endpoint: str | None = None  # override site.yaml's inbox.endpoint (the preview's own)
+    # The output folder is this process's own (a preview's temp folder): what the last
+    # build recorded writing there is trusted without looking at each file again.
+    private_output: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,15 +118,20 @@ def plan_site(
     )
 
 
-def write_site(planned: PlannedSite) -> BuildResult:
-    """Bring the output folder in line with a planned site (only changed files are written)."""
+def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult:
+    """Bring the output folder in line with a planned site (only changed files are written).
+
+    `full_prune` looks at every file in the output folder, not only those the last build
+    made: for output folders others may have put files in.
+    """
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
-    stats = commit(planned.plan, planned.output_dir, ledger)
+    stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
     # Only now does the cache describe the output: a build that failed to write keeps the old one.
     planned.next_cache.ledgers = {str(planned.output_dir): ledger}
     cache = planned.cache
     cache.sources, cache.bodies = planned.next_cache.sources, planned.next_cache.bodies
     cache.documents, cache.outputs = planned.next_cache.documents, planned.next_cache.outputs
+    cache.templates = planned.next_cache.templates
     cache.ledgers = {**cache.ledgers, str(planned.output_dir): ledger}
     return BuildResult(
         output_dir=planned.output_dir,
@@ -144,11 +152,11 @@ def build_site(
     Without a `cache`, the one in the site's `.fireside-cache/` is used and updated.
     """
     if cache is not None:
-        return write_site(plan_site(config_file, options, cache))
+        return write_site(plan_site(config_file, options, cache), full_prune=True)
     cache_file = SiteLayout(config_file.resolve().parent, config_file.resolve()).cache / CACHE_FILE
     disk_cache = BuildCache.load(cache_file)
     loaded = disk_cache.keys()
-    result = write_site(plan_site(config_file, options, disk_cache))
+    result = write_site(plan_site(config_file, options, disk_cache), full_prune=True)
     if result.rendered == 0 and not result.stats.changed_paths and disk_cache.keys() == loaded:
         return result  # nothing new to remember: saving would only cost time
     try:
@@ -214,7 +222,10 @@ class Build:
 
     def assemble(self) -> OutputPlan:
         self.errors.raise_if_any()
-        self.renderer = self._template_renderer()
+        self.global_key = self._global_key()
+        # A preview keeps its compiled templates between builds while no template changed.
+        self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
+        self.next_cache.templates = {self.global_key: self.renderer}
         metas = self._read_documents()
         published = [m for m in metas if self._is_published(m)]
         self._check_unique_slugs(published)
@@ -236,7 +247,13 @@ class Build:
         self.errors.raise_if_any()
         ledger = self.cache.ledgers.get(str(self.output_dir), {})
         maker = OutputMaker(
-            self.plan, self.errors, self.cache.outputs, ledger, self.output_dir, self._global_key()
+            self.plan,
+            self.errors,
+            self.cache.outputs,
+            ledger,
+            self.output_dir,
+            self.global_key,
+            trust_ledger=self.options.private_output,
         )
         site_pages = SitePages(maker, self.renderer, self.config, self.urls, self.layout.root, fingerprints)
         site_pages.add_all(posts, pages, letters, [*self.themes.static_dirs, self.layout.content / "static"])
@@ -296,11 +313,11 @@ class Build:
         for meta in metas:
             if id(meta) not in shown:
                 why = "a draft" if meta.draft else f"dated in the future ({meta.date:%Y-%m-%d})"
-                unpublished[meta.source.path.resolve()] = f"{why} and not published"
+                unpublished[meta.source.real_path or meta.source.path.resolve()] = f"{why} and not published"
         content_static = self.layout.content / "static"
         return SiteFiles(
             urls=self.urls,
-            documents={m.source.path.resolve(): m.path for m in published},
+            documents={(m.source.real_path or m.source.path.resolve()): m.path for m in published},
             unpublished=unpublished,
             static_dirs=(content_static, *reversed(self.themes.static_dirs)),
             content_static=content_static,

@@ -8,6 +8,7 @@ file carries a checksum: a truncated or corrupted cache is detected and ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -51,6 +52,13 @@ class BuildCache:
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)
     # resolved output folder → output path → record of what was written there
     ledgers: dict[str, dict[str, OutputRecord]] = field(default_factory=dict)
+    # global key → compiled templates; kept in memory only (never pickled)
+    templates: dict[str, Any] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["templates"] = {}
+        return state
 
     def keys(self) -> tuple[frozenset[Any], ...]:
         """What the cache holds, to tell whether a build added or dropped anything."""
@@ -82,7 +90,10 @@ class BuildCache:
         except Exception:  # any unpickling failure means: start afresh
             log.warning("ignoring an unreadable build cache at %s", path)
             return cls()
+        # A cache written by another version, or before a field was added, starts afresh.
         if not isinstance(cache, cls) or cache.version != __version__:
+            return cls()
+        if any(not hasattr(cache, f.name) for f in dataclasses.fields(cls)):
             return cls()
         return cache
 

@@ -13,11 +13,14 @@ Cold builds render the bodies that missed in a process pool, one worker per core
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,8 @@ from generator.errors import ErrorCollector, SiteError
 from generator.links import DocumentLinks, SiteFiles
 from generator.markup import MarkdownRenderer, RenderedMarkdown
 from generator.sources import SourceFile
+
+log = logging.getLogger(__name__)
 
 # Below this many bodies to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -59,8 +64,8 @@ class BodyJob:
     body: str
     summary: str | None
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # cached: asked several times per build for thousands of bodies
         digest = hashlib.sha256()
         for part in (__version__, str(self.source.rel), self.body, self.summary or "\x00"):
             digest.update(part.encode("utf-8", "surrogatepass"))
@@ -174,14 +179,19 @@ def worker_count() -> int:
 
 
 def render_many(
-    markdown: MarkdownRenderer, jobs: Sequence[BodyJob], files: SiteFiles, errors: ErrorCollector
+    markdown: MarkdownRenderer,
+    jobs: Sequence[BodyJob],
+    files: SiteFiles,
+    errors: ErrorCollector,
+    *,
+    parallel: bool = True,
 ) -> list[tuple[BodyRender, bool]]:
     """Render `jobs` (none cached), in parallel when there are enough of them, in order.
 
     Each result comes with whether rendering it found an error (such renders are not kept).
     """
     workers = min(worker_count(), max(1, len(jobs) // (PARALLEL_THRESHOLD // 2)))
-    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+    if not parallel or workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
         results = []
         for job in jobs:
             before = len(errors.errors)
@@ -189,16 +199,25 @@ def render_many(
             if len(errors.errors) > before:
                 results[-1] = (results[-1][0], True)
         return results
-    parallel = []
+    rendered = []
+    found = ErrorCollector()
     chunk = max(1, len(jobs) // (workers * 8))
     # forkserver, not fork: `fireside serve` builds from a thread of a threaded process, and
     # forking that can copy a lock some other thread holds.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(files,)
-    ) as pool:
-        for result, found_errors, found_warnings in pool.map(_render_in_worker, jobs, chunksize=chunk):
-            errors.extend(found_errors)
-            errors.warnings.extend(found_warnings)
-            parallel.append((result, bool(found_errors)))
-    return parallel
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(files,)
+        ) as pool:
+            for result, job_errors, job_warnings in pool.map(_render_in_worker, jobs, chunksize=chunk):
+                found.extend(job_errors)
+                found.warnings.extend(job_warnings)
+                rendered.append((result, bool(job_errors)))
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:
+        # Workers cannot start everywhere (a main module read from stdin, a locked-down
+        # sandbox); the same work in this process gives the same result, only slower.
+        log.warning("rendering in one process: worker processes failed (%s)", exc)
+        return render_many(markdown, jobs, files, errors, parallel=False)
+    errors.extend(found.errors)
+    errors.warnings.extend(found.warnings)
+    return rendered

@@ -40,7 +40,10 @@ class OutputMaker:
         ledger: Mapping[str, OutputRecord],
         output_root: Path,
         global_key: str,
+        *,
+        trust_ledger: bool = False,
     ) -> None:
+        self.trust_ledger = trust_ledger
         self.plan = plan
         self.errors = errors
         self.previous = previous
@@ -54,7 +57,11 @@ class OutputMaker:
         last = self.previous.get(rel)
         if last is None or last[0] != full_key:
             return False
-        if not ledger_confirms(self.ledger, self.output_root, rel, last[1]):
+        if self.trust_ledger:
+            record = self.ledger.get(rel)
+            if record is None or record.digest != last[1]:
+                return False
+        elif not ledger_confirms(self.ledger, self.output_root, rel, last[1]):
             return False
         self._add(rel, Kept(last[1]), origin)
         self.recorded[rel] = last
@@ -153,10 +160,10 @@ class SitePages:
     # -- pages ----------------------------------------------------------------------------
 
     def _page(self, template: str, path: str, origin: Origin, key: object, **context: Any) -> None:
-        context.setdefault("canonical", self.urls.absolute(path))
-        context.setdefault("description", self.config.description)
-
         def produce() -> bytes | None:
+            # Filled in only when rendering: most pages of a rebuild are kept as they are.
+            context.setdefault("canonical", self.urls.absolute(path))
+            context.setdefault("description", self.config.description)
             try:
                 return self.renderer.render(template, context).encode("utf-8")
             except SiteError as exc:

@@ -327,7 +327,9 @@ class Preview:
         host, self.port = str(self.server.server_address[0]), int(self.server.server_address[1])
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
         # The preview lives at the root of its own origin: the site's base path is dropped.
-        build_options = BuildOptions(drafts=options.drafts, output_dir=self.output_dir, base_url=self.url)
+        build_options = BuildOptions(
+            drafts=options.drafts, output_dir=self.output_dir, base_url=self.url, private_output=True
+        )
         self.rebuilder = Rebuilder(
             layout.config_file, build_options, self.site, self.hub, report, navigate=options.navigate
         )

@@ -7,12 +7,14 @@ not end up with an empty or meaningless slug. Everything else becomes single hyp
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _HYPHENS = re.compile(r"-{2,}")
 
 
+@functools.lru_cache(maxsize=65536)  # tag names and titles recur in every build
 def slugify(text: str, *, fallback: str = "untitled") -> str:
     """Return a lower-case slug of `text`: letters, digits and marks joined by single hyphens.
 

@@ -39,6 +39,7 @@ class SourceFile:
     bundle_dir: Path | None  # a post folder holding index.md and its own files
     assets: tuple[Path, ...] = field(default=())
     mtime: float = 0.0
+    real_path: Path | None = None  # `path` with links resolved, which is how links find it
 
     def line_of(self, key: str) -> int:
         return self.meta_lines.get(key, 1)
@@ -115,6 +116,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         bundle_dir=bundle_dir,
         assets=bundle_assets(bundle_dir) if bundle_dir else (),
         mtime=path.stat().st_mtime,
+        real_path=path.resolve(),
     )
 
 

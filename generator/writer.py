@@ -74,13 +74,23 @@ class WriteStats:
 
 
 def _checked_rel(rel: str) -> str:
+    if rel and not rel.startswith("/") and "\\" not in rel and all(
+        part not in ("", ".", "..") for part in rel.split("/")
+    ):
+        return rel  # already a plain relative POSIX path (the common case, checked cheaply)
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise ValueError(f"output path {rel!r} is not inside the output folder")
     return path.as_posix()
 
 
-def commit(plan: OutputPlan, output_dir: Path, ledger: dict[str, OutputRecord] | None = None) -> WriteStats:
+def commit(
+    plan: OutputPlan,
+    output_dir: Path,
+    ledger: dict[str, OutputRecord] | None = None,
+    *,
+    full_prune: bool = True,
+) -> WriteStats:
     """Make `output_dir` hold exactly the plan's files (plus PRESERVED_NAMES at its top).
 
     `ledger` (what the last commit wrote, see cache.py) is updated in place to record
@@ -89,6 +99,7 @@ def commit(plan: OutputPlan, output_dir: Path, ledger: dict[str, OutputRecord] |
     output_dir.mkdir(parents=True, exist_ok=True)
     root = output_dir.resolve()
     ledger = ledger if ledger is not None else {}
+    had_ledger = bool(ledger)
     written = unchanged = 0
     changed: list[str] = []
     removed: list[str] = []
@@ -109,7 +120,13 @@ def commit(plan: OutputPlan, output_dir: Path, ledger: dict[str, OutputRecord] |
             unchanged += 1
         found = target.stat()
         ledger[rel] = OutputRecord(digest_bytes(data), found.st_size, found.st_mtime_ns)
-    removed.extend(_prune(root, set(plan.contents)))
+    # Without a ledger (a first build into this folder) every file is looked at; with one,
+    # the files this writer made and the plan no longer holds are enough (a preview's
+    # private temp folder, where walking thousands of folders per save would be the cost).
+    if full_prune or not had_ledger:
+        removed.extend(_prune(root, set(plan.contents)))
+    else:
+        removed.extend(_prune_recorded(root, set(ledger) - set(plan.contents)))
     for rel in set(ledger) - set(plan.contents):
         del ledger[rel]
     log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, len(removed))
@@ -191,4 +208,20 @@ def _prune(root: Path, keep: set[str]) -> list[str]:
             continue
         with contextlib.suppress(OSError):
             current.rmdir()  # only succeeds when empty
+    return removed
+
+
+def _prune_recorded(root: Path, stale: set[str]) -> list[str]:
+    """Remove the given files (made by an earlier commit) and the folders they leave empty."""
+    removed = []
+    for rel in sorted(stale):
+        path = root / rel
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            removed.append(rel)
+        for parent in path.parents:
+            if parent == root or not parent.is_relative_to(root):
+                break
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only succeeds when empty
     return removed

@@ -141,3 +141,20 @@ def test_output_changed_behind_the_builds_back_is_repaired(tmp_path: Path) -> No
     (site / "public/about/index.html").unlink()
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert_same_as_clean(site, tmp_path)
+
+
+def test_a_cache_from_an_older_layout_is_ignored(tmp_path: Path) -> None:
+    import pickle
+
+    from generator.cache import _MAGIC, digest_bytes
+
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    old = BuildCache()
+    del old.__dict__["templates"]  # as a cache pickled before that field existed
+    payload = pickle.dumps(old)
+    cache_file = site / ".fireside-cache" / CACHE_FILE
+    cache_file.parent.mkdir(parents=True)
+    cache_file.write_bytes(_MAGIC + digest_bytes(payload).encode() + payload)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert_same_as_clean(site, tmp_path)
