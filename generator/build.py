@@ -121,8 +121,9 @@ def plan_site(
 def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult:
     """Bring the output folder in line with a planned site (only changed files are written).
 
-    `full_prune` looks at every file in the output folder, not only those the last build
-    made: for output folders others may have put files in.
+    Files an earlier build made and this one does not are removed; files somebody else put
+    in the output folder are left alone. Only a first build into a folder (no record of
+    what was made there) or `full_prune` removes everything the plan does not hold.
     """
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
     stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
@@ -152,11 +153,11 @@ def build_site(
     Without a `cache`, the one in the site's `.fireside-cache/` is used and updated.
     """
     if cache is not None:
-        return write_site(plan_site(config_file, options, cache), full_prune=True)
+        return write_site(plan_site(config_file, options, cache))
     cache_file = SiteLayout(config_file.resolve().parent, config_file.resolve()).cache / CACHE_FILE
     disk_cache = BuildCache.load(cache_file)
     loaded = disk_cache.keys()
-    result = write_site(plan_site(config_file, options, disk_cache), full_prune=True)
+    result = write_site(plan_site(config_file, options, disk_cache))
     if result.rendered == 0 and not result.stats.changed_paths and disk_cache.keys() == loaded:
         return result  # nothing new to remember: saving would only cost time
     try:
@@ -392,7 +393,8 @@ class Build:
             "feed_url": self.urls.link(urls.FEED_PATH),
             "drafts_shown": self.options.drafts,
         }
-        return TemplateRenderer(make_environment(self.themes, globals_), self.layout.root)
+        env = make_environment(self.themes, globals_, bytecode_dir=self.layout.cache / "templates")
+        return TemplateRenderer(env, self.layout.root)
 
     def _global_key(self) -> str:
         """What every generated page depends on: settings, options and every template's text."""

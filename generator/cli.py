@@ -8,10 +8,14 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.config import CONFIG_NAME
 from generator.errors import BuildFailed, SiteError
+
+if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
+    from generator.check_trace import Finding
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -46,6 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--poll", action="store_true", help="poll for changes (network or container mounts)")
     serve.add_argument("--navigate", action="store_true", help="saving a post opens it in the browser tabs")
     serve.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+
+    check = commands.add_parser("check", help="build without drafts and report what is wrong, with where")
+    check.add_argument("folder", nargs="?", type=Path, help="check this built folder instead of building")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--external", action="store_true", help="also check outbound links over the network")
+    check.add_argument("--timeout", type=float, default=10.0, help="seconds per external link (default: 10)")
+    check.add_argument("--base-url", help="override base_url (must match the folder checked)")
+    check.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+
+    publish = commands.add_parser("publish", help="build, check and publish to a target named in site.yaml")
+    publish.add_argument("target", nargs="?", help="a target's name (default: the first in site.yaml)")
+    publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
+    publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+
+    _add_inbox_parser(commands)
     return parser
 
 
@@ -61,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "publish":
+            return _publish(args)
+        if args.command == "inbox":
+            return _inbox(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
@@ -110,25 +136,46 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import dataclasses
     import signal
     import webbrowser
 
-    from generator.serve import ServeOptions, start_preview
+    from generator.serve import Mount, Preview, ServeOptions
 
     if not args.config.is_file():
         raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
+    # The preview answers its own letter forms, so the author can try them (see _preview_inbox).
+    inbox_app, preview_output = _preview_inbox(args.config)
     options = ServeOptions(
-        host=args.host, port=args.port, drafts=not args.no_drafts, poll=args.poll, navigate=args.navigate
+        host=args.host,
+        port=args.port,
+        drafts=not args.no_drafts,
+        poll=args.poll,
+        navigate=args.navigate,
+        mounts=(Mount(INBOX_PREVIEW_PREFIX, inbox_app),),  # type: ignore[arg-type]
     )
     try:
-        preview = start_preview(args.config, options, _print_serve_event)
+        preview = Preview(args.config, options, _print_serve_event)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERRORS
+    preview_output.append(preview.output_dir)
+    # Forms post to the mounted receiver, even where site.yaml names no endpoint (or names the
+    # production one). Set here, before the first build, because ServeOptions has no field
+    # for it yet; start_preview's other work is the two lines after.
+    preview.rebuilder.options = dataclasses.replace(
+        preview.rebuilder.options, inbox_endpoint=INBOX_PREVIEW_PREFIX
+    )
+    try:
+        preview.start()
+    except BaseException:
+        preview.stop()
+        raise
     with preview:
         # `kill` and container stops end the preview as cleanly as Ctrl-C (temp folder removed).
         signal.signal(signal.SIGTERM, lambda *_: preview.stop())
         print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
+        print(f"Letters sent from the preview go to {inbox_app.settings.inbox_dir}", flush=True)
         if args.open:
             webbrowser.open(preview.url)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends: not an error
@@ -157,5 +204,307 @@ def _print_serve_event(event: object) -> None:
             noun = "file" if count == 1 else "files"
             print(f"{what} → {count} {noun} rebuilt in {result.seconds * 1000:.0f} ms", flush=True)
         else:
-            print(f"Built {result.pages} pages ({result.files} files) in {result.seconds * 1000:.0f} ms",
-                  flush=True)
+            print(
+                f"Built {result.pages} pages ({result.files} files) in {result.seconds * 1000:.0f} ms",
+                flush=True,
+            )
+
+
+_LISTED_CHANGES = 20  # changes shown one by one; the rest are counted
+
+
+def _check(args: argparse.Namespace) -> int:
+    from generator.check import CheckOptions, run_check
+    from generator.external_links import ExternalSettings
+
+    options = CheckOptions(
+        folder=args.folder,
+        base_url=args.base_url,
+        strict=args.strict,
+        external=args.external,
+        external_settings=ExternalSettings(timeout=args.timeout),
+    )
+    report = run_check(args.config, options)
+    _print_findings(report.findings)
+    errors, warnings = len(report.errors), len(report.warnings)
+    if report.build_failed:
+        print(f"The build failed with {_count(errors, 'error')}; the output was not checked.")
+        return EXIT_ERRORS
+    checked = f"Checked {report.pages} pages ({report.files} files)"
+    if args.external:
+        checked += f" and {_count(report.external_checked, 'external link')}"
+    found = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    print(f"{checked}: {found if errors or warnings else 'no problems'}.")
+    return EXIT_ERRORS if errors else EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    import shlex
+
+    from generator.publish import PublishOptions, PublishRefused, publish_site
+
+    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force)
+    try:
+        result = publish_site(args.config, options)
+    except PublishRefused as refused:
+        _print_findings(refused.report.findings)
+        why = (
+            "the build failed"
+            if refused.report.build_failed
+            else f"the check found {_count(len(refused.report.errors), 'error')} (fix them, or use --force)"
+        )
+        print(f"Not published to {refused.target.name}: {why}.", file=sys.stderr)
+        return EXIT_ERRORS
+    _print_findings(result.report.findings)
+    if result.command:
+        print(f"$ {shlex.join(result.command)}")
+    for change in result.changes[:_LISTED_CHANGES]:
+        print(f"  {change}")
+    if len(result.changes) > _LISTED_CHANGES:
+        print(f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
+    target = f"{result.target.name} ({result.where})"
+    changes = _count(len(result.changes), "change")
+    if result.dry_run:
+        print(f"Dry run for {target}: {changes} would be made; nothing was changed.")
+    elif not result.changes:
+        print(f"{target} is up to date: nothing changed.")
+    elif result.commit:
+        print(f'Published to {target}: commit {result.commit[:7]} "{result.message}", {changes}.')
+    else:
+        print(f"Published to {target}: {changes}.")
+    return EXIT_OK
+
+
+def _print_findings(findings: Sequence[Finding]) -> None:
+    for finding in findings:
+        print(f"{finding.severity}: {finding}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+# -- fireside inbox -----------------------------------------------------------------------------
+
+INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+
+
+def _add_inbox_parser(commands: argparse._SubParsersAction) -> None:
+    inbox = commands.add_parser("inbox", help="readers' letters: list, read, answer, publish, receive")
+    common = argparse.ArgumentParser(add_help=False)
+    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand's absent option
+    # from overwriting one given before it.
+    for parser, default in ((inbox, None), (common, argparse.SUPPRESS)):
+        parser.add_argument(
+            "--inbox", type=Path, default=default, metavar="DIR",
+            help="the inbox folder (default: $FIRESIDE_INBOX_DIR, else inbox/ beside site.yaml)",
+        )
+        parser.add_argument("--config", type=Path, default=default, help="path to site.yaml")
+    actions = inbox.add_subparsers(dest="inbox_command", metavar="COMMAND")
+
+    def action(name: str, help: str, *positional: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, parents=[common], help=help)
+        for argument in positional:
+            parser.add_argument(argument)
+        return parser
+
+    listing = action("list", "letters, new first (the default)")
+    listing.add_argument("--all", action="store_true", help="include archived letters")
+    listing.add_argument("--spam", action="store_true", help="list suspected spam instead")
+    action("show", "one letter and your answers", "id")
+    action("people", "who wrote, grouped across posts")
+    action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
+    action("archive", "put a letter away", "id")
+    action("unspam", "move a letter out of spam", "id")
+    forget = action("forget", "delete everything from one person (cannot be undone)", "email")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    publish = action("publish", "show a letter under its post, where the reader consented", "id")
+    publish.add_argument("--no-answer", action="store_true", help="publish the letter without your answer")
+    pull = action("pull", "fetch new letters from a receiver (token: $FIRESIDE_INBOX_TOKEN)", "url")
+    pull.add_argument("--no-spam", action="store_true", help="leave suspected spam on the receiver")
+    pull.add_argument("--allow-http", action="store_true", help="allow plain http to another machine")
+    serve = action("serve", "run the receiver on an embedded WSGI server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
+    serve.add_argument("--manifest", type=Path, help="the built site's fireside-manifest.json "
+                       "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)")
+
+
+def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, object]:
+    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
+    from generator.config import load_config
+
+    config_file = args.config or Path(CONFIG_NAME)
+    if not config_file.is_file():
+        if args.config is not None:
+            raise SiteError(args.config, None, "no such site.yaml")
+        return None, None
+    return config_file.resolve().parent, load_config(config_file)
+
+
+def _inbox_dir(args: argparse.Namespace, site_root: Path | None) -> Path:
+    import os
+
+    from generator.inbox.settings import DEFAULT_INBOX
+
+    if args.inbox is not None:
+        return args.inbox
+    if os.environ.get("FIRESIDE_INBOX_DIR"):
+        return Path(os.environ["FIRESIDE_INBOX_DIR"])
+    return (site_root or Path.cwd()) / DEFAULT_INBOX
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from generator.inbox.commands import CommandError
+    from generator.inbox.mail import MailError
+    from generator.inbox.pull import PullError
+    from generator.inbox.settings import SettingsError
+    from generator.inbox.store import StoreUnavailable, ThoughtNotFound
+
+    try:
+        return _inbox_command(args)
+    except ThoughtNotFound as exc:
+        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
+    except (CommandError, MailError, PullError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except StoreUnavailable as exc:
+        print(f"error: {exc.strerror}", file=sys.stderr)
+    return EXIT_ERRORS
+
+
+def _inbox_command(args: argparse.Namespace) -> int:
+    import os
+
+    from generator.inbox import commands as inbox
+    from generator.inbox.store import InboxStore
+
+    action = args.inbox_command or "list"
+    site_root, config = _inbox_site(args)
+    store = InboxStore(_inbox_dir(args, site_root))
+    if action == "serve":
+        return _inbox_serve(args, store.root)
+    if action == "pull":
+        return _inbox_pull(args, store)
+    if action == "list":
+        everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
+        lines = inbox.listing(store, everything=everything, spam=spam)
+        print("\n".join(lines) if lines else "No letters.")
+    elif action == "show":
+        print(inbox.show(store, args.id))
+    elif action == "people":
+        lines = inbox.people_lines(inbox.people(store))
+        print("\n".join(lines) if lines else "No letters.")
+    elif action == "archive":
+        print(f"Archived {inbox.archive(store, args.id).id}.")
+    elif action == "unspam":
+        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+    elif action == "forget":
+        return _inbox_forget(args, store, site_root)
+    elif action == "publish":
+        if site_root is None:
+            raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
+        path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
+        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
+    elif action == "reply":
+        from generator.inbox.mail import smtp_from_env
+
+        inbox_config = getattr(config, "inbox", None)
+        author = getattr(config, "author", None)
+        sender = inbox.reply_sender(os.environ, getattr(author, "name", ""), getattr(author, "email", ""))
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        done = inbox.reply(store, args.id, editor=editor, sender=sender,
+                           smtp=smtp_from_env(os.environ, inbox_config))  # type: ignore[arg-type]
+        if done.sent:
+            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
+        else:
+            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
+            print("Open it in your mail program, or use this link:")
+            print(done.mailto)
+    return EXIT_OK
+
+
+def _inbox_forget(args: argparse.Namespace, store: object, site_root: Path | None) -> int:
+    from generator.inbox import commands as inbox
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("error: forgetting cannot be undone: add --yes to confirm", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(f"Delete every letter from {args.email}, with your answers? Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing deleted.")
+            return EXIT_OK
+    done = inbox.forget(store, args.email, site_root)  # type: ignore[arg-type]
+    print(f"Forgot {_count(len(done.letters), 'letter')} ({_count(len(done.files), 'file')} deleted).")
+    if done.published:
+        print("Published letters were removed too: build and publish the site again to take them down.")
+    return EXIT_OK
+
+
+def _inbox_pull(args: argparse.Namespace, store: object) -> int:
+    import os
+
+    from generator.inbox.pull import pull
+
+    result = pull(args.url, os.environ.get("FIRESIDE_INBOX_TOKEN", ""), store,  # type: ignore[arg-type]
+                  allow_http=args.allow_http, include_spam=not args.no_spam)
+    spam = f" ({result.spam} suspected spam)" if result.spam else ""
+    print(f"Pulled {_count(len(result.fetched), 'new letter')}{spam}.")
+    return EXIT_OK
+
+
+def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
+    import signal
+    import threading
+
+    from generator.inbox import create_app
+    from generator.inbox.server import make_server, start_in_thread
+    from generator.inbox.settings import settings_from_env
+
+    config_file = args.config or (Path(CONFIG_NAME) if Path(CONFIG_NAME).is_file() else None)
+    settings = settings_from_env(inbox_dir=inbox_dir, manifest=args.manifest, config_file=config_file)
+    app = create_app(settings)
+    try:
+        server = make_server(app, args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    start_in_thread(server)
+    print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
+    server.shutdown()
+    server.server_close()
+    app.close()
+    return EXIT_OK
+
+
+def _preview_inbox(config_file: Path) -> tuple[object, list[Path]]:
+    """The receiver for `fireside serve`: letters from the preview's forms go to the site's inbox.
+
+    Returns the app and a list to put the preview's output folder in once it exists (the
+    manifest is found there).
+    """
+    import dataclasses
+
+    from generator.inbox import create_app
+    from generator.inbox.ratelimit import RateLimits
+    from generator.inbox.settings import settings_from_env
+    from generator.manifest import MANIFEST_PATH
+
+    site_root = config_file.resolve().parent
+    output: list[Path] = []
+    # Limits from site.yaml only: the shell's FIRESIDE_* settings are for a real receiver.
+    inbox_dir = _inbox_dir(argparse.Namespace(inbox=None), site_root)
+    settings = settings_from_env({}, inbox_dir=inbox_dir, config_file=config_file)
+    settings = dataclasses.replace(
+        settings,
+        manifest=lambda: output[0] / MANIFEST_PATH if output else None,
+        token="",  # no pull API on a preview: the letters are already home
+        rates=RateLimits(per_address=0, per_network=0),  # the author tries the form freely
+        notice=None,
+        thanks_url="",
+    )
+    return create_app(settings), output

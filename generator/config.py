@@ -47,6 +47,40 @@ class HighlightConfig:
 class InboxConfig:
     # Where the reply form posts to. Empty: posts offer a "Reply by email" link instead.
     endpoint: str = ""
+    # What the receiver accepts (the form's maxlength attributes use the same numbers).
+    max_name: int = 100  # characters
+    max_email: int = 254  # characters (RFC 5321's limit for a path)
+    max_message: int = 10000  # characters
+    max_links: int = 5  # http(s):// and www. links in one letter
+    max_body: int = 65536  # bytes of a request body; larger ones get 413 unread
+    # Letters per email address and per network (IPv4 /24, IPv6 /64) within `rate_window`
+    # seconds; 0 means no limit.
+    per_address: int = 5
+    per_network: int = 20
+    rate_window: int = 3600
+    # With JavaScript the form says how long the page was open; quicker than this is a bot.
+    min_seconds: int = 3
+    # Origins whose pages may post (CORS); empty: the site's own origin, and no refusals.
+    allowed_origins: tuple[str, ...] = ()
+    # Outgoing mail for `fireside inbox reply`; the password only ever comes from
+    # FIRESIDE_SMTP_PASSWORD, never from this file (it is usually in git).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, tls or none
+    smtp_user: str = ""
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """A place `fireside publish` puts the built site; which keys apply depends on `kind`."""
+
+    name: str
+    kind: str  # "folder", "rsync" or "git"
+    path: str = ""  # folder: where, relative to the site
+    destination: str = ""  # rsync: user@host:/path/, or a local folder relative to the site
+    ssh: str = ""  # rsync: the remote shell, e.g. "ssh -p 2222"; empty: rsync's default
+    remote: str = ""  # git: a remote of the site's repository, a URL or a path; empty: origin
+    branch: str = ""  # git: the branch that holds the output; empty: gh-pages
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,7 @@ class SiteConfig:
     menu: tuple[MenuItem, ...] = ()
     highlight: HighlightConfig = field(default_factory=HighlightConfig)
     inbox: InboxConfig = field(default_factory=InboxConfig)
+    publish: tuple[PublishTarget, ...] = ()  # the first is what `fireside publish` uses by default
     # Free-form values for themes, like Zola's `extra`: the only place unknown keys go.
     extra: dict[str, Any] = field(default_factory=dict)
 

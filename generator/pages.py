@@ -334,6 +334,8 @@ class SitePages:
         located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]
         located += [(p.permalink, p.updated or p.date) for p in posts]
         located += [(p.permalink, None) for p in pages]
+        pages_of_home = library.page_count(len(posts), self.config.per_page)
+        located += [(self.urls.absolute(urls.home_path(n)), None) for n in range(2, pages_of_home + 1)]
         located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
         located += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
         self.maker.generated(

@@ -10,6 +10,7 @@ template it replaces, block by block.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -69,8 +70,28 @@ def isodate(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between builds (Jinja checks each template's source
+    checksum, so an edited template is compiled again). A cache that cannot be written,
+    on a read-only site for instance, only makes the build slower, never fail."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+
 def make_environment(
-    stack: ThemeStack, globals_: Mapping[str, Any], filters: Mapping[str, Callable[..., Any]] | None = None
+    stack: ThemeStack,
+    globals_: Mapping[str, Any],
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    *,
+    bytecode_dir: Path | None = None,
 ) -> jinja2.Environment:
     choice = jinja2.ChoiceLoader(
         [
@@ -88,12 +109,23 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(bytecode_dir),
     )
     env.filters["readable_date"] = readable_date
     env.filters["isodate"] = isodate
     env.filters.update(filters or {})
     env.globals.update(globals_)
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder))
 
 
 class TemplateRenderer:

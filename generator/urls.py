@@ -116,7 +116,9 @@ def alias_path(alias: str) -> str | None:
 # Start tags, and inside them href/src/poster attributes (raw HTML may use either quote
 # style). Only tags are touched: `&lt;img src='x'&gt;` in a code sample is text, not a tag.
 _START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(href|src|poster|srcset)\s*=\s*)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
+)
 
 
 def absolutize(html: str, page_url: str) -> str:
@@ -126,10 +128,20 @@ def absolutize(html: str, page_url: str) -> str:
     one (a summary shown on the home page) relative links keep pointing at the post's files.
     """
 
-    def replace_url(match: re.Match[str]) -> str:
-        prefix, quote_char, url = match.groups()
+    def resolve(url: str) -> str:
         # Attribute values are HTML-escaped; &amp; in a query must stay as written.
-        resolved = urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
+        return urljoin(page_url, url.replace("&amp;", "&")).replace("&", "&amp;")
+
+    def replace_url(match: re.Match[str]) -> str:
+        prefix, name, quote_char, value = match.groups()
+        if name.lower() == "srcset":  # "a.png 1x, b.png 2x": each candidate's URL
+            candidates = []
+            for candidate in value.split(","):
+                url, _, descriptor = candidate.strip().partition(" ")
+                candidates.append(f"{resolve(url)} {descriptor}".strip() if url else candidate)
+            resolved = ", ".join(candidates)
+        else:
+            resolved = resolve(value)
         return f"{prefix}{quote_char}{resolved}{quote_char}"
 
     return _START_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(replace_url, tag.group(0)), html)

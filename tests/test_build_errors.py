@@ -151,11 +151,21 @@ def test_output_folder_that_would_destroy_the_site_is_refused(good_site: Path, w
     assert tree_digest(good_site) == before
 
 
-def test_files_outside_the_output_are_never_deleted(good_site: Path, tmp_path: Path) -> None:
+def test_only_what_the_build_made_is_ever_deleted(good_site: Path, tmp_path: Path) -> None:
     neighbour = good_site.parent / "neighbour.txt"
     neighbour.write_text("mine")
     output = good_site / "public"
-    (output / "stale.html").write_text("old page")
+    (output / "notes-i-put-here.txt").write_text("mine too")
+    (good_site / "content/posts/good.md").unlink()
     build(good_site)
-    assert not (output / "stale.html").exists()
+    assert not (output / "posts/good").exists()  # made by an earlier build, no longer made
+    assert (output / "notes-i-put-here.txt").read_text() == "mine too"
     assert neighbour.read_text() == "mine"
+
+
+def test_a_first_build_into_a_folder_leaves_only_the_site(make_site: MakeSite) -> None:
+    site = make_site({"content/posts/good.md": GOOD_POST})
+    (site / "public/old-generator").mkdir(parents=True)
+    (site / "public/old-generator/page.html").write_text("from the generator used before")
+    build(site)
+    assert not (site / "public/old-generator").exists()

