@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -32,8 +32,13 @@ class FeedInfo:
     language: str
 
 
-def atom_feed(info: FeedInfo, posts: Sequence[Post], reply_html: dict[str, str]) -> bytes:
-    """An Atom 1.0 feed of `posts` with full content; `reply_html[slug]` is appended to each."""
+def entry_html(post: Post, reply_html: str) -> str:
+    """A post's content as a feed carries it: every URL absolute, the reply link appended."""
+    return absolutize(post.content + reply_html, post.permalink)
+
+
+def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], str]) -> bytes:
+    """An Atom 1.0 feed of `posts` with full content, as `content(post)` gives it (entry_html)."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": info.language})
     _text(feed, "title", info.title)
@@ -71,7 +76,7 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], reply_html: dict[str, str])
             )
         if post.description:
             _text(entry, "summary", post.description)
-        body = absolutize(post.content + reply_html.get(post.slug, ""), post.permalink)
+        body = content(post)
         content = _text(entry, "content", body)
         content.set("type", "html")
     return _serialise(feed)

@@ -309,9 +309,15 @@ class SitePages:
             language=config.language,
         )
 
+        contents: dict[str, str] = {}  # a post is in the site feed and its tags' feeds: made once
+
+        def content(post: Post) -> str:
+            if post.slug not in contents:
+                contents[post.slug] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
+            return contents[post.slug]
+
         def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
-            replies = {post.slug: feeds.reply_link_html(post, endpoint, email) for post in entries}
-            return lambda: feeds.atom_feed(feed_info, entries, replies)
+            return lambda: feeds.atom_feed(feed_info, entries, content)
 
         entries = posts[: config.feed_entries]
         self.maker.generated(

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.feeds import FeedInfo, absolutize, atom_feed, reply_link_html, robots_txt, sitemap
+from generator.feeds import FeedInfo, absolutize, atom_feed, entry_html, reply_link_html, robots_txt, sitemap
 from generator.model import Post, Tag
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -63,7 +63,7 @@ def parse(data: bytes) -> ET.Element:
 def test_atom_feed_has_the_feed_metadata() -> None:
     older = post("old", datetime(2024, 1, 1, tzinfo=UTC))
     newer = post("new", datetime(2024, 2, 1, tzinfo=UTC), updated=datetime(2024, 3, 5, 10, tzinfo=UTC))
-    root = parse(atom_feed(INFO, [newer, older], {}))
+    root = parse(atom_feed(INFO, [newer, older], lambda post: entry_html(post, "")))
     assert root.tag == f"{A}feed"
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert root.findtext(f"{A}title") == "Letters & Essays"
@@ -87,7 +87,15 @@ def test_atom_feed_entries_carry_id_title_updated_link_and_content() -> None:
         content='<p>See <a href="../second/">the next</a>.</p>',
     )
     second = post("second", datetime(2024, 1, 3, tzinfo=UTC))
-    root = parse(atom_feed(INFO, [second, first], {"first": '\n<p><a href="#write">Reply</a></p>'}))
+    root = parse(
+        atom_feed(
+            INFO,
+            [second, first],
+            lambda post: entry_html(
+                post, '\n<p><a href="#write">Reply</a></p>' if post.slug == "first" else ""
+            ),
+        )
+    )
     entries = root.findall(f"{A}entry")
     assert [e.findtext(f"{A}id") for e in entries] == [BASE + "posts/second/", BASE + "posts/first/"]
     entry = entries[1]
@@ -98,7 +106,11 @@ def test_atom_feed_entries_carry_id_title_updated_link_and_content() -> None:
     assert entry.findtext(f"{A}summary") == "About fish"
     category = entry.find(f"{A}category")
     assert category is not None
-    assert (category.get("term"), category.get("label"), category.get("scheme")) == ("life", "Life", BASE + "tags/")
+    assert (category.get("term"), category.get("label"), category.get("scheme")) == (
+        "life",
+        "Life",
+        BASE + "tags/",
+    )
     content = entry.find(f"{A}content")
     assert content is not None and content.get("type") == "html"
     assert content.text == (
@@ -110,7 +122,7 @@ def test_atom_feed_entries_carry_id_title_updated_link_and_content() -> None:
 
 def test_empty_feed_is_valid_with_an_epoch_updated() -> None:
     info = FeedInfo("T", "", BASE + "atom.xml", BASE, "A", "", "de")
-    root = parse(atom_feed(info, [], {}))
+    root = parse(atom_feed(info, [], lambda post: entry_html(post, "")))
     assert root.findtext(f"{A}updated") == "1970-01-01T00:00:00+00:00"
     assert root.find(f"{A}subtitle") is None
     assert root.find(f"{A}author/{A}email") is None
@@ -119,7 +131,7 @@ def test_empty_feed_is_valid_with_an_epoch_updated() -> None:
 
 def test_atom_feed_with_control_characters_is_well_formed() -> None:
     entry = post("vt", datetime(2024, 1, 1, tzinfo=UTC), title="Tab\x0bbed", content="<p>a\x0bb\x1bc</p>")
-    parse(atom_feed(INFO, [entry], {}))
+    parse(atom_feed(INFO, [entry], lambda post: entry_html(post, "")))
 
 
 @pytest.mark.parametrize(
@@ -131,10 +143,16 @@ def test_atom_feed_with_control_characters_is_well_formed() -> None:
         ('<a href="/blog/about/">x</a>', '<a href="https://example.com/blog/about/">x</a>'),
         ('<a href="#note-1">1</a>', f'<a href="{BASE}posts/x/#note-1">1</a>'),
         ("<a href='single.html'>x</a>", f"<a href='{BASE}posts/x/single.html'>x</a>"),
-        ('<video poster="p.png" src="v.mp4">', f'<video poster="{BASE}posts/x/p.png" src="{BASE}posts/x/v.mp4">'),
+        (
+            '<video poster="p.png" src="v.mp4">',
+            f'<video poster="{BASE}posts/x/p.png" src="{BASE}posts/x/v.mp4">',
+        ),
         ('<a href="?q=1&amp;r=2">q</a>', f'<a href="{BASE}posts/x/?q=1&amp;r=2">q</a>'),
         ('<a href="https://other.org/?a=1&amp;b=2">o</a>', '<a href="https://other.org/?a=1&amp;b=2">o</a>'),
-        ('<a href="mailto:a@b.c?subject=x&amp;body=y">m</a>', '<a href="mailto:a@b.c?subject=x&amp;body=y">m</a>'),
+        (
+            '<a href="mailto:a@b.c?subject=x&amp;body=y">m</a>',
+            '<a href="mailto:a@b.c?subject=x&amp;body=y">m</a>',
+        ),
         ('<a data-href="keep">x</a>', '<a data-href="keep">x</a>'),
         ("<p>no links</p>", "<p>no links</p>"),
     ],
