@@ -76,9 +76,7 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
             )
         if post.description:
             _text(entry, "summary", post.description)
-        body = content(post)
-        content = _text(entry, "content", body)
-        content.set("type", "html")
+        _text(entry, "content", content(post)).set("type", "html")
     return _serialise(feed)
 
 
