@@ -41,6 +41,7 @@ from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import read_meta
 from generator.errors import BuildFailed, ErrorCollector, SiteError
 from generator.external_links import ExternalSettings, check_urls, is_outbound
+from generator.inbox.tracked import tracked_inbox_files
 from generator.linkcheck import check_output
 from generator.sources import discover, read_source
 from generator.urls import SITEMAP_PATH
@@ -91,7 +92,7 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
     try:
         config = load_config(config_file)
     except BuildFailed as failed:
-        return _promote(_failed(failed), options.strict)
+        return _finish(layout, _failed(failed), options.strict)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     if options.folder is not None:
@@ -100,7 +101,7 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
             raise SiteError(options.folder, None, "no such folder to check (build the site first)")
         label = options.folder.as_posix().rstrip("/") + "/"
         report = _check_output(layout, config, options, folder, None, label, ())
-        return _promote(report, options.strict)
+        return _finish(layout, report, options.strict)
     place: contextlib.AbstractContextManager[str | Path] = (
         contextlib.nullcontext(options.build_into)
         if options.build_into is not None
@@ -113,7 +114,7 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         try:
             planned = plan_site(config_file, build_options)
         except BuildFailed as failed:
-            return _promote(_failed(failed), options.strict)
+            return _finish(layout, _failed(failed), options.strict)
         # A full prune: what is published must be the site exactly, whoever put a file there.
         write_site(planned, full_prune=True)
         warnings = tuple(_from_site_error("warning", w) for w in planned.warnings)
@@ -123,7 +124,7 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         )
         if options.build_into is None:
             report = dataclasses.replace(report, output_dir=None)  # about to be removed
-    return _promote(report, options.strict)
+    return _finish(layout, report, options.strict)
 
 
 def _shown(folder: Path, site_root: Path) -> str:
@@ -140,6 +141,21 @@ def _failed(failed: BuildFailed) -> CheckReport:
 def _from_site_error(severity: Severity, error: SiteError) -> Finding:
     path = None if error.path is None else Path(error.path).as_posix()
     return Finding(severity, path, error.line, error.message)
+
+
+def _finish(layout: SiteLayout, report: CheckReport, strict: bool) -> CheckReport:
+    """Add what concerns the site rather than its output, then apply --strict."""
+    private = tuple(
+        Finding(
+            "warning",
+            rel,
+            None,
+            "a reader's letter is tracked by git: letters are private (git rm --cached it; "
+            "the inbox/ folder belongs in .gitignore)",
+        )
+        for rel in tracked_inbox_files(layout.root)
+    )
+    return _promote(dataclasses.replace(report, findings=report.findings + private), strict)
 
 
 def _promote(report: CheckReport, strict: bool) -> CheckReport:

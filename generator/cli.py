@@ -16,6 +16,9 @@ from generator.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
     from generator.check_trace import Finding
+    from generator.config import SiteConfig
+    from generator.inbox import InboxApp
+    from generator.inbox.store import InboxStore
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -136,7 +139,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import dataclasses
     import signal
     import webbrowser
 
@@ -152,20 +154,18 @@ def _serve(args: argparse.Namespace) -> int:
         drafts=not args.no_drafts,
         poll=args.poll,
         navigate=args.navigate,
-        mounts=(Mount(INBOX_PREVIEW_PREFIX, inbox_app),),  # type: ignore[arg-type]
+        mounts=(Mount(INBOX_PREVIEW_PREFIX, inbox_app),),
+        # Forms post to the mounted receiver, even where site.yaml names no endpoint (or
+        # names the production one).
+        inbox_endpoint=INBOX_PREVIEW_PREFIX,
     )
     try:
         preview = Preview(args.config, options, _print_serve_event)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERRORS
+    # The receiver finds the posts manifest in the preview's own output folder.
     preview_output.append(preview.output_dir)
-    # Forms post to the mounted receiver, even where site.yaml names no endpoint (or names the
-    # production one). Set here, before the first build, because ServeOptions has no field
-    # for it yet; start_preview's other work is the two lines after.
-    preview.rebuilder.options = dataclasses.replace(
-        preview.rebuilder.options, inbox_endpoint=INBOX_PREVIEW_PREFIX
-    )
     try:
         preview.start()
     except BaseException:
@@ -175,7 +175,6 @@ def _serve(args: argparse.Namespace) -> int:
         # `kill` and container stops end the preview as cleanly as Ctrl-C (temp folder removed).
         signal.signal(signal.SIGTERM, lambda *_: preview.stop())
         print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
-        print(f"Letters sent from the preview go to {inbox_app.settings.inbox_dir}", flush=True)
         if args.open:
             webbrowser.open(preview.url)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends: not an error
@@ -330,7 +329,7 @@ def _add_inbox_parser(commands: argparse._SubParsersAction) -> None:
                        "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)")
 
 
-def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, object]:
+def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
     """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
     from generator.config import load_config
 
@@ -408,12 +407,11 @@ def _inbox_command(args: argparse.Namespace) -> int:
     elif action == "reply":
         from generator.inbox.mail import smtp_from_env
 
-        inbox_config = getattr(config, "inbox", None)
-        author = getattr(config, "author", None)
-        sender = inbox.reply_sender(os.environ, getattr(author, "name", ""), getattr(author, "email", ""))
+        author_name, author_email = (config.author.name, config.author.email) if config else ("", "")
+        sender = inbox.reply_sender(os.environ, author_name, author_email)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        done = inbox.reply(store, args.id, editor=editor, sender=sender,
-                           smtp=smtp_from_env(os.environ, inbox_config))  # type: ignore[arg-type]
+        smtp = smtp_from_env(os.environ, config.inbox if config else None)
+        done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
         if done.sent:
             print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
         else:
@@ -423,7 +421,7 @@ def _inbox_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _inbox_forget(args: argparse.Namespace, store: object, site_root: Path | None) -> int:
+def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path | None) -> int:
     from generator.inbox import commands as inbox
 
     if not args.yes:
@@ -434,20 +432,20 @@ def _inbox_forget(args: argparse.Namespace, store: object, site_root: Path | Non
         if answer.strip().lower() != "yes":
             print("Nothing deleted.")
             return EXIT_OK
-    done = inbox.forget(store, args.email, site_root)  # type: ignore[arg-type]
+    done = inbox.forget(store, args.email, site_root)
     print(f"Forgot {_count(len(done.letters), 'letter')} ({_count(len(done.files), 'file')} deleted).")
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
 
 
-def _inbox_pull(args: argparse.Namespace, store: object) -> int:
+def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
     import os
 
     from generator.inbox.pull import pull
 
-    result = pull(args.url, os.environ.get("FIRESIDE_INBOX_TOKEN", ""), store,  # type: ignore[arg-type]
-                  allow_http=args.allow_http, include_spam=not args.no_spam)
+    token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
+    result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
     spam = f" ({result.spam} suspected spam)" if result.spam else ""
     print(f"Pulled {_count(len(result.fetched), 'new letter')}{spam}.")
     return EXIT_OK
@@ -463,6 +461,9 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
 
     config_file = args.config or (Path(CONFIG_NAME) if Path(CONFIG_NAME).is_file() else None)
     settings = settings_from_env(inbox_dir=inbox_dir, manifest=args.manifest, config_file=config_file)
+    if isinstance(settings.manifest, Path) and not settings.manifest.is_file():
+        print(f"warning: no {settings.manifest} yet: letters are answered 503 until the site is built",
+              file=sys.stderr)
     app = create_app(settings)
     try:
         server = make_server(app, args.host, args.port)
@@ -481,30 +482,29 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
     return EXIT_OK
 
 
-def _preview_inbox(config_file: Path) -> tuple[object, list[Path]]:
+def _preview_inbox(config_file: Path) -> tuple[InboxApp, list[Path]]:
     """The receiver for `fireside serve`: letters from the preview's forms go to the site's inbox.
 
     Returns the app and a list to put the preview's output folder in once it exists (the
     manifest is found there).
     """
-    import dataclasses
-
+    from generator.config import load_config
     from generator.inbox import create_app
     from generator.inbox.ratelimit import RateLimits
-    from generator.inbox.settings import settings_from_env
+    from generator.inbox.settings import ReceiverSettings, SettingsError, limits_from_config
+    from generator.inbox.validation import Limits
     from generator.manifest import MANIFEST_PATH
 
-    site_root = config_file.resolve().parent
+    try:
+        limits, _ = limits_from_config(load_config(config_file).inbox)
+    except (BuildFailed, SettingsError):
+        limits = Limits()  # the preview shows what is wrong with site.yaml; its forms still work
     output: list[Path] = []
-    # Limits from site.yaml only: the shell's FIRESIDE_* settings are for a real receiver.
-    inbox_dir = _inbox_dir(argparse.Namespace(inbox=None), site_root)
-    settings = settings_from_env({}, inbox_dir=inbox_dir, config_file=config_file)
-    settings = dataclasses.replace(
-        settings,
+    settings = ReceiverSettings(
+        inbox_dir=_inbox_dir(argparse.Namespace(inbox=None), config_file.resolve().parent),
         manifest=lambda: output[0] / MANIFEST_PATH if output else None,
         token="",  # no pull API on a preview: the letters are already home
+        limits=limits,
         rates=RateLimits(per_address=0, per_network=0),  # the author tries the form freely
-        notice=None,
-        thanks_url="",
     )
     return create_app(settings), output

@@ -105,6 +105,7 @@ class ServeOptions:
     quiet: float = 0.05  # seconds without events before a batch of changes is built
     max_wait: float = 1.0  # ... but never wait longer than this after its first event
     mounts: tuple[Mount, ...] = ()  # extra routes on the same port (the reader inbox)
+    inbox_endpoint: str | None = None  # where the preview's letter forms post (a mount's path)
 
 
 def content_type(path: Path, head: bytes) -> str:
@@ -328,7 +329,11 @@ class Preview:
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
         # The preview lives at the root of its own origin: the site's base path is dropped.
         build_options = BuildOptions(
-            drafts=options.drafts, output_dir=self.output_dir, base_url=self.url, private_output=True
+            drafts=options.drafts,
+            output_dir=self.output_dir,
+            base_url=self.url,
+            private_output=True,
+            inbox_endpoint=options.inbox_endpoint,
         )
         self.rebuilder = Rebuilder(
             layout.config_file, build_options, self.site, self.hub, report, navigate=options.navigate

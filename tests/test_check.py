@@ -141,8 +141,13 @@ def test_fixture_site_through_the_command(tmp_path: Path) -> None:
     result = run_cli("check", cwd=site)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert any(line.startswith("error: content/posts/links.md:8: broken link '/no-such-page/'") for line in lines)
-    assert any(line.startswith("warning: content/static/legacy/undescribed.html:1: page has no meta") for line in lines)
+    assert any(
+        line.startswith("error: content/posts/links.md:8: broken link '/no-such-page/'") for line in lines
+    )
+    assert any(
+        line.startswith("warning: content/static/legacy/undescribed.html:1: page has no meta")
+        for line in lines
+    )
     assert lines[-1].startswith("Checked ") and " errors, " in lines[-1]
     assert not (site / "public").exists()  # check builds elsewhere and leaves the site alone
 
@@ -193,7 +198,9 @@ def test_build_errors_are_reported_like_the_build_does(make_site: MakeSite) -> N
     assert "the output was not checked" in result.stdout
 
 
-def test_a_folder_built_with_drafts_shows_drafts_future_posts_and_a_stale_sitemap(make_site: MakeSite) -> None:
+def test_a_folder_built_with_drafts_shows_drafts_future_posts_and_a_stale_sitemap(
+    make_site: MakeSite,
+) -> None:
     site = make_site(
         {
             **CLEAN_FILES,
@@ -268,7 +275,7 @@ def test_feeds_are_checked_against_atom(tmp_path: Path) -> None:
         (10, "<updated> 'yesterday' is not an RFC 3339 date"),
         (12, "relative URL '../x/' in the <content>"),
         (13, "relative URL 'i@2x.png' in the <content>"),
-        (15, "entry has no <link rel=\"alternate\"> to its page"),
+        (15, 'entry has no <link rel="alternate"> to its page'),
         (15, "entry has no <author>, and neither has the feed"),
         (17, "two entries have the id 'https://example.com/e/'"),
         (19, "relative URL '/y/' in the <content>"),
@@ -299,7 +306,10 @@ def test_duplicate_urls_in_an_output_folder(tmp_path: Path) -> None:
             "duplicate URL: notes.html and notes/index.html both answer /notes on hosts with clean URLs, "
             "and which one wins depends on the host",
         ),
-        ("b/index.html", "duplicate URL: b/index.html says its URL is https://example.com/same/, as a/index.html does"),
+        (
+            "b/index.html",
+            "duplicate URL: b/index.html says its URL is https://example.com/same/, as a/index.html does",
+        ),
     }
 
 
@@ -454,7 +464,12 @@ def test_external_links_report_what_does_not_work(make_site: MakeSite, link_serv
     source = "content/posts/outbound.md"
     assert found == {
         ("warning", source, 10, f"external link '{server}/gone' does not work: HTTP 404 Not Found"),
-        ("warning", source, 12, f"external link '{server}/broken' does not work: HTTP 500 Internal Server Error"),
+        (
+            "warning",
+            source,
+            12,
+            f"external link '{server}/broken' does not work: HTTP 500 Internal Server Error",
+        ),
         ("warning", source, 14, f"external link '{server}/hang' does not work: timed out after 0.5 s"),
     }
     assert report.external_checked == 6
@@ -468,3 +483,26 @@ def test_external_checks_respect_the_per_host_limit(link_server: LinkServer) -> 
     results = check_urls(urls, ExternalSettings(timeout=60, workers=6, per_host=2))
     assert [r.problem for r in results.values()] == [None] * 6
     assert link_server.handler.most_in_flight == 2
+
+
+def test_check_warns_when_inbox_letters_are_tracked_by_git(make_site) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from generator.check import CheckOptions, run_check
+
+    site = make_site(
+        {
+            "content/posts/p.md": "---\ntitle: P\ndate: 2026-01-01\ndescription: d\n---\nHi.\n",
+            "inbox/new/abc.md": "---\nid: abc\n---\nA private letter.\n",
+        }
+    )
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=T"]
+    subprocess.run([*git, "init", "-q"], cwd=site, check=True)
+    clean = run_check(site / "site.yaml", CheckOptions())
+    assert not any("tracked by git" in f.message for f in clean.findings)
+    subprocess.run([*git, "add", "inbox/new/abc.md"], cwd=site, check=True)
+    report = run_check(site / "site.yaml", CheckOptions())
+    tracked = [f for f in report.findings if "tracked by git" in f.message]
+    assert [(f.severity, f.path) for f in tracked] == [("warning", "inbox/new/abc.md")]
+    strict = run_check(site / "site.yaml", CheckOptions(strict=True))
+    assert not strict.ok

@@ -391,7 +391,7 @@ def test_cli_prints_the_url_and_one_line_per_rebuild_and_stops_on_ctrl_c(tmp_pat
     stdout = proc.stdout
     threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
     try:
-        assert lines.get(timeout=10).startswith("Built 9 pages")
+        assert lines.get(timeout=10).startswith("Built 10 pages")
         assert next(p.name for p in temp.iterdir()).startswith("fireside-serve-")
         serving = lines.get(timeout=5)
         found = re.fullmatch(r"Serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)\n", serving)
