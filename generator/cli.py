@@ -16,9 +16,6 @@ from generator.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
     from generator.check_trace import Finding
-    from generator.config import SiteConfig
-    from generator.inbox import InboxApp
-    from generator.inbox.store import InboxStore
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -68,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
-    _add_inbox_parser(commands)
+    from generator.cli_inbox import add_inbox_parser
+
+    add_inbox_parser(commands)
     return parser
 
 
@@ -89,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "publish":
             return _publish(args)
         if args.command == "inbox":
-            return _inbox(args)
+            from generator.cli_inbox import run_inbox
+
+            return run_inbox(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
@@ -146,8 +147,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not args.config.is_file():
         raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
-    # The preview answers its own letter forms, so the author can try them (see _preview_inbox).
-    inbox_app, preview_output = _preview_inbox(args.config)
+    from generator.cli_inbox import INBOX_PREVIEW_PREFIX, preview_inbox
+
+    # The preview answers its own letter forms, so the author can try them (see preview_inbox).
+    inbox_app, preview_output = preview_inbox(args.config)
     options = ServeOptions(
         host=args.host,
         port=args.port,
@@ -227,12 +230,12 @@ def _check(args: argparse.Namespace) -> int:
     _print_findings(report.findings)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.build_failed:
-        print(f"The build failed with {_count(errors, 'error')}; the output was not checked.")
+        print(f"The build failed with {plural(errors, 'error')}; the output was not checked.")
         return EXIT_ERRORS
     checked = f"Checked {report.pages} pages ({report.files} files)"
     if args.external:
-        checked += f" and {_count(report.external_checked, 'external link')}"
-    found = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        checked += f" and {plural(report.external_checked, 'external link')}"
+    found = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
     print(f"{checked}: {found if errors or warnings else 'no problems'}.")
     return EXIT_ERRORS if errors else EXIT_OK
 
@@ -250,7 +253,7 @@ def _publish(args: argparse.Namespace) -> int:
         why = (
             "the build failed"
             if refused.report.build_failed
-            else f"the check found {_count(len(refused.report.errors), 'error')} (fix them, or use --force)"
+            else f"the check found {plural(len(refused.report.errors), 'error')} (fix them, or use --force)"
         )
         print(f"Not published to {refused.target.name}: {why}.", file=sys.stderr)
         return EXIT_ERRORS
@@ -262,7 +265,7 @@ def _publish(args: argparse.Namespace) -> int:
     if len(result.changes) > _LISTED_CHANGES:
         print(f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
     target = f"{result.target.name} ({result.where})"
-    changes = _count(len(result.changes), "change")
+    changes = plural(len(result.changes), "change")
     if result.dry_run:
         print(f"Dry run for {target}: {changes} would be made; nothing was changed.")
     elif not result.changes:
@@ -279,232 +282,5 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(f"{finding.severity}: {finding}")
 
 
-def _count(number: int, noun: str) -> str:
+def plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-# -- fireside inbox -----------------------------------------------------------------------------
-
-INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
-
-
-def _add_inbox_parser(commands: argparse._SubParsersAction) -> None:
-    inbox = commands.add_parser("inbox", help="readers' letters: list, read, answer, publish, receive")
-    common = argparse.ArgumentParser(add_help=False)
-    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand's absent option
-    # from overwriting one given before it.
-    for parser, default in ((inbox, None), (common, argparse.SUPPRESS)):
-        parser.add_argument(
-            "--inbox", type=Path, default=default, metavar="DIR",
-            help="the inbox folder (default: $FIRESIDE_INBOX_DIR, else inbox/ beside site.yaml)",
-        )
-        parser.add_argument("--config", type=Path, default=default, help="path to site.yaml")
-    actions = inbox.add_subparsers(dest="inbox_command", metavar="COMMAND")
-
-    def action(name: str, help: str, *positional: str) -> argparse.ArgumentParser:
-        parser = actions.add_parser(name, parents=[common], help=help)
-        for argument in positional:
-            parser.add_argument(argument)
-        return parser
-
-    listing = action("list", "letters, new first (the default)")
-    listing.add_argument("--all", action="store_true", help="include archived letters")
-    listing.add_argument("--spam", action="store_true", help="list suspected spam instead")
-    action("show", "one letter and your answers", "id")
-    action("people", "who wrote, grouped across posts")
-    action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
-    action("archive", "put a letter away", "id")
-    action("unspam", "move a letter out of spam", "id")
-    forget = action("forget", "delete everything from one person (cannot be undone)", "email")
-    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    publish = action("publish", "show a letter under its post, where the reader consented", "id")
-    publish.add_argument("--no-answer", action="store_true", help="publish the letter without your answer")
-    pull = action("pull", "fetch new letters from a receiver (token: $FIRESIDE_INBOX_TOKEN)", "url")
-    pull.add_argument("--no-spam", action="store_true", help="leave suspected spam on the receiver")
-    pull.add_argument("--allow-http", action="store_true", help="allow plain http to another machine")
-    serve = action("serve", "run the receiver on an embedded WSGI server")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
-    serve.add_argument("--manifest", type=Path, help="the built site's fireside-manifest.json "
-                       "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)")
-
-
-def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
-    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
-    from generator.config import load_config
-
-    config_file = args.config or Path(CONFIG_NAME)
-    if not config_file.is_file():
-        if args.config is not None:
-            raise SiteError(args.config, None, "no such site.yaml")
-        return None, None
-    return config_file.resolve().parent, load_config(config_file)
-
-
-def _inbox_dir(args: argparse.Namespace, site_root: Path | None) -> Path:
-    import os
-
-    from generator.inbox.settings import DEFAULT_INBOX
-
-    if args.inbox is not None:
-        return args.inbox
-    if os.environ.get("FIRESIDE_INBOX_DIR"):
-        return Path(os.environ["FIRESIDE_INBOX_DIR"])
-    return (site_root or Path.cwd()) / DEFAULT_INBOX
-
-
-def _inbox(args: argparse.Namespace) -> int:
-    from generator.inbox.commands import CommandError
-    from generator.inbox.mail import MailError
-    from generator.inbox.pull import PullError
-    from generator.inbox.settings import SettingsError
-    from generator.inbox.store import StoreUnavailable, ThoughtNotFound
-
-    try:
-        return _inbox_command(args)
-    except ThoughtNotFound as exc:
-        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
-    except (CommandError, MailError, PullError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-    except StoreUnavailable as exc:
-        print(f"error: {exc.strerror}", file=sys.stderr)
-    return EXIT_ERRORS
-
-
-def _inbox_command(args: argparse.Namespace) -> int:
-    import os
-
-    from generator.inbox import commands as inbox
-    from generator.inbox.store import InboxStore
-
-    action = args.inbox_command or "list"
-    site_root, config = _inbox_site(args)
-    store = InboxStore(_inbox_dir(args, site_root))
-    if action == "serve":
-        return _inbox_serve(args, store.root)
-    if action == "pull":
-        return _inbox_pull(args, store)
-    if action == "list":
-        everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
-        lines = inbox.listing(store, everything=everything, spam=spam)
-        print("\n".join(lines) if lines else "No letters.")
-    elif action == "show":
-        print(inbox.show(store, args.id))
-    elif action == "people":
-        lines = inbox.people_lines(inbox.people(store))
-        print("\n".join(lines) if lines else "No letters.")
-    elif action == "archive":
-        print(f"Archived {inbox.archive(store, args.id).id}.")
-    elif action == "unspam":
-        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
-    elif action == "forget":
-        return _inbox_forget(args, store, site_root)
-    elif action == "publish":
-        if site_root is None:
-            raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
-        path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
-        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
-    elif action == "reply":
-        from generator.inbox.mail import smtp_from_env
-
-        author_name, author_email = (config.author.name, config.author.email) if config else ("", "")
-        sender = inbox.reply_sender(os.environ, author_name, author_email)
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        smtp = smtp_from_env(os.environ, config.inbox if config else None)
-        done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
-        if done.sent:
-            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
-        else:
-            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
-            print("Open it in your mail program, or use this link:")
-            print(done.mailto)
-    return EXIT_OK
-
-
-def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path | None) -> int:
-    from generator.inbox import commands as inbox
-
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print("error: forgetting cannot be undone: add --yes to confirm", file=sys.stderr)
-            return EXIT_USAGE
-        answer = input(f"Delete every letter from {args.email}, with your answers? Type yes: ")
-        if answer.strip().lower() != "yes":
-            print("Nothing deleted.")
-            return EXIT_OK
-    done = inbox.forget(store, args.email, site_root)
-    print(f"Forgot {_count(len(done.letters), 'letter')} ({_count(len(done.files), 'file')} deleted).")
-    if done.published:
-        print("Published letters were removed too: build and publish the site again to take them down.")
-    return EXIT_OK
-
-
-def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
-    import os
-
-    from generator.inbox.pull import pull
-
-    token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
-    result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
-    spam = f" ({result.spam} suspected spam)" if result.spam else ""
-    print(f"Pulled {_count(len(result.fetched), 'new letter')}{spam}.")
-    return EXIT_OK
-
-
-def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
-    import signal
-    import threading
-
-    from generator.inbox import create_app
-    from generator.inbox.server import make_server, start_in_thread
-    from generator.inbox.settings import settings_from_env
-
-    config_file = args.config or (Path(CONFIG_NAME) if Path(CONFIG_NAME).is_file() else None)
-    settings = settings_from_env(inbox_dir=inbox_dir, manifest=args.manifest, config_file=config_file)
-    if isinstance(settings.manifest, Path) and not settings.manifest.is_file():
-        print(f"warning: no {settings.manifest} yet: letters are answered 503 until the site is built",
-              file=sys.stderr)
-    app = create_app(settings)
-    try:
-        server = make_server(app, args.host, args.port)
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERRORS
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    start_in_thread(server)
-    print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        stopped.wait()
-    server.shutdown()
-    server.server_close()
-    app.close()
-    return EXIT_OK
-
-
-def _preview_inbox(config_file: Path) -> tuple[InboxApp, list[Path]]:
-    """The receiver for `fireside serve`: letters from the preview's forms go to the site's inbox.
-
-    Returns the app and a list to put the preview's output folder in once it exists (the
-    manifest is found there).
-    """
-    from generator.config import load_config
-    from generator.inbox import create_app
-    from generator.inbox.ratelimit import RateLimits
-    from generator.inbox.settings import ReceiverSettings, SettingsError, limits_from_config
-    from generator.inbox.validation import Limits
-    from generator.manifest import MANIFEST_PATH
-
-    try:
-        limits, _ = limits_from_config(load_config(config_file).inbox)
-    except (BuildFailed, SettingsError):
-        limits = Limits()  # the preview shows what is wrong with site.yaml; its forms still work
-    output: list[Path] = []
-    settings = ReceiverSettings(
-        inbox_dir=_inbox_dir(argparse.Namespace(inbox=None), config_file.resolve().parent),
-        manifest=lambda: output[0] / MANIFEST_PATH if output else None,
-        token="",  # no pull API on a preview: the letters are already home
-        limits=limits,
-        rates=RateLimits(per_address=0, per_network=0),  # the author tries the form freely
-    )
-    return create_app(settings), output
