@@ -41,7 +41,7 @@ def visible_after(page, marker: str, path: Path, text: str) -> float:  # type: i
     started = time.perf_counter()
     path.write_text(text)
     page.wait_for_function(
-        "m => document.body && document.body.innerText.includes(m)", arg=marker, timeout=60_000, polling="raf"
+        "m => document.body && document.body.innerText.includes(m)", arg=marker, timeout=60_000, polling=10
     )
     return time.perf_counter() - started
 

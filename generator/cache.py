@@ -49,7 +49,7 @@ class BuildCache:
     # document key → (Document, fingerprint)
     documents: dict[tuple[Any, ...], tuple[Any, str]] = field(default_factory=dict)
     # output path → (output key, digest of the bytes that key produced)
-    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    outputs: dict[str, tuple[Any, str]] = field(default_factory=dict)
     # resolved output folder → output path → record of what was written there
     ledgers: dict[str, dict[str, OutputRecord]] = field(default_factory=dict)
     # global key → compiled templates; kept in memory only (never pickled)
@@ -60,13 +60,13 @@ class BuildCache:
         state["templates"] = {}
         return state
 
-    def keys(self) -> tuple[frozenset[Any], ...]:
+    def keys(self) -> tuple[Any, ...]:
         """What the cache holds, to tell whether a build added or dropped anything."""
         return (
             frozenset(self.sources),
             frozenset(self.bodies),
             frozenset(self.documents),
-            frozenset(self.outputs.items()),
+            dict(self.outputs),
         )
 
     @classmethod

@@ -36,7 +36,7 @@ class OutputMaker:
         self,
         plan: OutputPlan,
         errors: ErrorCollector,
-        previous: Mapping[str, tuple[str, str]],
+        previous: Mapping[str, tuple[object, str]],
         ledger: Mapping[str, OutputRecord],
         output_root: Path,
         global_key: str,
@@ -50,10 +50,10 @@ class OutputMaker:
         self.ledger = ledger
         self.output_root = output_root
         self.global_key = global_key
-        self.recorded: dict[str, tuple[str, str]] = {}  # this build's keys, for the next one
+        self.recorded: dict[str, tuple[object, str]] = {}  # this build's keys, for the next one
         self.rendered = 0
 
-    def _kept(self, rel: str, full_key: str, origin: Origin) -> bool:
+    def _kept(self, rel: str, full_key: object, origin: Origin) -> bool:
         last = self.previous.get(rel)
         if last is None or last[0] != full_key:
             return False
@@ -68,7 +68,9 @@ class OutputMaker:
         return True
 
     def generated(self, rel: str, key: object, produce: Callable[[], bytes | None], origin: Origin) -> None:
-        full_key = digest_text(self.global_key, rel, key)
+        # Keys are compared as values, not digested: equal tuples of strings and frozen
+        # dataclasses compare fast, and a digest of their repr would cost more than rendering.
+        full_key = (self.global_key, key)
         if self._kept(rel, full_key, origin):
             return
         data = produce()
@@ -85,7 +87,7 @@ class OutputMaker:
         except OSError as exc:
             self.errors.error(origin.path, None, f"cannot read {source.name}: {exc.strerror}")
             return
-        full_key = digest_text("file", str(source), stat.st_size, stat.st_mtime_ns)
+        full_key = ("file", str(source), stat.st_size, stat.st_mtime_ns)
         if self._kept(rel, full_key, origin):
             return
         self._add(rel, source, origin)
@@ -337,7 +339,7 @@ class SitePages:
                 feed(tag_info, entries),
                 Origin(f"tag {tag.name!r}"),
             )
-        located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]
+        located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
         located += [(p.permalink, p.updated or p.date) for p in posts]
         located += [(p.permalink, None) for p in pages]
         pages_of_home = library.page_count(len(posts), self.config.per_page)
@@ -345,12 +347,12 @@ class SitePages:
         located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
         located += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
         self.maker.generated(
-            urls.SITEMAP_PATH, ("sitemap", located), lambda: feeds.sitemap(located), Origin("sitemap")
+            urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
         )
         listed = [ManifestPost(p.slug, p.title, p.permalink) for p in posts]
         self.maker.generated(
             MANIFEST_PATH,
-            ("manifest", listed),
+            ("manifest", tuple(listed)),
             lambda: manifest_bytes(listed),
             Origin("posts manifest for the reader inbox"),
         )
