@@ -18,12 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pygments.util import ClassNotFound
+
 from generator import __version__, urls
+from generator.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.cache import CACHE_FILE, BuildCache, digest_text
 from generator.compose import DocumentComposer
 from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import DocumentMeta, read_meta
 from generator.errors import BuildFailed, ErrorCollector, SiteError
+from generator.highlight import stylesheet
 from generator.letters import read_letters
 from generator.library import newest_first
 from generator.links import PlainLinks, SiteFiles
@@ -49,6 +53,9 @@ class BuildOptions:
     # The output folder is this process's own (a preview's temp folder): what the last
     # build recorded writing there is trusted without looking at each file again.
     private_output: bool = False
+    # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
+    # the preview, where a stylesheet edit is swapped into open tabs under its own name).
+    fingerprint_assets: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,9 @@ class Build:
 
     def assemble(self) -> OutputPlan:
         self.errors.raise_if_any()
+        self.static = collect_static([*self.themes.static_dirs, self.layout.content / "static"])
+        self.highlight_css = self._highlight_css()
+        self.assets = AssetLinks(self.urls, self._asset_names())
         self.global_key = self._global_key()
         # A preview keeps its compiled templates between builds while no template changed.
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
@@ -256,8 +266,10 @@ class Build:
             self.global_key,
             trust_ledger=self.options.private_output,
         )
-        site_pages = SitePages(maker, self.renderer, self.config, self.urls, self.layout.root, fingerprints)
-        site_pages.add_all(posts, pages, letters, [*self.themes.static_dirs, self.layout.content / "static"])
+        site_pages = SitePages(
+            maker, self.renderer, self.config, self.urls, self.layout.root, fingerprints, self.assets
+        )
+        site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
         self.errors.raise_if_any()
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
@@ -389,12 +401,34 @@ class Build:
             "site": site,
             "link": self.urls.link,
             "absolute": self.urls.absolute,
-            "asset": self.urls.link,
+            "asset": self.assets,
             "feed_url": self.urls.link(urls.FEED_PATH),
             "drafts_shown": self.options.drafts,
         }
         env = make_environment(self.themes, globals_, bytecode_dir=self.layout.cache / "templates")
         return TemplateRenderer(env, self.layout.root)
+
+    def _highlight_css(self) -> bytes | None:
+        try:
+            return stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
+        except ClassNotFound as exc:
+            self.errors.error(
+                self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
+            )
+            return None
+
+    def _asset_names(self) -> dict[str, str]:
+        """Fingerprinted names of the stylesheets and scripts (see assets.py)."""
+        if not self.options.fingerprint_assets:
+            return {}
+        names = {
+            rel: fingerprinted(rel, path.read_bytes())
+            for rel, path in self.static.items()
+            if rel.endswith(FINGERPRINTED_SUFFIXES)
+        }
+        if self.highlight_css is not None:
+            names[urls.HIGHLIGHT_CSS_PATH] = fingerprinted(urls.HIGHLIGHT_CSS_PATH, self.highlight_css)
+        return names
 
     def _global_key(self) -> str:
         """What every generated page depends on: settings, options and every template's text."""
@@ -403,4 +437,4 @@ class Build:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     templates.append((str(path), path.read_bytes()))
-        return digest_text(__version__, self.config, self.options.drafts, templates)
+        return digest_text(__version__, self.config, self.options.drafts, templates, self.assets.names)

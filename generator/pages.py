@@ -14,17 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pygments.util import ClassNotFound
-
 from generator import feeds, library, urls
+from generator.assets import AssetLinks
 from generator.cache import OutputRecord, digest_bytes, digest_text, ledger_confirms
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, SiteError
-from generator.highlight import stylesheet
 from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
 from generator.model import Document, Letter, Page, Post
 from generator.render import TemplateRenderer
-from generator.sources import is_ignored
 from generator.urls import UrlScheme
 from generator.writer import Kept, Origin, OutputPlan
 
@@ -110,7 +107,9 @@ class SitePages:
         url_scheme: UrlScheme,
         site_root: Path,
         fingerprints: Mapping[str, str],  # document path → fingerprint
+        assets: AssetLinks,
     ) -> None:
+        self.assets = assets
         self.maker = maker
         self.renderer = renderer
         self.config = config
@@ -123,37 +122,27 @@ class SitePages:
         posts: Sequence[Post],
         pages: Sequence[Page],
         letters: Mapping[str, Sequence[Letter]],
-        static_layers: Sequence[Path],
+        static: Mapping[str, Path],
+        highlight_css: bytes | None,
     ) -> None:
-        self._static_files(static_layers)
+        self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
         self._lists(posts)
         self._xml(posts, pages)
 
     # -- files ----------------------------------------------------------------------------
 
-    def _static_files(self, layers: Sequence[Path]) -> None:
-        """Theme static folders, then content/static: a later layer overrides an earlier one."""
-        chosen: dict[str, Path] = {}
-        for layer in layers:
-            if layer.is_dir():
-                for path in sorted(layer.rglob("*")):
-                    rel_parts = path.relative_to(layer).parts
-                    if path.is_file() and not any(is_ignored(part) for part in rel_parts):
-                        chosen[path.relative_to(layer).as_posix()] = path
-        for rel, path in sorted(chosen.items()):
+    def _static_files(self, static: Mapping[str, Path], highlight_css: bytes | None) -> None:
+        """Static files as they are, and each fingerprinted asset under its hashed name too."""
+        for rel, path in static.items():
             self.maker.copied(rel, path, Origin(self._display(path)))
-
-        def highlight_css() -> bytes | None:
-            try:
-                return stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
-            except ClassNotFound as exc:
-                self.maker.errors.error("site.yaml", None, f"unknown Pygments style in highlight: {exc}")
-                return None
-
-        self.maker.generated(
-            urls.HIGHLIGHT_CSS_PATH, "highlight", highlight_css, Origin("site.yaml highlight")
-        )
+            if rel in self.assets.names:
+                self.maker.copied(self.assets.names[rel], path, Origin(self._display(path)))
+        if highlight_css is None:
+            return  # the build recorded why
+        origin = Origin("site.yaml highlight")
+        for rel in {urls.HIGHLIGHT_CSS_PATH, self.assets.names.get(urls.HIGHLIGHT_CSS_PATH, "")} - {""}:
+            self.maker.generated(rel, ("highlight", highlight_css), lambda: highlight_css, origin)
 
     def _display(self, path: Path) -> str:
         resolved, root = path.resolve(), self.site_root.resolve()

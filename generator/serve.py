@@ -333,6 +333,7 @@ class Preview:
             output_dir=self.output_dir,
             base_url=self.url,
             private_output=True,
+            fingerprint_assets=False,  # a stylesheet edit is swapped into open tabs by its name
             inbox_endpoint=options.inbox_endpoint,
         )
         self.rebuilder = Rebuilder(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.linkcheck import check_output
 
-from .conftest import MakeSite, build, tree_digest
+from .conftest import MakeSite, build, tree_digest, write_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -232,3 +232,21 @@ def test_a_letter_without_its_post_field_is_an_error(make_site: MakeSite) -> Non
     )
     with pytest.raises(BuildFailed, match=r"content/letters/l1.md:1: a letter needs `post:`"):
         build(site)
+
+
+def test_stylesheets_and_scripts_are_fingerprinted_and_renamed_when_they_change(make_site: MakeSite) -> None:
+    import re
+
+    site = make_site({"content/posts/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nx\n"})
+    build(site)
+    first = re.findall(r'href="/css/(style\.[0-9a-f]{10}\.css)"', page(site, "posts/a/index.html"))
+    assert len(first) == 1 and (site / "public/css" / first[0]).is_file()
+    assert (site / "public/css/style.css").is_file()  # the plain name stays, for links written by hand
+    assert first[0] in page(site, "index.html") and first[0] in page(site, "404.html")
+    write_tree(site, {"themes/default/static/css/style.css": "body { color: black }"})
+    build(site)
+    second = re.findall(r'href="/css/(style\.[0-9a-f]{10}\.css)"', page(site, "posts/a/index.html"))
+    assert second and second != first
+    assert not (site / "public/css" / first[0]).exists()
+    assert (site / "public/css" / second[0]).read_text() == "body { color: black }"
+    assert check_output(site / "public", "https://example.com/") == []

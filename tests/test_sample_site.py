@@ -104,7 +104,7 @@ def test_links_respect_the_base_path(sample: tuple[Path, str]) -> None:
     post = (output / "posts/an-inch-wide/index.html").read_text("utf-8")
     assert f'href="{base_path}posts/letters-not-comments/"' in post  # a link to another post's .md source
     assert f'href="{base_path}files/reading-list.txt"' in post  # a link to a static file
-    assert f'href="{base_path}css/style.css"' in post
+    assert re.search(rf'href="{base_path}css/style\.[0-9a-f]{{10}}\.css"', post)  # fingerprinted
     assert f'<link rel="canonical" href="{base_url}posts/an-inch-wide/">' in post
 
 
