@@ -7,6 +7,7 @@ can be reported at `path:line`.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -59,15 +60,21 @@ def discover(content_dir: Path) -> list[tuple[Path, Kind]]:
     """The Markdown documents under content/posts and content/pages, in a stable order."""
     found: list[tuple[Path, Kind]] = []
     for folder, kind in ((content_dir / "posts", "post"), (content_dir / "pages", "page")):
-        if not folder.is_dir():
+        try:
+            # scandir knows each entry's type from the listing itself: no stat per entry.
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in sorted(folder.iterdir()):
+        for entry in entries:
             if is_ignored(entry.name):
                 continue
-            if entry.is_dir() and (entry / BUNDLE_INDEX).is_file():
-                found.append((entry / BUNDLE_INDEX, kind))  # type: ignore[arg-type]
-            elif entry.is_file() and entry.suffix.lower() in MARKDOWN_SUFFIXES:
-                found.append((entry, kind))  # type: ignore[arg-type]
+            if entry.is_dir():
+                index = os.path.join(entry.path, BUNDLE_INDEX)
+                if os.path.isfile(index):
+                    found.append((Path(index), kind))  # type: ignore[arg-type]
+            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in MARKDOWN_SUFFIXES:
+                found.append((Path(entry.path), kind))  # type: ignore[arg-type]
     return found
 
 
