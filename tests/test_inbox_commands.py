@@ -18,13 +18,15 @@ from generator.inbox.thought import Answer, Thought, new_id
 from .conftest import run_cli
 from .test_inbox_support import BuiltSite, make_site, rebuild
 
-NOW = datetime.now(UTC)
+NOW = datetime.now(UTC)  # for fixed timestamps only; ages are measured from now() at each add
 
 
 def add(site: BuiltSite, *, hours_ago: float = 1, **changes: object) -> Thought:
     store = InboxStore(site.inbox)
     store.ensure()
-    received = NOW - timedelta(hours=hours_ago)
+    # Now, not the module's NOW: listing shows ages, and a slow suite before this test must
+    # not turn "30m" into "31m".
+    received = datetime.now(UTC) - timedelta(hours=hours_ago)
     values: dict[str, object] = dict(
         id=new_id(received), post="inch-wide", post_title="An Inch Wide and a Mile Deep", name="Ada Lovelace",
         email="ada@example.org", consent="private", received=received, message="Hello.\n",

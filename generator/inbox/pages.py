@@ -120,8 +120,8 @@ def _form(kept: Mapping[str, str]) -> str:
         if value in CONSENTS
     )
     return (
-        # action="": the address this page was answered from, which is the receiver's.
-        '<form method="post" action="" accept-charset="utf-8">\n'
+        # No action: the form posts to the address this page was answered from, the receiver's.
+        '<form method="post" accept-charset="utf-8">\n'
         f'<input type="hidden" name="post" value="{_e(kept.get("post", ""))}">\n'
         '<label for="name">Your name <span class="hint">(optional)</span></label>\n'
         f'<input id="name" name="name" type="text" value="{_e(kept.get("name", ""))}">\n'
