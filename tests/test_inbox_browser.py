@@ -4,7 +4,6 @@ JavaScript, to a real receiver on another port; the letter must land as a file."
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +15,6 @@ import pytest
 from generator.inbox.store import read_thought
 from generator.inbox.validation import Limits
 
-from .conftest import CHROMIUM, require_chromium
 from .test_inbox_support import BuiltSite, Receiver, embedded, free_port, make_site, settings_for, wait_for
 
 pytestmark = pytest.mark.browser
@@ -24,19 +22,6 @@ pytestmark = pytest.mark.browser
 TYPED = "Dear Maren,\nyour essay <b>stayed</b> with me.\n\n— Ada"
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Any]:
-    require_chromium()  # skips without Chromium, fails instead under CI
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 class _Quiet(SimpleHTTPRequestHandler):

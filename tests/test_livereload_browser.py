@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import CHROMIUM, require_chromium
 from .serve_helpers import LiveSite, make_site
 
 pytestmark = pytest.mark.browser
@@ -30,19 +28,6 @@ def hello(body: str = "Hello body, first version.", extra: str = "") -> str:
     return HELLO.format(body=body, extra=extra)
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Any]:
-    require_chromium()  # skips without Chromium, fails instead under CI
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
