@@ -301,7 +301,10 @@ class Build:
                 meta = read_meta(source, self.config.tz, self.errors) if source is not None else None
                 if meta is None or len(self.errors.errors) > before:
                     continue
-            self.next_cache.sources[key] = (source, meta)
+            # Kept without the Markdown text: the cache stays small, and a body is read again
+            # only when it has to be rendered again.
+            light = source.without_body()
+            self.next_cache.sources[key] = (light, dataclasses.replace(meta, source=light))
             if meta.date_guessed_from:
                 self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
             metas.append(meta)

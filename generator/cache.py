@@ -25,6 +25,10 @@ from generator import __version__
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "build-cache.pickle"
+# Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
+# keys are made): a cache of another format is ignored, never half-trusted.
+CACHE_FORMAT = 2
+_VERSION = f"{__version__}+cache{CACHE_FORMAT}"
 _MAGIC = b"FIRESIDE-CACHE\n"
 
 
@@ -41,7 +45,7 @@ class OutputRecord:
 class BuildCache:
     """Results kept between builds. Only pure results, keyed by all they depend on."""
 
-    version: str = __version__
+    version: str = _VERSION
     # source file stat key → (SourceFile, DocumentMeta)
     sources: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     # body key → BodyRender, with the link environment digest it was rendered in
@@ -91,7 +95,7 @@ class BuildCache:
             log.warning("ignoring an unreadable build cache at %s", path)
             return cls()
         # A cache written by another version, or before a field was added, starts afresh.
-        if not isinstance(cache, cls) or cache.version != __version__:
+        if not isinstance(cache, cls) or cache.version != _VERSION:
             return cls()
         if any(not hasattr(cache, f.name) for f in dataclasses.fields(cls)):
             return cls()

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from generator.cache import BuildCache, digest_text
 from generator.docrender import BodyJob, BodyRender, images_unchanged, render_many, reuse_or_render
-from generator.documents import DocumentMeta, guess_title, take_leading_heading
+from generator.documents import DocumentMeta
 from generator.errors import ErrorCollector
 from generator.links import SiteFiles
 from generator.markup import MarkdownRenderer
@@ -111,19 +111,13 @@ class DocumentComposer:
         if not self.template_exists(template):
             self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
             return None
-        title, body = meta.title, source.body
+        title = meta.title  # read_meta derived it when front matter has none
         if title is None:
-            # Without a title in front matter, a leading `# Heading` is the title (shown
-            # once, by the template), else the first line is.
-            title, body = take_leading_heading(body)
-            title = title or guess_title(body)
-            if title is None:
-                self.errors.error(
-                    source.rel, 1, "no title: add `title:` to the front matter or a `# Heading`"
-                )
-                return None
+            self.errors.error(source.rel, 1, "no title: add `title:` to the front matter or a `# Heading`")
+            return None
+        if meta.title_guessed:
             self.errors.warn(source.rel, 1, f"no title in front matter: using {title!r}")
-        return BodyJob(source, body, meta.summary), title
+        return BodyJob(source, meta.summary, meta.strip_heading), title
 
     def _finish(
         self,

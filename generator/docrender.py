@@ -27,6 +27,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from generator import __version__
+from generator.documents import take_leading_heading
 from generator.errors import ErrorCollector, SiteError
 from generator.links import DocumentLinks, SiteFiles
 from generator.markup import MarkdownRenderer, RenderedMarkdown
@@ -58,19 +59,26 @@ class BodyRender:
 
 @dataclass(frozen=True)
 class BodyJob:
-    """What to render for one document: its body (title line removed) and summary."""
+    """What to render for one document: its body (minus a heading that became the title)."""
 
-    source: SourceFile
-    body: str
+    source: SourceFile  # may come from the cache without its text (see SourceFile.without_body)
     summary: str | None
+    strip_heading: bool = False
 
     @functools.cached_property
-    def key(self) -> str:  # cached: asked several times per build for thousands of bodies
+    def key(self) -> str:  # from the source's digest: no body is hashed again per build
         digest = hashlib.sha256()
-        for part in (__version__, str(self.source.rel), self.body, self.summary or "\x00"):
+        parts = (__version__, str(self.source.rel), self.source.body_digest, str(self.strip_heading))
+        for part in (*parts, self.summary or "\x00"):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00\x01")
         return digest.hexdigest()
+
+    @property
+    def body(self) -> str:
+        """The Markdown to render, read again from disk when the cached source has no text."""
+        text = self.source.body or self.source.read_body()
+        return take_leading_heading(text)[1] if self.strip_heading else text
 
 
 class RecordingLinks:

@@ -48,7 +48,7 @@ class DocumentMeta:
     source: SourceFile
     slug: str
     path: str  # output-relative directory
-    title: str | None  # None: to be guessed from the first heading once rendered
+    title: str | None  # from front matter, else the leading `# Heading`, else the first line
     date: datetime | None
     updated: datetime | None
     tag_names: tuple[str, ...]
@@ -60,6 +60,8 @@ class DocumentMeta:
     lang: str | None
     extra: dict[str, Any]
     date_guessed_from: str | None = None
+    title_guessed: bool = False  # the title is not from front matter (the build warns)
+    strip_heading: bool = False  # the body's leading `# Heading` became the title: not shown twice
 
     @property
     def kind(self) -> str:
@@ -149,13 +151,20 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         text("description"),
         text("lang"),
     )
+    guessed_title, strip_heading = None, False
+    if not title:
+        # Without a title in front matter, a leading `# Heading` is the title (shown once,
+        # by the template), else the first line is.
+        guessed_title, stripped_body = take_leading_heading(source.body)
+        strip_heading = guessed_title is not None
+        guessed_title = guessed_title or guess_title(stripped_body)
     if len(errors.errors) > before:
         return None
     return DocumentMeta(
         source=source,
         slug=slug,
         path=post_path(slug) if source.kind == "post" else page_path(slug),
-        title=title.strip() if title else None,
+        title=title.strip() if title else guessed_title,
         date=date_value,
         updated=updated,
         tag_names=tag_names,
@@ -167,6 +176,8 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         lang=lang,
         extra={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
         date_guessed_from=guessed_from,
+        title_guessed=not title,
+        strip_heading=strip_heading,
     )
 
 

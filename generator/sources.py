@@ -7,6 +7,8 @@ can be reported at `path:line`.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import tomllib
@@ -41,6 +43,17 @@ class SourceFile:
     assets: tuple[Path, ...] = field(default=())
     mtime: float = 0.0
     real_path: Path | None = None  # `path` with links resolved, which is how links find it
+    body_digest: str = ""  # sha256 of `body`: a cached entry keeps this, not the text
+
+    def without_body(self) -> SourceFile:
+        """A copy to keep in the build cache: the text is read again only if it must be rendered."""
+        return dataclasses.replace(self, body="")
+
+    def read_body(self) -> str:
+        """The body as read from disk now (for a cached copy without its text)."""
+        errors = ErrorCollector()
+        fresh = read_source(self.path, self.rel, self.kind, errors)
+        return fresh.body if fresh is not None else self.body
 
     def line_of(self, key: str) -> int:
         return self.meta_lines.get(key, 1)
@@ -124,6 +137,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         assets=bundle_assets(bundle_dir) if bundle_dir else (),
         mtime=path.stat().st_mtime,
         real_path=path.resolve(),
+        body_digest=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
     )
 
 
