@@ -94,7 +94,6 @@ class PlannedSite:
     cache: BuildCache
     next_cache: BuildCache  # what the cache becomes once this plan is written
     rendered: int
-    sources: dict[str, str]  # source file (relative to the site) → the page it makes
 
 
 def plan_site(
@@ -121,7 +120,6 @@ def plan_site(
         cache,
         build.next_cache,
         build.rendered,
-        build.source_pages,
     )
 
 
@@ -221,7 +219,6 @@ class Build:
         self.plan = OutputPlan()
         self.next_cache = BuildCache()
         self.rendered = 0
-        self.source_pages: dict[str, str] = {}
         self.themes = ThemeStack.for_site(layout.themes, config.theme)
         if not (layout.themes / config.theme).is_dir() and config.theme != "default":
             message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
@@ -273,7 +270,6 @@ class Build:
         self.errors.raise_if_any()
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
-        self.source_pages = {str(doc.source): doc.path for doc in documents}
         return self.plan
 
     # -- reading --------------------------------------------------------------------------

@@ -82,7 +82,7 @@ class DocumentComposer:
                 fresh.append(item)
                 continue
             before = len(self.errors.errors)
-            body, _ = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
+            body = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
             self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
         renders = render_many(self.markdown, [item[2] for item in fresh], files, self.errors)
         for item, (body, had_errors) in zip(fresh, renders, strict=True):

@@ -147,8 +147,8 @@ def reuse_or_render(
     files: SiteFiles,
     errors: ErrorCollector,
     cached: BodyRender | None,
-) -> tuple[BodyRender, bool]:
-    """The body's render, from `cached` when still valid; (render, was_reused)."""
+) -> BodyRender:
+    """The body's render, from `cached` when still valid."""
     if cached is not None:
         # Replay against a scratch collector: a broken link must be reported exactly once,
         # whether the answer comes from the cache or from a fresh render.
@@ -156,8 +156,8 @@ def reuse_or_render(
         if still_valid(cached, DocumentLinks(files, job.source, scratch)):
             errors.extend(scratch.errors)
             errors.warnings.extend(scratch.warnings)
-            return cached, True
-    return render_body(markdown, job, DocumentLinks(files, job.source, errors)), False
+            return cached
+    return render_body(markdown, job, DocumentLinks(files, job.source, errors))
 
 
 # -- the process pool ---------------------------------------------------------------------

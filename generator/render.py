@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -89,7 +89,6 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 def make_environment(
     stack: ThemeStack,
     globals_: Mapping[str, Any],
-    filters: Mapping[str, Callable[..., Any]] | None = None,
     *,
     bytecode_dir: Path | None = None,
 ) -> jinja2.Environment:
@@ -113,7 +112,6 @@ def make_environment(
     )
     env.filters["readable_date"] = readable_date
     env.filters["isodate"] = isodate
-    env.filters.update(filters or {})
     env.globals.update(globals_)
     return env
 

@@ -158,3 +158,13 @@ def test_a_cache_from_an_older_layout_is_ignored(tmp_path: Path) -> None:
     cache_file.write_bytes(_MAGIC + digest_bytes(payload).encode() + payload)
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert_same_as_clean(site, tmp_path)
+
+
+def test_a_cache_folder_that_cannot_be_written_only_makes_builds_slower(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    (site / ".fireside-cache").write_text("a file where the cache folder would go")
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert (site / ".fireside-cache").is_file()
+    assert_same_as_clean(site, tmp_path)
