@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _VERSION = f"{__version__}+cache{CACHE_FORMAT}"
 _MAGIC = b"FIRESIDE-CACHE\n"
 
@@ -50,12 +50,14 @@ class BuildCache:
     sources: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     # body key → BodyRender, with the link environment digest it was rendered in
     bodies: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    # document key → (Document, fingerprint)
-    documents: dict[tuple[Any, ...], tuple[Any, str]] = field(default_factory=dict)
+    # document key → (Document, Fingerprints)
+    documents: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     # output path → (output key, digest of the bytes that key produced)
     outputs: dict[str, tuple[Any, str]] = field(default_factory=dict)
     # resolved output folder → output path → record of what was written there
     ledgers: dict[str, dict[str, OutputRecord]] = field(default_factory=dict)
+    # global key → the body fields (content, toc, ...) the lists of posts were seen to read
+    list_reads: dict[str, frozenset[str]] = field(default_factory=dict)
     # global key → compiled templates; kept in memory only (never pickled)
     templates: dict[str, Any] = field(default_factory=dict)
 
@@ -71,6 +73,7 @@ class BuildCache:
             frozenset(self.bodies),
             frozenset(self.documents),
             dict(self.outputs),
+            dict(self.list_reads),
         )
 
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -26,6 +26,20 @@ from generator.slugs import slugify
 from generator.urls import UrlScheme, absolutize
 
 WORDS_PER_MINUTE = 230
+
+
+class Fingerprints(NamedTuple):
+    """Digests of a finished document, so the pages showing it know when to render again."""
+
+    full: str  # everything, its body included
+    card: str  # everything but its body: what lists and neighbour links normally show
+
+
+def card_of(doc: Document) -> Document:
+    """The document without its body (content, table of contents, word count)."""
+    if isinstance(doc, Post):
+        return dataclasses.replace(doc, content=Markup(""), toc=(), word_count=0)
+    return dataclasses.replace(doc, content=Markup(""), toc=())
 
 Waiting = tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]
 
@@ -54,12 +68,12 @@ class DocumentComposer:
 
     def compose(
         self, published: list[DocumentMeta], files: SiteFiles, tags: dict[str, Tag], environment: str
-    ) -> tuple[list[Document], dict[str, str]]:
-        """Every published document, rendered or reused, with its fingerprint by path.
+    ) -> tuple[list[Document], dict[str, Fingerprints]]:
+        """Every published document, rendered or reused, with its fingerprints by path.
 
         `environment` digests everything a link could resolve against (see docrender.py).
         """
-        ready: dict[int, tuple[Document, str]] = {}
+        ready: dict[int, tuple[Document, Fingerprints]] = {}
         waiting: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
         for index, meta in enumerate(published):
             prepared = self._prepare(meta)
@@ -90,6 +104,23 @@ class DocumentComposer:
         ordered = [ready[i] for i in sorted(ready)]
         return [doc for doc, _ in ordered], {doc.path: fp for doc, fp in ordered}
 
+    def compose_one(
+        self, meta: DocumentMeta, files: SiteFiles, tags: dict[str, Tag], environment: str
+    ) -> tuple[Document, Fingerprints] | None:
+        """One document rendered afresh in this process; None if that reported any error."""
+        before = len(self.errors.errors)
+        prepared = self._prepare(meta)
+        if prepared is None:
+            return None
+        job, title = prepared
+        own_tags = tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names))
+        (body, had_errors), = render_many(self.markdown, [job], files, self.errors, parallel=False)
+        if had_errors or len(self.errors.errors) > before:
+            return None
+        ready: dict[int, tuple[Document, Fingerprints]] = {}
+        self._finish((0, meta, job, title, own_tags), body, environment, ready, clean=True)
+        return ready[0]
+
     def _doc_key(
         self, job: BodyJob, environment: str, title: str, own_tags: tuple[Tag, ...], meta: DocumentMeta
     ) -> tuple[Any, ...]:
@@ -100,8 +131,9 @@ class DocumentComposer:
             self.language,
             self.urls.base_url,
             title,
-            own_tags,
-            _meta_key(meta),
+            # Tags by their names: their URLs follow from the base URL, already in the key.
+            tuple((tag.slug, tag.name) for tag in own_tags),
+            meta.front_matter_key,
         )
 
     def _prepare(self, meta: DocumentMeta) -> tuple[BodyJob, str] | None:
@@ -117,26 +149,21 @@ class DocumentComposer:
             return None
         if meta.title_guessed:
             self.errors.warn(source.rel, 1, f"no title in front matter: using {title!r}")
-        return BodyJob(source, meta.summary, meta.strip_heading), title
+        return BodyJob(source, meta.summary, meta.strip_heading, meta.body_key), title
 
     def _finish(
         self,
         item: tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]],
         body: BodyRender,
         environment: str,
-        ready: dict[int, tuple[Document, str]],
+        ready: dict[int, tuple[Document, Fingerprints]],
         *,
         clean: bool,
     ) -> None:
         index, meta, job, title, own_tags = item
         doc = self._document(meta, body, title, own_tags)
-        fingerprint = digest_text(
-            job.key,
-            body.answers,
-            dataclasses.replace(doc, content="", summary="")
-            if isinstance(doc, Post)
-            else dataclasses.replace(doc, content=""),
-        )
+        card = digest_text(card_of(doc))
+        fingerprint = Fingerprints(full=digest_text(job.key, body.answers, card), card=card)
         ready[index] = (doc, fingerprint)
         if clean:  # a render that reported errors is never kept: the next build reports them again
             doc_key = self._doc_key(job, environment, title, own_tags, meta)
@@ -182,22 +209,3 @@ class DocumentComposer:
             word_count=rendered.word_count,
             reading_minutes=max(1, math.ceil(rendered.word_count / WORDS_PER_MINUTE)),
         )
-
-
-def _meta_key(meta: DocumentMeta) -> tuple[Any, ...]:
-    """The front matter values a document's page depends on (its source text is in the body key)."""
-    return (
-        meta.slug,
-        meta.path,
-        meta.date,
-        meta.updated,
-        meta.tag_names,
-        meta.summary,
-        meta.description,
-        meta.draft,
-        meta.aliases,
-        meta.template,
-        meta.lang,
-        repr(meta.extra),
-        meta.source.assets,
-    )

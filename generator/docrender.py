@@ -13,8 +13,6 @@ Cold builds render the bodies that missed in a process pool, one worker per core
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -26,7 +24,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from generator import __version__
 from generator.documents import take_leading_heading
 from generator.errors import ErrorCollector, SiteError
 from generator.links import DocumentLinks, SiteFiles
@@ -63,16 +60,8 @@ class BodyJob:
 
     source: SourceFile  # may come from the cache without its text (see SourceFile.without_body)
     summary: str | None
-    strip_heading: bool = False
-
-    @functools.cached_property
-    def key(self) -> str:  # from the source's digest: no body is hashed again per build
-        digest = hashlib.sha256()
-        parts = (__version__, str(self.source.rel), self.source.body_digest, str(self.strip_heading))
-        for part in (*parts, self.summary or "\x00"):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\x00\x01")
-        return digest.hexdigest()
+    strip_heading: bool
+    key: str  # DocumentMeta.body_key: the cache key of the render
 
     @property
     def body(self) -> str:

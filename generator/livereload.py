@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
+from generator.body_edits import replan
 from generator.build import BuildCache, BuildOptions, BuildResult, PlannedSite, plan_site, write_site
 from generator.errors import BuildFailed, SiteError
 
@@ -203,13 +204,17 @@ class Rebuilder:
         self.report = report
         self.navigate = navigate
         self.cache = BuildCache()  # one for the server's lifetime: rebuilds redo only what changed
+        self._last: PlannedSite | None = None  # the build now being served
         self._warnings: frozenset[str] = frozenset()
 
     def build(self, changed: tuple[str, ...]) -> None:
         """Build once; a broken site (or a bug in the build) is reported, never raised."""
         started = time.perf_counter()
         try:
-            planned = plan_site(self.config_file, self.options, self.cache)
+            # The commonest save changes one essay's text only: that has its own short way.
+            planned = self._replan(changed)
+            if planned is None:
+                planned = plan_site(self.config_file, self.options, self.cache)
         except BuildFailed as failed:
             self._fail(changed, tuple(failed.errors), started)
             return
@@ -227,9 +232,11 @@ class Rebuilder:
             try:
                 result = write_site(planned)
             except OSError as exc:  # a full disk, say: the server stays up and says so
+                self._last = None  # what is on disk is no longer that build's: start afresh
                 failure = SiteError(None, None, f"cannot write the preview: {exc}")
                 self._publish_failure((failure,))
             else:
+                self._last = planned
                 self.site.errors = ()
                 self.site.epoch += 1
                 target = _edited_page(changed, planned, result) if self.navigate else None
@@ -242,6 +249,15 @@ class Rebuilder:
         new = tuple(w for w in result.warnings if str(w) not in self._warnings)
         self._warnings = frozenset(str(w) for w in result.warnings)
         self._tell(Rebuilt(changed, result, new))
+
+    def _replan(self, changed: tuple[str, ...]) -> PlannedSite | None:
+        if self._last is None:
+            return None
+        try:
+            return replan(self._last, changed)
+        except Exception:  # a bug on the short way must not cost the preview: the whole build decides
+            log.exception("the body-only rebuild crashed; building everything")
+            return None
 
     def _fail(self, changed: tuple[str, ...], errors: tuple[SiteError, ...], started: float) -> None:
         # The previous good output stays as it is: plan_site has written nothing.
@@ -359,6 +375,48 @@ _SCRIPT_SOURCE = """\
       link.after(fresh);
     }
   };
+  // What must stay the same for a page to be updated in place rather than reloaded.
+  const frame = (doc) =>
+    [...doc.querySelectorAll('head link[rel~="stylesheet"], head script, head base')]
+      .map((node) => node.outerHTML)
+      .join("\\n");
+  const kept = (node) => node.matches('link[rel~="stylesheet"], script, base');
+  // Fetch the page again and put its new body in place of the old: the tab keeps its
+  // scroll position and shows the edit sooner than a reload. Anything unexpected (a 404,
+  // another head, a network error) falls back to a real reload. One update at a time, in
+  // the order of the builds, so an older response never replaces a newer one.
+  let updating = Promise.resolve();
+  const refresh = () => (updating = updating.then(update));
+  const update = async () => {
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      if (!response.ok || !/html/.test(response.headers.get("content-type") || "")) throw 0;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (frame(fresh) !== frame(document)) throw 0;
+      const x = scrollX, y = scrollY;
+      for (const node of [...document.head.children]) if (!kept(node)) node.remove();
+      for (const node of [...fresh.head.children]) if (!kept(node)) document.head.append(node);
+      for (const name of ["lang", "dir", "class"]) {
+        const value = fresh.documentElement.getAttribute(name);
+        if (value === null) document.documentElement.removeAttribute(name);
+        else document.documentElement.setAttribute(name, value);
+      }
+      document.body.replaceWith(document.adoptNode(fresh.body));
+      // Parsed scripts never run; the page's own ones (not this one) are run again as new
+      // elements, so the new body is as enhanced as a freshly loaded one.
+      for (const old of document.body.querySelectorAll("script")) {
+        if (old.hasAttribute("data-epoch")) { old.remove(); continue; }
+        const script = document.createElement("script");
+        for (const attribute of old.attributes) script.setAttribute(attribute.name, attribute.value);
+        script.textContent = old.textContent;
+        old.replaceWith(script);
+      }
+      scrollTo(x, y);
+      document.dispatchEvent(new CustomEvent("fireside:updated"));
+    } catch {
+      location.reload();
+    }
+  };
   const onBuild = (event) => {
     if (event.kind === "error") return showErrors(event.errors);
     document.getElementById(OVERLAY)?.remove();
@@ -369,8 +427,9 @@ _SCRIPT_SOURCE = """\
     const page = here();
     const changed = event.changed;
     const asset = changed.some((path) => !/\\.(html|css|xml|txt)$/i.test(path));
-    if (asset || changed.includes(page)) return location.reload();
+    if (asset) return location.reload();
     if (changed.some((path) => path.endsWith(".css"))) swapStylesheets();
+    if (changed.includes(page)) return refresh();
   };
   const query = `epoch=${me.dataset.epoch}&server=${encodeURIComponent(me.dataset.server)}`;
   const source = new EventSource(`@EVENTS@?${query}`);

@@ -17,10 +17,11 @@ from typing import Any
 from generator import feeds, library, urls
 from generator.assets import AssetLinks
 from generator.cache import OutputRecord, digest_bytes, digest_text, ledger_confirms
+from generator.compose import Fingerprints
 from generator.config import SiteConfig
 from generator.errors import ErrorCollector, SiteError
 from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
-from generator.model import Document, Letter, Page, Post
+from generator.model import Document, Letter, Neighbours, Page, Post, TagListing, YearListing
 from generator.render import TemplateRenderer
 from generator.urls import UrlScheme
 from generator.writer import Kept, Origin, OutputPlan
@@ -39,8 +40,10 @@ class OutputMaker:
         global_key: str,
         *,
         trust_ledger: bool = False,
+        replacing: bool = False,  # the plan holds the last build's files: new ones replace them
     ) -> None:
         self.trust_ledger = trust_ledger
+        self.replacing = replacing
         self.plan = plan
         self.errors = errors
         self.previous = previous
@@ -91,9 +94,33 @@ class OutputMaker:
         self.recorded[rel] = (full_key, digest_bytes(source.read_bytes()))
 
     def _add(self, rel: str, content: bytes | Path | Kept, origin: Origin) -> None:
-        error = self.plan.add(rel, content, origin)
+        error = self.plan.add(rel, content, origin, replace=self.replacing)
         if error is not None:
             self.errors.add(error)
+
+
+# What a post's card leaves out (see compose.Fingerprints): its body and what follows from it.
+BODY_FIELDS = frozenset({"content", "toc", "word_count"})
+
+
+class Listed:
+    """A post as a list page or a neighbour link shows it, noticing any read of its body.
+
+    Lists are keyed by their posts' cards, so an edit to one essay's text does not render
+    the archive and every tag page again. A theme whose lists do show bodies is noticed the
+    first time such a page renders; from the next build on, lists are keyed by the bodies too.
+    """
+
+    __slots__ = ("_document", "_reads")
+
+    def __init__(self, document: Post, reads: set[str]) -> None:
+        self._document = document
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        if name in BODY_FIELDS:
+            self._reads.add(name)
+        return getattr(self._document, name)
 
 
 class SitePages:
@@ -106,10 +133,16 @@ class SitePages:
         config: SiteConfig,
         url_scheme: UrlScheme,
         site_root: Path,
-        fingerprints: Mapping[str, str],  # document path → fingerprint
+        fingerprints: Mapping[str, Fingerprints],  # document path → its fingerprints
         assets: AssetLinks,
+        *,
+        list_reads: frozenset[str] = frozenset(),  # body fields lists read in an earlier build
     ) -> None:
         self.assets = assets
+        self._reads: set[str] = set()  # body fields read by the lists rendered in this build
+        self._earlier_reads = list_reads
+        # Lists that show bodies are keyed by them; otherwise by their posts' cards.
+        self._shown = 0 if list_reads else 1
         self.maker = maker
         self.renderer = renderer
         self.config = config
@@ -163,42 +196,65 @@ class SitePages:
 
         self.maker.generated(urls.index_file(path), (template, key), produce, origin)
 
+    @property
+    def list_reads(self) -> frozenset[str]:
+        """The body fields lists are known to read, for the next build's keys."""
+        return self._earlier_reads | self._reads
+
     def _fps(self, documents: Sequence[Document]) -> tuple[str, ...]:
-        return tuple(self.fp[doc.path] for doc in documents)
+        """Full fingerprints: for pages that show these documents' bodies (their own, feeds)."""
+        return tuple(self.fp[doc.path].full for doc in documents)
+
+    def _shown_fps(self, documents: Sequence[Document]) -> tuple[str, ...]:
+        """What lists and neighbour links show of these documents."""
+        shown = self._shown
+        return tuple(self.fp[doc.path][shown] for doc in documents)
+
+    def _listed(self, posts: Sequence[Post]) -> tuple[Listed, ...]:
+        return tuple(Listed(post, self._reads) for post in posts)
+
+    def _listed_neighbours(self, near: Neighbours) -> Neighbours:
+        return Neighbours(
+            older=Listed(near.older, self._reads) if near.older else None,  # type: ignore[arg-type]
+            newer=Listed(near.newer, self._reads) if near.newer else None,  # type: ignore[arg-type]
+        )
 
     def _documents(
         self, posts: Sequence[Post], pages: Sequence[Page], letters: Mapping[str, Sequence[Letter]]
     ) -> None:
         around = library.neighbours(posts)
         for post in posts:
-            near = around[post.slug]
-            shown = tuple(letters.get(post.slug, ()))
-            key = ("post", self.fp[post.path], self._fps([d for d in (near.older, near.newer) if d]), shown)
-            self._page(
-                post.template,
-                post.path,
-                Origin(post.source),
-                key,
-                page_kind="post",
-                page_title=post.title,
-                description=post.description,
-                post=post,
-                neighbours=near,
-                letters=shown,
-            )
+            self.post_page(post, around[post.slug], letters.get(post.slug, ()))
             self._document_files(post)
         for page in pages:
             self._page(
                 page.template,
                 page.path,
                 Origin(page.source),
-                ("page", self.fp[page.path]),
+                ("page", self.fp[page.path].full),
                 page_kind="page",
                 page_title=page.title,
                 description=page.description,
                 page=page,
             )
             self._document_files(page)
+
+    def post_page(self, post: Post, near: Neighbours, letters: Sequence[Letter]) -> None:
+        """One post's own page (its aliases and files are `_document_files`)."""
+        shown = tuple(letters)
+        near_fps = self._shown_fps([d for d in (near.older, near.newer) if d])
+        self._page(
+            post.template,
+            post.path,
+            Origin(post.source),
+            ("post", self.fp[post.path].full, near_fps, shown),
+            page_kind="post",
+            page_title=post.title,
+            description=post.description,
+            post=post,
+            neighbours=self._listed_neighbours(near),
+            letters=shown,
+        )
 
     def _document_files(self, doc: Document) -> None:
         for alias in doc.aliases:
@@ -229,13 +285,13 @@ class SitePages:
                 "home.html",
                 urls.home_path(paginator.number),
                 Origin("home page"),
-                ("home", paginator, self._fps(chunk)),
+                ("home", paginator, self._shown_fps(chunk)),
                 page_kind="home",
                 page_title=title,
-                posts=chunk,
+                posts=self._listed(chunk),
                 paginator=paginator,
             )
-        everything = digest_text(self._fps(posts))
+        everything = digest_text(self._shown_fps(posts))
         listings = library.tag_listings(posts)
         self._page(
             "tags.html",
@@ -244,7 +300,10 @@ class SitePages:
             ("tags", everything),
             page_kind="tags",
             page_title="Tags",
-            tags=listings,
+            tags=tuple(
+                TagListing(tag=listing.tag, posts=self._listed(listing.posts))  # type: ignore[arg-type]
+                for listing in listings
+            ),
         )
         for listing in listings:
             tag = listing.tag
@@ -252,11 +311,11 @@ class SitePages:
                 "tag.html",
                 urls.tag_path(tag.slug),
                 Origin(f"tag {tag.name!r}"),
-                ("tag", tag, self._fps(listing.posts)),
+                ("tag", tag, self._shown_fps(listing.posts)),
                 page_kind="tag",
                 page_title=f"Tagged “{tag.name}”",
                 tag=tag,
-                posts=listing.posts,
+                posts=self._listed(listing.posts),
             )
         self._page(
             "archive.html",
@@ -265,7 +324,10 @@ class SitePages:
             ("archive", everything),
             page_kind="archive",
             page_title="Archive",
-            years=library.year_listings(posts),
+            years=tuple(
+                YearListing(year=year.year, posts=self._listed(year.posts))  # type: ignore[arg-type]
+                for year in library.year_listings(posts)
+            ),
         )
         self._page(
             "404.html",
@@ -287,7 +349,8 @@ class SitePages:
 
     # -- feeds, sitemap, manifest ---------------------------------------------------------
 
-    def _xml(self, posts: Sequence[Post], pages: Sequence[Page]) -> None:
+    def feeds(self, posts: Sequence[Post], showing: Post | None = None) -> None:
+        """The site feed and each tag's feed (only those with `showing` among their entries, if given)."""
         config = self.config
         endpoint, email = config.inbox.endpoint, config.author.email
         info = feeds.FeedInfo(
@@ -310,12 +373,22 @@ class SitePages:
         def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
             return lambda: feeds.atom_feed(feed_info, entries, content)
 
+        def wanted(entries: Sequence[Post]) -> bool:
+            return showing is None or any(entry is showing for entry in entries)
+
         entries = posts[: config.feed_entries]
-        self.maker.generated(
-            urls.FEED_PATH, ("feed", self._fps(entries)), feed(info, entries), Origin("site feed")
-        )
-        for listing in library.tag_listings(posts):
+        if wanted(entries):
+            self.maker.generated(
+                urls.FEED_PATH, ("feed", self._fps(entries)), feed(info, entries), Origin("site feed")
+            )
+        listings = library.tag_listings(posts)
+        if showing is not None:
+            own = {tag.slug for tag in showing.tags}
+            listings = tuple(listing for listing in listings if listing.tag.slug in own)
+        for listing in listings:
             tag, entries = listing.tag, listing.posts[: config.feed_entries]
+            if not wanted(entries):
+                continue
             tag_info = dataclasses.replace(
                 info,
                 title=f"{config.title}: {tag.name}",
@@ -328,6 +401,9 @@ class SitePages:
                 feed(tag_info, entries),
                 Origin(f"tag {tag.name!r}"),
             )
+
+    def _xml(self, posts: Sequence[Post], pages: Sequence[Page]) -> None:
+        self.feeds(posts)
         located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
         located += [(p.permalink, p.updated or p.date) for p in posts]
         located += [(p.permalink, None) for p in pages]

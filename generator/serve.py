@@ -102,7 +102,7 @@ class ServeOptions:
     drafts: bool = True
     poll: bool = False  # scan instead of inotify: network shares, container mounts
     navigate: bool = False  # saving a post sends open tabs to that post
-    quiet: float = 0.05  # seconds without events before a batch of changes is built
+    quiet: float = 0.02  # seconds without events before a batch of changes is built
     max_wait: float = 1.0  # ... but never wait longer than this after its first event
     mounts: tuple[Mount, ...] = ()  # extra routes on the same port (the reader inbox)
     inbox_endpoint: str | None = None  # where the preview's letter forms post (a mount's path)

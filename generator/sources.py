@@ -71,7 +71,12 @@ def is_ignored(name: str) -> bool:
 
 def discover(content_dir: Path) -> list[tuple[Path, Kind]]:
     """The Markdown documents under content/posts and content/pages, in a stable order."""
-    found: list[tuple[Path, Kind]] = []
+    return [(Path(path), kind) for path, kind in discover_paths(content_dir)]
+
+
+def discover_paths(content_dir: Path) -> list[tuple[str, Kind]]:
+    """`discover` as plain path strings: a rebuild of thousands of posts skips the Path objects."""
+    found: list[tuple[str, Kind]] = []
     for folder, kind in ((content_dir / "posts", "post"), (content_dir / "pages", "page")):
         try:
             # scandir knows each entry's type from the listing itself: no stat per entry.
@@ -85,9 +90,9 @@ def discover(content_dir: Path) -> list[tuple[Path, Kind]]:
             if entry.is_dir():
                 index = os.path.join(entry.path, BUNDLE_INDEX)
                 if os.path.isfile(index):
-                    found.append((Path(index), kind))  # type: ignore[arg-type]
+                    found.append((index, kind))  # type: ignore[arg-type]
             elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in MARKDOWN_SUFFIXES:
-                found.append((Path(entry.path), kind))  # type: ignore[arg-type]
+                found.append((entry.path, kind))  # type: ignore[arg-type]
     return found
 
 

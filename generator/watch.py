@@ -42,7 +42,7 @@ class ChangeWatcher:
     """Collects relevant changes under a site and releases them in debounced batches."""
 
     def __init__(
-        self, layout: SiteLayout, *, poll: bool = False, quiet: float = 0.05, max_wait: float = 1.0
+        self, layout: SiteLayout, *, poll: bool = False, quiet: float = 0.02, max_wait: float = 1.0
     ) -> None:
         self.root = layout.root
         self.config_name = layout.config_file.name

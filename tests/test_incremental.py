@@ -99,6 +99,23 @@ def test_an_edit_renders_only_what_shows_the_post(tmp_path: Path) -> None:
     assert 0 < second.rendered < first.rendered / 2
     assert "posts/alpha/index.html" in second.stats.changed_paths
     assert "posts/delta/index.html" not in second.stats.changed_paths
+    # Lists show cards (title, date, summary...), not bodies: a new second paragraph leaves them.
+    (site / "content/posts/delta.md").write_text(SITE["content/posts/delta.md"] + "\nA new last paragraph.\n")
+    third = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert "posts/delta/index.html" in third.stats.changed_paths
+    assert not {"archive/index.html", "index.html", "tags/index.html"} & set(third.stats.changed_paths)
+
+
+def test_a_theme_whose_lists_show_bodies_gets_them_updated(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    home = "{% extends 'default:home.html' %}{% block content %}{% for post in posts %}{{ post.content }}{% endfor %}{% endblock %}"
+    write_tree(site, {**SITE, "themes/default/templates/home.html": home})
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    (site / "content/posts/epsilon.md").write_text(SITE["content/posts/epsilon.md"] + "\nOn the home page too.\n")
+    result = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert "index.html" in result.stats.changed_paths
+    assert "On the home page too." in (site / "public/index.html").read_text()
+    assert_same_as_clean(site, tmp_path)
 
 
 def test_in_memory_cache_of_a_preview_matches_clean_builds(tmp_path: Path) -> None:

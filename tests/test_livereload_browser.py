@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .serve_helpers import LiveSite, make_site
+from .serve_helpers import CONFIG, LiveSite, make_site
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +58,51 @@ def same_document(page: Any) -> bool:
     return bool(page.evaluate("() => window.__sameDocument === true"))
 
 
-def test_an_edit_reloads_the_open_page(live: LiveSite, tab: Any) -> None:
+def test_an_edit_updates_the_open_page_in_place(live: LiveSite, tab: Any) -> None:
+    long_body = " ".join(f"Sentence {n} of a long first version." for n in range(400))
+    live.edit("content/posts/hello.md", hello(long_body))
     open_page(tab, live.url + "posts/hello/")
-    assert "first version" in tab.inner_text("main")
+    tab.evaluate("() => window.scrollTo(0, 1500)")
+    tab.wait_for_function("() => window.scrollY > 1000")
+    scrolled = tab.evaluate("() => window.scrollY")
+    live.edit("content/posts/hello.md", hello(long_body + " The second version."))
+    tab.wait_for_function("() => document.querySelector('main').innerText.includes('The second version.')")
+    # Swapped into the same document: no reload, and the author keeps their place.
+    assert same_document(tab)
+    assert tab.evaluate("() => window.scrollY") == scrolled
+    assert tab.title().startswith("Hello")
+    assert tab.locator("script[data-epoch]").count() == 0  # the new copy of this script never runs
+    # A second edit still arrives: the event stream of the first document goes on.
+    live.edit("content/posts/hello.md", hello("A third version."))
+    tab.wait_for_function("() => document.querySelector('main').innerText.includes('A third version.')")
+    assert same_document(tab)
+
+
+def test_an_update_in_place_runs_the_page_scripts_again(tmp_path: Path, tab: Any) -> None:
+    # A site whose posts carry the letter form, and with it letter.js.
+    live = LiveSite(make_site(tmp_path / "site", {"site.yaml": CONFIG + "inbox:\n  endpoint: /letters/\n"}))
+    try:
+        open_page(tab, live.url + "posts/hello/")
+        loads = "() => performance.getEntriesByType('resource').filter(e => e.name.includes('letter.js')).length"
+        assert tab.evaluate(loads) == 1
+        live.edit("content/posts/hello.md", hello("With the form still working."))
+        tab.wait_for_function("() => document.querySelector('main').innerText.includes('form still working')")
+        tab.wait_for_function(f"() => ({loads})() === 2")
+        assert same_document(tab)
+    finally:
+        live.stop()
+
+
+def test_a_change_to_the_page_head_reloads_it(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/hello/")
+    extra_sheet = (
+        '{% extends "default:post.html" %}\n'
+        '{% block head %}<link rel="stylesheet" href="{{ link(\'/css/style.css\') }}?v=2">{% endblock %}\n'
+    )
     with tab.expect_navigation():
-        live.edit("content/posts/hello.md", hello("The second version."))
-    assert "The second version." in tab.inner_text("main")
+        live.edit("themes/default/templates/post.html", extra_sheet)
     assert not same_document(tab)
+    assert tab.locator('link[href$="style.css?v=2"]').count() == 1
 
 
 def test_a_page_that_did_not_change_is_left_alone(live: LiveSite, tab: Any) -> None:
@@ -94,10 +132,10 @@ def test_a_failed_build_shows_an_overlay_until_fixed(live: LiveSite, tab: Any) -
     second = tab.context.new_page()
     second.goto(live.url)
     assert "content/posts/hello.md:5" in second.locator("#fireside-overlay").inner_text()
-    with tab.expect_navigation():
-        live.edit("content/posts/hello.md", hello("Mended."))
-    assert "Mended." in tab.inner_text("main")
+    live.edit("content/posts/hello.md", hello("Mended."))
+    tab.wait_for_function("() => document.querySelector('main').innerText.includes('Mended.')")
     assert tab.locator("#fireside-overlay").count() == 0
+    assert same_document(tab)
     second.locator("#fireside-overlay").wait_for(state="detached")
 
 

@@ -199,6 +199,20 @@ def test_an_edit_rebuilds_and_is_served(live: LiveSite) -> None:
     assert "second version" in live.request("/posts/hello/").text
 
 
+def test_a_text_edit_renders_only_the_post_and_its_feeds(live: LiveSite) -> None:
+    # A second paragraph: the summary (the first) and so every list stays as it is.
+    event = live.edit("content/posts/hello.md", hello("Hello body, first version.\n\n    A new thought."))
+    assert isinstance(event, Rebuilt)
+    assert set(event.result.stats.changed_paths) == {"posts/hello/index.html", "atom.xml", "tags/greetings/atom.xml"}
+    assert event.result.rendered == 3
+    assert "A new thought." in live.request("/posts/hello/").text
+    assert "A new thought." in live.request("/atom.xml").text
+    # Then a change lists show (the title): the whole site is looked at again.
+    event = live.edit("content/posts/hello.md", hello("Hello body.", extra="title: Hello Again"))
+    assert isinstance(event, Rebuilt) and "index.html" in event.result.stats.changed_paths
+    assert "Hello Again" in live.request("/").text
+
+
 def test_a_renamed_slug_removes_the_old_url(live: LiveSite) -> None:
     assert live.request("/posts/hello/").status == 200
     event = live.edit("content/posts/hello.md", hello(extra="slug: greetings-earthlings"))
