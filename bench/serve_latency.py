@@ -7,7 +7,9 @@ For each size: generates a corpus with ../shared/bench/make_corpus.py, starts
 `fireside serve` on a free loopback port, opens one post in headless Chromium (Debian's
 chromium through Playwright), then repeatedly appends a unique sentence to that post's
 source and waits until the open tab shows it. Prints the median save-to-visible time for
-a post edit and for a template edit (which re-renders every page), and the cold build time.
+a post edit (a new last paragraph: the post and its feeds change), a title edit (which
+every list, tag page and neighbour link shows, so they change too) and a template edit
+(which re-renders every page), and the cold build time.
 """
 
 from __future__ import annotations
@@ -81,11 +83,17 @@ def measure(corpus_script: Path, posts: int, edits: int, where: Path) -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page()
             page.goto(url)
-            post_times, template_times = [], []
+            post_times, title_times, template_times = [], [], []
             for edit in range(edits):
                 marker = f"Bench marker {edit} {time.time_ns()}"
                 text = post.read_text()
                 post_times.append(visible_after(page, marker, post, f"{text}\n\n{marker}\n"))
+                time.sleep(0.3)
+            for edit in range(edits):
+                # A new title shows in every list, tag page and neighbour link: those follow.
+                marker = f"Title marker {edit} {time.time_ns()}"
+                text = re.sub(r"(?m)^title: .*$", f'title: "{marker}"', post.read_text(), count=1)
+                title_times.append(visible_after(page, marker, post, text))
                 time.sleep(0.3)
             for edit in range(max(2, edits // 2)):
                 marker = f"Template marker {edit} {time.time_ns()}"
@@ -97,7 +105,8 @@ def measure(corpus_script: Path, posts: int, edits: int, where: Path) -> None:
         print(
             f"{posts:>6} posts: initial build + start {cold:.2f} s; post edit → visible: median "
             f"{statistics.median(post_times) * 1000:.0f} ms (min {min(post_times) * 1000:.0f}, max "
-            f"{max(post_times) * 1000:.0f}); template edit → visible: median "
+            f"{max(post_times) * 1000:.0f}); title edit: median "
+            f"{statistics.median(title_times) * 1000:.0f} ms; template edit → visible: median "
             f"{statistics.median(template_times) * 1000:.0f} ms",
             flush=True,
         )

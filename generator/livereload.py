@@ -8,10 +8,12 @@ build would copy the whole site every time, and `changed_paths` (which decides w
 tab does) would list every file.
 
 Served HTML gets a small script injected at serve time only (never in `fireside build`
-output). It listens to a Server-Sent Events stream and, after each finished build, reloads
-when its own page (or an image, script or other asset) changed, swaps the stylesheets in
-place when only CSS changed, shows an overlay listing the errors when the build failed and
-removes it when the next build succeeds.
+output). It listens to a Server-Sent Events stream and, after each finished build, fetches
+its own page again when that changed and swaps the new body in (keeping the scroll
+position; a 404 or a different head reloads instead), reloads when an image, script or
+other asset changed, swaps the stylesheets in place when only CSS changed, shows an
+overlay listing the errors when the build failed and removes it when the next build
+succeeds. A save that changes only posts' text is rebuilt by `body_edits.replan`.
 
 Every build bumps an *epoch*. A page carries the epoch it was served at, so a build that
 finished between serving the page and the script connecting is still delivered; and it
