@@ -22,13 +22,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build import PlannedSite, without_cycle_collection
+from generator.build import PlannedSite, source_key, without_cycle_collection
 from generator.cache import BuildCache
 from generator.compose import DocumentComposer
 from generator.config import SiteConfig
 from generator.documents import DocumentMeta, read_meta
 from generator.errors import ErrorCollector
-from generator.model import Neighbours, Post
+from generator.library import neighbours_at, tag_listings
+from generator.model import Post
 from generator.pages import OutputMaker, SitePages
 from generator.sources import MARKDOWN_SUFFIXES, read_source
 from generator.writer import Kept, OutputPlan
@@ -55,15 +56,17 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         return None
     errors = ErrorCollector()
     next_cache = _copy(previous.next_cache)
-    edited: list[tuple[DocumentMeta, DocumentMeta]] = []  # (before, after)
+    edited: dict[str, DocumentMeta] = {}  # source path → its metadata now
     for rel in changed:
-        before = state.metas.get(rel)
-        if before is None or rel not in state.published:
+        path = str(build.layout.root / rel)  # as the build discovered it
+        before = state.metas.get(path)
+        # The build's own clock decides, as it did: no date has come since (checked above).
+        if before is None or not build.is_published(before):
             return None  # a new file, or one that is not on the site
-        after = _reread(build.layout.root / rel, before, build.config, next_cache, errors)
+        after = _reread(path, before, build.config, next_cache, errors)
         if after is None:
             return None
-        edited.append((before, after))
+        edited[path] = after
     composer = DocumentComposer(
         markdown=build.markdown,
         urls=build.urls,
@@ -77,8 +80,8 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     fingerprints = dict(state.fingerprints)
     index_of = {post.path: index for index, post in enumerate(posts)}
     renewed: list[Post] = []
-    for _, after in edited:
-        composed = composer.compose_one(after, state.files, build.tags, state.environment)
+    for after in edited.values():
+        composed = composer.compose_one(after, state.files, state.tags, state.environment)
         if composed is None or errors.errors or errors.warnings:
             return None
         doc, prints = composed
@@ -110,15 +113,17 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         build.assets,
         list_reads=state.list_reads,
     )
+    listings = tag_listings(posts)
     for post in renewed:
-        site_pages.post_page(post, _neighbours(posts, index_of[post.path]), state.letters.get(post.slug, ()))
-        site_pages.feeds(posts, showing=post)
+        near = neighbours_at(posts, index_of[post.path])
+        site_pages.post_page(post, near, state.letters.get(post.slug, ()))
+        site_pages.feeds(posts, listings, showing=post)
     if errors.errors or site_pages.list_reads:
         return None
     next_cache.outputs = maker.recorded
     new_state = dataclasses.replace(
         state,
-        metas={**state.metas, **{after.source.rel.as_posix(): after for _, after in edited}},
+        metas={**state.metas, **edited},
         posts=tuple(posts),
         fingerprints=fingerprints,
     )
@@ -135,39 +140,29 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     )
 
 
-def _neighbours(posts: Sequence[Post], index: int) -> Neighbours:
-    """What library.neighbours gives for one post, without making it for every post."""
-    return Neighbours(
-        older=posts[index + 1] if index + 1 < len(posts) else None,
-        newer=posts[index - 1] if index > 0 else None,
-    )
-
-
 def _reread(
-    path: Path, before: DocumentMeta, config: SiteConfig, next_cache: BuildCache, errors: ErrorCollector
+    path: str, before: DocumentMeta, config: SiteConfig, next_cache: BuildCache, errors: ErrorCollector
 ) -> DocumentMeta | None:
     """The file's metadata now, if only its body changed (and its cache entry moved along)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    source = read_source(path, before.source.rel, before.source.kind, errors)
+    source = read_source(Path(path), before.source.rel, before.source.kind, errors)
     meta = read_meta(source, config.tz, errors) if source is not None else None
     if source is None or meta is None or errors.errors or errors.warnings:
         return None
-    same = (
+    same = (  # the front matter key holds the post folder's files too
         meta.front_matter_key == before.front_matter_key
         and meta.title == before.title
         and meta.title_guessed == before.title_guessed
         and meta.strip_heading == before.strip_heading
         and meta.date_guessed_from == before.date_guessed_from
-        and source.assets == before.source.assets
     )
     if not same:
         return None
-    # The same key a whole build makes (Build._read_documents), in place of the old one.
-    key = (str(path), source.kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, config.timezone)
-    for old_key in [k for k in next_cache.sources if k[0] == key[0]]:
+    key = source_key(path, source.kind, stat, config.timezone)  # in place of the old one
+    for old_key in [k for k in next_cache.sources if k[0] == path]:
         del next_cache.sources[old_key]
     light = source.without_body()
     next_cache.sources[key] = (light, dataclasses.replace(meta, source=light))

@@ -90,10 +90,10 @@ class SiteView:
 class SiteState:
     """What a finished build knew, so a preview can redo only an edited post's text (body_edits.py)."""
 
-    build: Build  # its settings, templates, URLs and links
-    metas: dict[str, DocumentMeta]  # site-relative source path → metadata, published or not
-    published: frozenset[str]  # the site-relative sources of published documents
+    build: Build  # its settings, templates, URLs and links (and `is_published`)
+    metas: dict[str, DocumentMeta]  # source path (as discovered) → metadata, published or not
     posts: tuple[Post, ...]  # newest first
+    tags: dict[str, Tag]  # slug → the tag as the site shows it
     letters: dict[str, list[Letter]]
     files: SiteFiles
     environment: str  # the link environment digest
@@ -211,6 +211,11 @@ def build_site(
     return result
 
 
+def source_key(path: str, kind: str, stat: os.stat_result, timezone: str) -> tuple[Any, ...]:
+    """The cache key of one source file's reading: its path, kind and file state."""
+    return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, timezone)
+
+
 @contextlib.contextmanager
 def without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused while a build makes (and keeps) many objects.
@@ -292,7 +297,7 @@ class Build:
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
         metas = self._read_documents()
-        published = [m for m in metas if self._is_published(m)]
+        published = [m for m in metas if self.is_published(m)]
         self._check_unique_slugs(published)
         files = self._site_files(metas, published)
         composer = DocumentComposer(
@@ -336,13 +341,12 @@ class Build:
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
-        self.composer, self.tags = composer, tags
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
         self.state = SiteState(
             build=self,
-            metas={m.source.rel.as_posix(): m for m in metas},
-            published=frozenset(m.source.rel.as_posix() for m in published),
+            metas=self.metas_by_path,
             posts=tuple(posts),
+            tags=tags,
             letters=letters,
             files=files,
             environment=environment,
@@ -356,6 +360,7 @@ class Build:
 
     def _read_documents(self) -> list[DocumentMeta]:
         metas = []
+        self.metas_by_path: dict[str, DocumentMeta] = {}
         timezone = self.config.timezone
         known, keep = self.cache.sources, self.next_cache.sources
         for path, kind in discover_paths(self.layout.content):
@@ -363,7 +368,7 @@ class Build:
                 stat = os.stat(path)
             except OSError:
                 continue  # deleted between listing and reading: it is simply gone
-            key = (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, timezone)
+            key = source_key(path, kind, stat, timezone)
             cached = known.get(key)
             if cached is not None:
                 source, meta = cached
@@ -387,9 +392,10 @@ class Build:
             if meta.date_guessed_from:
                 self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
             metas.append(meta)
+            self.metas_by_path[path] = meta
         return metas
 
-    def _is_published(self, meta: DocumentMeta) -> bool:
+    def is_published(self, meta: DocumentMeta) -> bool:
         if self.options.drafts:
             return True
         return not meta.draft and not (meta.date is not None and meta.date > self.now)

@@ -41,6 +41,7 @@ def card_of(doc: Document) -> Document:
         return dataclasses.replace(doc, content=Markup(""), toc=(), word_count=0)
     return dataclasses.replace(doc, content=Markup(""), toc=())
 
+# A document whose body is still to render: (its index, metadata, job, title, tags).
 Waiting = tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]
 
 
@@ -74,7 +75,7 @@ class DocumentComposer:
         `environment` digests everything a link could resolve against (see docrender.py).
         """
         ready: dict[int, tuple[Document, Fingerprints]] = {}
-        waiting: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
+        waiting: list[Waiting] = []
         for index, meta in enumerate(published):
             prepared = self._prepare(meta)
             if prepared is None:
@@ -89,7 +90,7 @@ class DocumentComposer:
                 self.next_cache.bodies[job.key] = self.cache.bodies[job.key]
                 continue
             waiting.append((index, meta, job, title, own_tags))
-        fresh: list[tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]]] = []
+        fresh: list[Waiting] = []
         for item in waiting:
             cached = self.cache.bodies.get(item[2].key)
             if cached is None:
@@ -153,7 +154,7 @@ class DocumentComposer:
 
     def _finish(
         self,
-        item: tuple[int, DocumentMeta, BodyJob, str, tuple[Tag, ...]],
+        item: Waiting,
         body: BodyRender,
         environment: str,
         ready: dict[int, tuple[Document, Fingerprints]],

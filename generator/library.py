@@ -25,12 +25,15 @@ def newest_first(posts: Sequence[Post]) -> tuple[Post, ...]:
 
 def neighbours(ordered: Sequence[Post]) -> dict[str, Neighbours]:
     """For each post slug, the older and newer post in `ordered` (newest first)."""
-    result: dict[str, Neighbours] = {}
-    for index, post in enumerate(ordered):
-        newer = ordered[index - 1] if index > 0 else None
-        older = ordered[index + 1] if index + 1 < len(ordered) else None
-        result[post.slug] = Neighbours(older=older, newer=newer)
-    return result
+    return {post.slug: neighbours_at(ordered, index) for index, post in enumerate(ordered)}
+
+
+def neighbours_at(ordered: Sequence[Post], index: int) -> Neighbours:
+    """The older and newer post of `ordered[index]` (newest first)."""
+    return Neighbours(
+        older=ordered[index + 1] if index + 1 < len(ordered) else None,
+        newer=ordered[index - 1] if index > 0 else None,
+    )
 
 
 def tag_listings(ordered: Sequence[Post]) -> tuple[TagListing, ...]:

@@ -377,10 +377,19 @@ _SCRIPT_SOURCE = """\
       link.after(fresh);
     }
   };
-  // What must stay the same for a page to be updated in place rather than reloaded.
+  // What must stay the same for a page to be updated in place rather than reloaded
+  // (a stylesheet swapped in earlier differs only by its "fireside" query: still the same).
   const frame = (doc) =>
     [...doc.querySelectorAll('head link[rel~="stylesheet"], head script, head base')]
-      .map((node) => node.outerHTML)
+      .map((node) => {
+        const copy = node.cloneNode();
+        if (copy.hasAttribute("href")) {
+          const url = new URL(copy.getAttribute("href"), location.href);
+          url.searchParams.delete("fireside");
+          copy.setAttribute("href", url.href);
+        }
+        return copy.outerHTML;
+      })
       .join("\\n");
   const kept = (node) => node.matches('link[rel~="stylesheet"], script, base');
   // Fetch the page again and put its new body in place of the old: the tab keeps its
@@ -414,7 +423,6 @@ _SCRIPT_SOURCE = """\
         old.replaceWith(script);
       }
       scrollTo(x, y);
-      document.dispatchEvent(new CustomEvent("fireside:updated"));
     } catch {
       location.reload();
     }

@@ -142,7 +142,7 @@ class SitePages:
         self._reads: set[str] = set()  # body fields read by the lists rendered in this build
         self._earlier_reads = list_reads
         # Lists that show bodies are keyed by them; otherwise by their posts' cards.
-        self._shown = 0 if list_reads else 1
+        self._lists_show_bodies = bool(list_reads)
         self.maker = maker
         self.renderer = renderer
         self.config = config
@@ -158,10 +158,12 @@ class SitePages:
         static: Mapping[str, Path],
         highlight_css: bytes | None,
     ) -> None:
+        listings = library.tag_listings(posts)
         self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
-        self._lists(posts)
-        self._xml(posts, pages)
+        self._lists(posts, listings)
+        self.feeds(posts, listings)
+        self._xml(posts, pages, listings)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -207,8 +209,9 @@ class SitePages:
 
     def _shown_fps(self, documents: Sequence[Document]) -> tuple[str, ...]:
         """What lists and neighbour links show of these documents."""
-        shown = self._shown
-        return tuple(self.fp[doc.path][shown] for doc in documents)
+        if self._lists_show_bodies:
+            return self._fps(documents)
+        return tuple(self.fp[doc.path].card for doc in documents)
 
     def _listed(self, posts: Sequence[Post]) -> tuple[Listed, ...]:
         return tuple(Listed(post, self._reads) for post in posts)
@@ -274,7 +277,7 @@ class SitePages:
                 rel = doc.path + asset.relative_to(bundle_dir).as_posix()
                 self.maker.copied(rel, asset, Origin(self._display(asset)))
 
-    def _lists(self, posts: Sequence[Post]) -> None:
+    def _lists(self, posts: Sequence[Post], listings: Sequence[TagListing]) -> None:
         per_page = self.config.per_page
         home_urls = [
             self.urls.link(urls.home_path(n)) for n in range(1, library.page_count(len(posts), per_page) + 1)
@@ -292,7 +295,6 @@ class SitePages:
                 paginator=paginator,
             )
         everything = digest_text(self._shown_fps(posts))
-        listings = library.tag_listings(posts)
         self._page(
             "tags.html",
             urls.TAGS_PATH,
@@ -349,7 +351,9 @@ class SitePages:
 
     # -- feeds, sitemap, manifest ---------------------------------------------------------
 
-    def feeds(self, posts: Sequence[Post], showing: Post | None = None) -> None:
+    def feeds(
+        self, posts: Sequence[Post], listings: Sequence[TagListing], showing: Post | None = None
+    ) -> None:
         """The site feed and each tag's feed (only those with `showing` among their entries, if given)."""
         config = self.config
         endpoint, email = config.inbox.endpoint, config.author.email
@@ -381,7 +385,6 @@ class SitePages:
             self.maker.generated(
                 urls.FEED_PATH, ("feed", self._fps(entries)), feed(info, entries), Origin("site feed")
             )
-        listings = library.tag_listings(posts)
         if showing is not None:
             own = {tag.slug for tag in showing.tags}
             listings = tuple(listing for listing in listings if listing.tag.slug in own)
@@ -402,15 +405,15 @@ class SitePages:
                 Origin(f"tag {tag.name!r}"),
             )
 
-    def _xml(self, posts: Sequence[Post], pages: Sequence[Page]) -> None:
-        self.feeds(posts)
+    def _xml(self, posts: Sequence[Post], pages: Sequence[Page], listings: Sequence[TagListing]) -> None:
+        """The sitemap, the posts manifest and robots.txt."""
         located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
         located += [(p.permalink, p.updated or p.date) for p in posts]
         located += [(p.permalink, None) for p in pages]
         pages_of_home = library.page_count(len(posts), self.config.per_page)
         located += [(self.urls.absolute(urls.home_path(n)), None) for n in range(2, pages_of_home + 1)]
         located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
-        located += [(listing.tag.permalink, None) for listing in library.tag_listings(posts)]
+        located += [(listing.tag.permalink, None) for listing in listings]
         self.maker.generated(
             urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
         )

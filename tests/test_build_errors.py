@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,20 @@ def test_a_first_build_into_a_folder_leaves_only_the_site(make_site: MakeSite) -
     (site / "public/old-generator/page.html").write_text("from the generator used before")
     build(site)
     assert not (site / "public/old-generator").exists()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(good_site: Path, enabled: bool) -> None:
+    # A build pauses Python's cycle collector (build.without_cycle_collection); a failed one too
+    # must hand it back as it was, or a long-running preview would never collect again.
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        build(good_site)
+        assert gc.isenabled() is enabled
+        write_tree(good_site, {"content/posts/bad.md": "---\ntitle: [unclosed\n---\nx\n"})
+        with pytest.raises(BuildFailed):
+            build(good_site)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

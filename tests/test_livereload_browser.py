@@ -160,6 +160,16 @@ def test_a_css_change_swaps_the_stylesheet_without_a_reload(live: LiveSite, tab:
     assert navigations == [] and same_document(tab)
 
 
+def test_a_page_edit_after_a_stylesheet_swap_is_still_made_in_place(live: LiveSite, tab: Any) -> None:
+    open_page(tab, live.url + "posts/hello/")
+    live.edit("themes/default/static/css/style.css", "body { color: rgb(9, 9, 9); }\n")
+    tab.wait_for_function("() => getComputedStyle(document.body).color === 'rgb(9, 9, 9)'")
+    tab.wait_for_function("() => document.querySelectorAll('link[rel~=stylesheet]').length === 2")
+    live.edit("content/posts/hello.md", hello("After the new colours."))
+    tab.wait_for_function("() => document.querySelector('main').innerText.includes('After the new colours.')")
+    assert same_document(tab)
+
+
 def test_navigate_option_follows_the_edited_post(tmp_path: Path, tab: Any) -> None:
     live = LiveSite(make_site(tmp_path), navigate=True)
     try:
