@@ -67,6 +67,23 @@ FILES = {
 }
 
 
+# The first post of FILES, as a test rewrites it (`extra`: more front matter lines).
+HELLO = """\
+    ---
+    title: Hello
+    date: 2024-01-02
+    tags: [greetings]
+    {extra}
+    ---
+
+    {body}
+    """
+
+
+def hello(body: str = "Hello body, first version.", extra: str = "") -> str:
+    return HELLO.format(body=body, extra=extra)
+
+
 def write(root: Path, rel: str, content: str | bytes) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

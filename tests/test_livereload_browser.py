@@ -8,24 +8,10 @@ from typing import Any
 
 import pytest
 
-from .serve_helpers import CONFIG, LiveSite, make_site
+from .serve_helpers import CONFIG, LiveSite, hello, make_site
 
 pytestmark = pytest.mark.browser
 
-HELLO = """\
-    ---
-    title: Hello
-    date: 2024-01-02
-    tags: [greetings]
-    {extra}
-    ---
-
-    {body}
-    """
-
-
-def hello(body: str = "Hello body, first version.", extra: str = "") -> str:
-    return HELLO.format(body=body, extra=extra)
 
 
 

@@ -21,22 +21,7 @@ from generator.livereload import EVENTS_PATH, SCRIPT_PATH
 from generator.serve import Mount, RebuildFailed, Rebuilt
 
 from .conftest import REPO_ROOT, run_cli
-from .serve_helpers import LiveSite, atomic_save, make_site, write
-
-HELLO = """\
-    ---
-    title: Hello
-    date: 2024-01-02
-    tags: [greetings]
-    {extra}
-    ---
-
-    {body}
-    """
-
-
-def hello(body: str = "Hello body, first version.", extra: str = "") -> str:
-    return HELLO.format(body=body, extra=extra)
+from .serve_helpers import LiveSite, atomic_save, hello, make_site, write
 
 
 def inbox_app(environ: dict, start_response) -> list[bytes]:  # type: ignore[no-untyped-def]
