@@ -25,7 +25,7 @@ from pygments.util import ClassNotFound
 
 from generator import __version__, urls
 from generator.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
-from generator.cache import CACHE_FILE, BuildCache, digest_text
+from generator.cache import BuildCache, digest_text
 from generator.compose import DocumentComposer, Fingerprints
 from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import DocumentMeta, read_meta
@@ -36,40 +36,15 @@ from generator.library import newest_first
 from generator.links import PlainLinks, SiteFiles
 from generator.markup import MarkdownRenderer
 from generator.model import Letter, Page, Post, Tag
+from generator.options import BuildOptions, BuildResult
 from generator.pages import OutputMaker, SitePages
 from generator.render import TemplateRenderer, ThemeStack, make_environment
 from generator.slugs import slugify
 from generator.sources import bundle_assets, discover_paths, read_source
 from generator.urls import UrlScheme
-from generator.writer import Kept, OutputPlan, WriteStats, commit
+from generator.writer import Kept, OutputPlan, commit
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    drafts: bool = False  # include drafts and future posts
-    output_dir: Path | None = None  # default: site.yaml's output_dir, under the site root
-    base_url: str | None = None  # override site.yaml's base_url (previews, staging)
-    now: datetime | None = None  # what "the future" is measured against; default: the clock
-    inbox_endpoint: str | None = None  # override site.yaml's inbox.endpoint (the preview's own)
-    # The output folder is this process's own (a preview's temp folder): what the last
-    # build recorded writing there is trusted without looking at each file again.
-    private_output: bool = False
-    # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
-    # the preview, where a stylesheet edit is swapped into open tabs under its own name).
-    fingerprint_assets: bool = True
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    output_dir: Path
-    pages: int  # HTML pages in the site
-    files: int
-    stats: WriteStats
-    warnings: tuple[SiteError, ...]
-    seconds: float
-    rendered: int = 0  # outputs rendered by this build (the rest were confirmed unchanged)
 
 
 @dataclass(frozen=True)
@@ -186,29 +161,6 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
         seconds=time.perf_counter() - planned.started,
         rendered=planned.rendered,
     )
-
-
-def build_site(
-    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
-) -> BuildResult:
-    """Build the site whose settings are `config_file` into its output folder.
-
-    Without a `cache`, the one in the site's `.fireside-cache/` is used and updated.
-    """
-    if cache is not None:
-        return write_site(plan_site(config_file, options, cache))
-    cache_file = SiteLayout(config_file.resolve().parent, config_file.resolve()).cache / CACHE_FILE
-    with without_cycle_collection():
-        disk_cache = BuildCache.load(cache_file)
-    loaded = disk_cache.keys()
-    result = write_site(plan_site(config_file, options, disk_cache))
-    if result.rendered == 0 and not result.stats.changed_paths and disk_cache.keys() == loaded:
-        return result  # nothing new to remember: saving would only cost time
-    try:
-        disk_cache.save(cache_file)
-    except OSError as exc:  # a read-only site still builds; it is only slower next time
-        log.warning("could not save the build cache: %s", exc)
-    return result
 
 
 def source_key(path: str, kind: str, stat: os.stat_result, timezone: str) -> tuple[Any, ...]:

@@ -124,13 +124,20 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.build import BuildOptions, build_site
+    from generator.incremental import build_site
+    from generator.options import BuildOptions
 
     options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
     result = build_site(args.config, options)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     stats = result.stats
+    if result.up_to_date:
+        print(
+            f"Up to date: nothing changed since the last build of {result.pages} pages "
+            f"({result.files} files) in {result.output_dir} (checked in {result.seconds * 1000:.0f} ms)"
+        )
+        return EXIT_OK
     print(
         f"Built {result.pages} pages ({result.files} files: {stats.written} written, "
         f"{stats.unchanged} unchanged, {stats.removed} removed) into {result.output_dir} "

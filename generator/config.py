@@ -21,6 +21,7 @@ import yaml
 from generator.errors import ErrorCollector, yaml_error_mark
 
 CONFIG_NAME = "site.yaml"
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,14 @@ class SiteLayout:
     @property
     def cache(self) -> Path:
         return self.root / ".fireside-cache"
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme: packaged inside the wheel, or at the top of a source checkout."""
+    packaged = _PACKAGE_DIR / "themes" / "default"
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE_DIR.parent / "themes" / "default"
 
 
 def normalise_base_url(url: str) -> str:

@@ -20,17 +20,8 @@ from typing import Any
 
 import jinja2
 
+from generator.config import builtin_theme_dir
 from generator.errors import SiteError
-
-_PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def builtin_theme_dir() -> Path:
-    """The default theme: packaged inside the wheel, or at the top of a source checkout."""
-    packaged = _PACKAGE_DIR / "themes" / "default"
-    if packaged.is_dir():
-        return packaged
-    return _PACKAGE_DIR.parent / "themes" / "default"
 
 
 @dataclass(frozen=True)

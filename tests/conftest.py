@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import BuildOptions, BuildResult, build_site
+from generator.incremental import build_site
+from generator.options import BuildOptions, BuildResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

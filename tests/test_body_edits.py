@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.body_edits import replan
-from generator.build import BuildCache, BuildOptions, PlannedSite, build_site, plan_site, write_site
+from generator.build import BuildCache, BuildOptions, PlannedSite, plan_site, write_site
+from generator.incremental import build_site
 
 from .conftest import NOW, tree_digest, write_tree
 from .test_incremental import SITE, files_under

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
 from generator.check import CheckOptions, CheckReport, run_check
 from generator.check_leaks import private_problems
 from generator.check_pages import duplicate_problems, scan_output
 from generator.check_xml import read_xml
 from generator.external_links import ExternalSettings, check_urls
+from generator.incremental import build_site
+from generator.options import BuildOptions
 
 from .conftest import NOW, REPO_ROOT, MakeSite, run_cli, write_tree
 

@@ -10,7 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from generator.build import BuildOptions, build_site
+from generator.incremental import build_site
+from generator.options import BuildOptions
 
 from .conftest import NOW
 

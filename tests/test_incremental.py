@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
 from generator.cache import CACHE_FILE, BuildCache
+from generator.incremental import build_site
+from generator.options import BuildOptions
 
 from .conftest import NOW, write_tree
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
 from generator.config import PublishTarget, load_config
 from generator.errors import BuildFailed, SiteError
+from generator.incremental import build_site
+from generator.options import BuildOptions
 from generator.publish import PublishOptions, PublishRefused, PublishResult, publish_site, rsync_command
 
 from .conftest import NOW, MakeSite, run_cli, tree_digest, write_tree

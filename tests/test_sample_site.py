@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.incremental import build_site
 from generator.linkcheck import check_output
+from generator.options import BuildOptions
 
 from .conftest import NOW, REPO_ROOT
 from .htmlcheck import html_problems

@@ -1,0 +1,130 @@
+"""`fireside build` over the site's own output folder and build cache (layer 4).
+
+First the stamp (stamp.py): when nothing the build reads has changed since the last
+successful build, and its output folder is as that build left it, nothing is built and
+nothing heavy is even imported. Otherwise the whole pipeline runs (build.py) with the
+cache in `.fireside-cache/`, and a new stamp is saved once the output is written.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator import __version__, stamp
+from generator.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
+from generator.config import SiteLayout, builtin_theme_dir
+from generator.errors import SiteError
+from generator.options import BuildOptions, BuildResult
+from generator.writer import WriteStats
+
+log = logging.getLogger(__name__)
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Libraries whose upgrade changes the output: their files are part of what a build reads.
+_LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "pygments", "yaml")
+
+
+def build_site(
+    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+) -> BuildResult:
+    """Build the site whose settings are `config_file` into its output folder.
+
+    Without a `cache`, the one in the site's `.fireside-cache/` is used and updated, and
+    a site that has not changed since its last build is not built again. With one (a
+    preview's, kept in memory), the pipeline always runs.
+    """
+    if cache is not None:
+        from generator.build import plan_site, write_site
+
+        return write_site(plan_site(config_file, options, cache))
+    started = time.perf_counter()
+    layout = SiteLayout(config_file.resolve().parent, config_file.resolve())
+    stamp_file = layout.cache / stamp.STAMP_FILE
+    request = _request(layout, options)
+    taken = time.time()
+    inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
+    now = options.now or datetime.now(UTC)
+    previous = stamp.load(stamp_file)
+    if previous is not None and previous.still_true(request, inputs, now):
+        return _unchanged(previous, started)
+    stamp.forget(stamp_file)
+    # Only a site that has to be built pays for importing the pipeline.
+    from generator.build import plan_site, without_cycle_collection, write_site
+
+    cache_file = layout.cache / CACHE_FILE
+    with without_cycle_collection():
+        disk_cache = BuildCache.load(cache_file)
+    loaded = disk_cache.keys()
+    planned = plan_site(config_file, options, disk_cache)
+    result = write_site(planned)
+    if result.rendered or result.stats.changed_paths or disk_cache.keys() != loaded:
+        try:
+            disk_cache.save(cache_file)
+        except OSError as exc:  # a read-only site still builds; it is only slower next time
+            log.warning("could not save the build cache: %s", exc)
+    ledger = disk_cache.ledgers.get(str(result.output_dir), {})
+    if stamp.is_racy(inputs, taken) or not set(planned.plan.contents) <= set(ledger):
+        return result  # the next build builds: see stamp.py
+    stamp.save(
+        stamp_file,
+        stamp.Stamp(
+            request=request,
+            inputs=inputs,
+            output_dir=str(result.output_dir),
+            outputs=tuple(
+                (rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in sorted(planned.plan.contents)
+            ),
+            pages=result.pages,
+            warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
+            next_future=planned.state.next_future if planned.state is not None else None,
+        ),
+    )
+    return result
+
+
+def _request(layout: SiteLayout, options: BuildOptions) -> str:
+    """Everything a build is asked, except the time (the stamp compares dates itself)."""
+    asked = (
+        options.drafts,
+        str(options.output_dir) if options.output_dir is not None else None,
+        options.base_url,
+        options.inbox_endpoint,
+        options.private_output,
+        options.fingerprint_assets,
+    )
+    return repr((__version__, CACHE_FORMAT, str(layout.config_file), asked))
+
+
+def _read_files(layout: SiteLayout) -> list[Path]:
+    """Single files a build reads: the settings, Fireside's own code and its libraries."""
+    files = [layout.config_file, *sorted(_PACKAGE_DIR.glob("**/*.py"))]
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(Path(spec.origin))
+    return files
+
+
+def _read_folders(layout: SiteLayout) -> list[Path]:
+    return [layout.content, layout.themes, builtin_theme_dir()]
+
+
+def _unchanged(previous: stamp.Stamp, started: float) -> BuildResult:
+    files = len(previous.outputs)
+    return BuildResult(
+        output_dir=Path(previous.output_dir),
+        pages=previous.pages,
+        files=files,
+        stats=WriteStats(written=0, unchanged=files, removed=0),
+        warnings=tuple(SiteError(path, line, message) for path, line, message in previous.warnings),
+        seconds=time.perf_counter() - started,
+        up_to_date=True,
+    )
+
+
+def _plain(path: Path | str | None) -> str | None:
+    return None if path is None else str(path)
