@@ -42,7 +42,7 @@ from generator.render import TemplateRenderer, ThemeStack, make_environment
 from generator.slugs import slugify
 from generator.sources import bundle_assets, discover_paths, read_source
 from generator.urls import UrlScheme
-from generator.writer import Kept, OutputPlan, commit
+from generator.writer import Kept, OutputPlan, Staged, Staging, commit
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,11 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
     output_dir = resolve_output_dir(layout, config, options.output_dir)
     cache = cache if cache is not None else BuildCache()
     build = Build(layout, config, options, cache, output_dir)
-    plan = build.assemble()
+    try:
+        plan = build.assemble()
+    except BaseException:
+        build.staging.discard()  # the output folder is left as it was
+        raise
     return PlannedSite(
         output_dir,
         plan,
@@ -142,7 +146,7 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     # holds on to its last plan for the next rebuild).
     contents = planned.plan.contents
     for rel, content in contents.items():
-        if isinstance(content, bytes) and rel in ledger:
+        if isinstance(content, bytes | Staged) and rel in ledger:
             contents[rel] = Kept(ledger[rel].digest)
     # Only now does the cache describe the output: a build that failed to write keeps the old one.
     planned.next_cache.ledgers = {str(planned.output_dir): ledger}
@@ -230,6 +234,7 @@ class Build:
         self.urls = UrlScheme(config.base_url)
         self.errors = ErrorCollector()
         self.plan = OutputPlan()
+        self.staging = Staging(output_dir)
         self.next_cache = BuildCache()
         self.rendered = 0
         self.themes = ThemeStack.for_site(layout.themes, config.theme)
@@ -264,6 +269,10 @@ class Build:
         tags = self._canonical_tags(published)
         environment = self._link_environment(files)
         documents, fingerprints = composer.compose(published, files, tags, environment)
+        # The bodies are rendered: the Markdown texts need not stay in memory any longer.
+        metas = list(self._light_metas.values())
+        self.metas_by_path = self._light_metas
+        del published
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
         letters = self._read_letters(posts)
@@ -277,6 +286,7 @@ class Build:
             self.output_dir,
             self.global_key,
             trust_ledger=self.options.private_output,
+            staging=self.staging,
         )
         site_pages = SitePages(
             maker,
@@ -313,6 +323,7 @@ class Build:
     def _read_documents(self) -> list[DocumentMeta]:
         metas = []
         self.metas_by_path: dict[str, DocumentMeta] = {}
+        self._light_metas: dict[str, DocumentMeta] = {}  # the same, without Markdown texts
         timezone = self.config.timezone
         known, keep = self.cache.sources, self.next_cache.sources
         for path, kind in discover_paths(self.layout.content):
@@ -331,6 +342,7 @@ class Build:
                         cached = source, dataclasses.replace(meta, source=source)
                         meta = cached[1]
                 keep[key] = cached  # already without its text: reused as it is
+                self._light_metas[path] = meta
             else:
                 before = len(self.errors.errors)
                 source = read_source(Path(path), Path(path).relative_to(self.layout.root), kind, self.errors)
@@ -341,6 +353,7 @@ class Build:
                 # again only when it has to be rendered again.
                 light = source.without_body()
                 keep[key] = (light, dataclasses.replace(meta, source=light))
+                self._light_metas[path] = keep[key][1]
             if meta.date_guessed_from:
                 self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
             metas.append(meta)

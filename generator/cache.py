@@ -2,7 +2,7 @@
 
 `fireside build` keeps it in `.fireside-cache/` (git-ignored); `fireside serve` keeps one
 in memory for its lifetime. Every entry is keyed by everything its value depends on, so a
-missing or mismatched entry only means "do the work", never "use something stale". The
+missing or mismatched entry only means "do the work", never "use something stale". Each
 file carries a checksum: a truncated or corrupted cache is detected and ignored.
 """
 
@@ -15,10 +15,11 @@ import os
 import pickle
 import stat
 import tempfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator import __version__
 
@@ -27,9 +28,13 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _VERSION = f"{__version__}+cache{CACHE_FORMAT}"
-_MAGIC = b"FIRESIDE-CACHE\n"
+_MAGIC_PREFIX = b"FIRESIDE-CACHE"  # every format's files start so
+_MAGIC = _MAGIC_PREFIX + f"-{CACHE_FORMAT}\n".encode("ascii")
+_SUM_SIZE = 8  # hex digits of the CRC-32 after the magic line
+# Files the documents and bodies are spread over (see BuildCache.save).
+SHARDS = 64
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,14 @@ class BuildCache:
     # global key → compiled templates; kept in memory only (never pickled)
     templates: dict[str, Any] = field(default_factory=dict)
 
+    # shard number → the entries read from its file, to tell which shards a save must
+    # write again; kept in memory only
+    loaded: dict[int, dict[tuple[str, Any], Any]] = field(default_factory=dict, repr=False)
+
     def __getstate__(self) -> dict[str, Any]:
+        """The head file's part: documents and bodies go to the shard files (see save)."""
         state = dict(self.__dict__)
-        state["templates"] = {}
+        state.update(templates={}, loaded={}, documents={}, bodies={})
         return state
 
     def keys(self) -> tuple[Any, ...]:
@@ -78,45 +88,131 @@ class BuildCache:
 
     @classmethod
     def load(cls, path: Path) -> BuildCache:
-        """The cache saved at `path`, or an empty one if it is missing, old or damaged."""
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return cls()
-        if not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + 64:
-            log.warning("ignoring a damaged build cache at %s", path)
-            return cls()
-        checksum = raw[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
-        payload = raw[len(_MAGIC) + 64 :]
-        if hashlib.sha256(payload).hexdigest() != checksum:
-            log.warning("ignoring a damaged build cache at %s (checksum mismatch)", path)
-            return cls()
-        try:
-            # Our own file, written by the same user: pickle is acceptable here.
-            cache = pickle.loads(payload)
-        except Exception:  # any unpickling failure means: start afresh
-            log.warning("ignoring an unreadable build cache at %s", path)
-            return cls()
+        """The cache saved at `path`, or an empty one if it is missing, old or damaged.
+
+        A shard file that is missing or damaged only leaves its documents out.
+        """
+        cache = _read_checked(path)
         # A cache written by another version, or before a field was added, starts afresh.
         if not isinstance(cache, cls) or cache.version != _VERSION:
             return cls()
         if any(not hasattr(cache, f.name) for f in dataclasses.fields(cls)):
             return cls()
+        folder = _shard_folder(path)
+        for number in range(SHARDS):
+            shard = _read_checked(folder / f"{number:02d}.pickle")
+            if not (isinstance(shard, tuple) and len(shard) == 2 and shard[0] == _VERSION):
+                continue
+            entries: dict[tuple[str, Any], Any] = shard[1]
+            for (kind, key), value in entries.items():
+                (cache.documents if kind == "document" else cache.bodies)[key] = value
+            cache.loaded[number] = entries
         return cache
 
     def save(self, path: Path) -> None:
-        """Write atomically: a build killed while saving leaves the old cache or none."""
-        payload = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
-        data = _MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + payload
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".cache-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        """Write the shards whose entries changed, then the head; each file atomically.
+
+        Documents and their rendered bodies (the bulk of the cache) are spread over SHARDS
+        files by source path, so an edit to one post rewrites one shard, not the whole
+        cache. A build killed while saving leaves a mix of old and new files: every entry
+        in them is keyed by all it depends on, so the mix is never stale, only incomplete.
+        """
+        folder = _shard_folder(path)
+        for number, entries in self._shards().items():
+            if _unchanged(self.loaded.get(number), entries):
+                continue  # the very objects read from its file: the file already holds them
+            _write_checked(folder / f"{number:02d}.pickle", (_VERSION, entries))
+            self.loaded[number] = entries
+        _write_checked(path, self)
+
+    def _shards(self) -> dict[int, dict[tuple[str, Any], Any]]:
+        """Documents and bodies by shard; a body goes with its document (they share HTML)."""
+        shards: dict[int, dict[tuple[str, Any], Any]] = {number: {} for number in range(SHARDS)}
+        placed: set[str] = set()
+        for doc_key, value in self.documents.items():
+            shard = shards[_shard_number(str(value[0].source))]
+            shard[("document", doc_key)] = value
+            body_key = doc_key[0]  # a document's key starts with its body's (compose.py)
+            if body_key in self.bodies and body_key not in placed:
+                shard[("body", body_key)] = self.bodies[body_key]
+                placed.add(body_key)
+        for body_key, value in self.bodies.items():
+            if body_key not in placed:
+                shards[_shard_number(body_key)][("body", body_key)] = value
+        return shards
+
+
+def _unchanged(before: dict[tuple[str, Any], Any] | None, entries: dict[tuple[str, Any], Any]) -> bool:
+    if before is None or before.keys() != entries.keys():
+        return False
+    return all(before[key] is value for key, value in entries.items())
+
+
+def _shard_folder(path: Path) -> Path:
+    return path.with_name(path.stem + "-shards")
+
+
+def _shard_number(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _read_checked(path: Path) -> Any:
+    """The object pickled in `path` by _write_checked, or None if missing or damaged."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + _SUM_SIZE
+    if not raw.startswith(_MAGIC_PREFIX):
+        log.warning("ignoring a damaged build cache file at %s", path)
+        return None
+    if not raw.startswith(_MAGIC):
+        log.info("ignoring a build cache of another format at %s", path)
+        return None
+    if len(raw) < head:
+        log.warning("ignoring a damaged build cache file at %s", path)
+        return None
+    payload = memoryview(raw)[head:]  # a view: no second copy of a large file
+    if f"{zlib.crc32(payload):08x}".encode("ascii") != raw[len(_MAGIC) : head]:
+        log.warning("ignoring a damaged build cache file at %s (checksum mismatch)", path)
+        return None
+    try:
+        # Our own file, written by the same user: pickle is acceptable here.
+        return pickle.loads(payload)
+    except Exception:  # any unpickling failure means: start afresh
+        log.warning("ignoring an unreadable build cache file at %s", path)
+        return None
+
+
+def _write_checked(path: Path, value: object) -> None:
+    """Pickle `value` to `path` with a checksum, atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".cache-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            # Pickled straight into the file, summed on the way: a large cache is never
+            # held in memory a second time as one block of bytes.
+            handle.write(_MAGIC + b"0" * _SUM_SIZE)
+            summing = _SummingWriter(handle)
+            pickle.dump(value, summing, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.seek(len(_MAGIC))
+            handle.write(f"{summing.crc:08x}".encode("ascii"))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class _SummingWriter:
+    """A file's `write`, also summing what is written (CRC-32: it detects damage, fast)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.crc = 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.handle.write(data)
 
 
 def digest_bytes(data: bytes) -> str:

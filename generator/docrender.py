@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -36,9 +37,8 @@ log = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 64
 
 
-@dataclass(frozen=True)
-class LinkAnswer:
-    """One question a body asked while rendering, and the answer it got."""
+class LinkAnswer(NamedTuple):
+    """One question a body asked while rendering, and the answer it got (a named tuple: see TocEntry)."""
 
     kind: str  # "resolve" or "image"
     url: str

@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class TocEntry:
-    """A heading in a document's table of contents, with its nested sub-headings."""
+class TocEntry(NamedTuple):
+    """A heading in a document's table of contents, with its nested sub-headings.
+
+    A named tuple, not a dataclass: a site holds tens of thousands, in memory and in the
+    build cache, and tuples are the lightest to keep, pickle and load.
+    """
 
     level: int
     id: str

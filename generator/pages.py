@@ -24,7 +24,7 @@ from generator.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
 from generator.model import Document, Letter, Neighbours, Page, Post, TagListing, YearListing
 from generator.render import TemplateRenderer
 from generator.urls import UrlScheme
-from generator.writer import Kept, Origin, OutputPlan
+from generator.writer import Content, Kept, Origin, OutputPlan, Staging
 
 
 class OutputMaker:
@@ -41,7 +41,9 @@ class OutputMaker:
         *,
         trust_ledger: bool = False,
         replacing: bool = False,  # the plan holds the last build's files: new ones replace them
+        staging: Staging | None = None,  # park rendered files there instead of holding them
     ) -> None:
+        self.staging = staging
         self.trust_ledger = trust_ledger
         self.replacing = replacing
         self.plan = plan
@@ -77,6 +79,11 @@ class OutputMaker:
         if data is None:
             return  # produce recorded its error
         self.rendered += 1
+        if self.staging is not None:
+            staged = self.staging.park(data)
+            self._add(rel, staged, origin)
+            self.recorded[rel] = (full_key, staged.digest)
+            return
         self._add(rel, data, origin)
         self.recorded[rel] = (full_key, digest_bytes(data))
 
@@ -93,7 +100,7 @@ class OutputMaker:
         self._add(rel, source, origin)
         self.recorded[rel] = (full_key, digest_bytes(source.read_bytes()))
 
-    def _add(self, rel: str, content: bytes | Path | Kept, origin: Origin) -> None:
+    def _add(self, rel: str, content: Content, origin: Origin) -> None:
         error = self.plan.add(rel, content, origin, replace=self.replacing)
         if error is not None:
             self.errors.add(error)

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -34,7 +35,50 @@ class Kept:
     digest: str
 
 
-Content = bytes | Path | Kept
+@dataclass(frozen=True)
+class Staged:
+    """An output file already written to the build's staging folder (see Staging)."""
+
+    path: Path
+    digest: str
+
+
+Content = bytes | Path | Kept | Staged
+
+# Staging folders sit at the top of the output folder, so that committing a file is a
+# rename on one file system. Any left by a build that was killed go at the next commit.
+STAGING_PREFIX = ".fireside-staging-"
+STALE_STAGING_SECONDS = 3600
+
+
+class Staging:
+    """Finished files parked inside the output folder until the build commits.
+
+    A large site's pages are not all held in memory until the end of the build: each goes
+    to a hidden staging folder as it is made, and `commit` renames it into place (or drops
+    it, when the file there already holds those bytes). A build that fails calls
+    `discard`, and the output folder is as it was.
+    """
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.folder: Path | None = None
+        self.count = 0
+
+    def park(self, data: bytes) -> Staged:
+        if self.folder is None:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.output_dir))
+        self.count += 1
+        path = self.folder / str(self.count)
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return Staged(path, digest_bytes(data))
+
+    def discard(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 @dataclass(frozen=True)
@@ -112,14 +156,21 @@ def commit(
         # After _clear_way no link stands on the way, so this holds for any plan path.
         if not target.parent.resolve().is_relative_to(root):
             raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
-        data = content.read_bytes() if isinstance(content, Path) else content
-        if _write_if_changed(target, data):
+        if isinstance(content, Staged):
+            digest = content.digest
+            changed_now = _move_if_changed(target, content.path)
+        else:
+            data = content.read_bytes() if isinstance(content, Path) else content
+            digest = digest_bytes(data)
+            changed_now = _write_if_changed(target, data)
+        if changed_now:
             written += 1
             changed.append(rel)
         else:
             unchanged += 1
         found = target.stat()
-        ledger[rel] = OutputRecord(digest_bytes(data), found.st_size, found.st_mtime_ns)
+        ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
+    _remove_staging(root, {c.path.parent for c in plan.contents.values() if isinstance(c, Staged)})
     # Without a ledger (a first build into this folder) every file is looked at; with one,
     # the files this writer made and the plan no longer holds are enough (a preview's
     # private temp folder, where walking thousands of folders per save would be the cost).
@@ -163,6 +214,38 @@ def _clear_way(root: Path, rel: str) -> list[str]:
     return gone
 
 
+def _move_if_changed(target: Path, staged: Path) -> bool:
+    """Rename a staged file into place, unless the file there already holds its bytes."""
+    try:
+        size = staged.stat().st_size
+        if target.is_file() and target.stat().st_size == size and target.read_bytes() == staged.read_bytes():
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(staged, 0o644)
+    os.replace(staged, target)
+    return True
+
+
+def _remove_staging(root: Path, own: set[Path]) -> None:
+    """Remove this build's staging folders, and any a killed build left (an hour old or more).
+
+    A staging folder that is younger belongs to another build still running in parallel.
+    """
+    stale = time.time() - STALE_STAGING_SECONDS
+    with os.scandir(root) as entries:
+        found = [
+            Path(entry.path)
+            for entry in entries
+            if entry.name.startswith(STAGING_PREFIX)
+            and entry.is_dir(follow_symlinks=False)
+            and (Path(entry.path) in own or entry.stat(follow_symlinks=False).st_mtime < stale)
+        ]
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _write_if_changed(target: Path, data: bytes) -> bool:
     try:
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -182,13 +265,18 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
     return True
 
 
+def _belongs_elsewhere(top_name: str) -> bool:
+    """An entry at the top of the output that pruning leaves alone."""
+    return top_name in PRESERVED_NAMES or top_name.startswith(STAGING_PREFIX)
+
+
 def _prune(root: Path, keep: set[str]) -> list[str]:
     """Remove files and links under `root` that the plan does not hold, then empty folders."""
     removed: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, topdown=True):
         current = Path(dirpath)
-        if current == root:
-            dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
+        if current == root:  # not someone else's, nor another build's staging folder
+            dirnames[:] = [d for d in dirnames if not _belongs_elsewhere(d)]
         for name in list(dirnames):
             path = current / name
             if path.is_symlink():  # a link to a folder: remove the link, never follow it
@@ -204,7 +292,7 @@ def _prune(root: Path, keep: set[str]) -> list[str]:
             removed.append(rel)
     for dirpath, _dirnames, _ in os.walk(root, topdown=False):
         current = Path(dirpath)
-        if current == root or current.relative_to(root).parts[0] in PRESERVED_NAMES:
+        if current == root or _belongs_elsewhere(current.relative_to(root).parts[0]):
             continue
         with contextlib.suppress(OSError):
             current.rmdir()  # only succeeds when empty

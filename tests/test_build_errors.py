@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
+from generator.writer import STAGING_PREFIX
 
 from .conftest import DEFAULT_CONFIG, MakeSite, build, tree_digest, write_tree
 
@@ -28,6 +29,7 @@ def failing_build(site: Path) -> list[str]:
     with pytest.raises(BuildFailed) as failed:
         build(site)
     assert tree_digest(output) == before, "a failed build changed the output"
+    assert not [entry for entry in output.iterdir() if entry.name.startswith(STAGING_PREFIX)]
     return [str(error) for error in failed.value.errors]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import CACHE_FILE, BuildCache
+from generator.cache import CACHE_FILE, SHARDS, BuildCache
 from generator.incremental import build_site
 from generator.options import BuildOptions
 
@@ -162,19 +162,61 @@ def test_output_changed_behind_the_builds_back_is_repaired(tmp_path: Path) -> No
 
 
 def test_a_cache_from_an_older_layout_is_ignored(tmp_path: Path) -> None:
-    import pickle
-
-    from generator.cache import _MAGIC, digest_bytes
+    from generator.cache import _read_checked, _write_checked
 
     site = tmp_path / "site"
     write_tree(site, SITE)
     old = BuildCache()
-    del old.__dict__["templates"]  # as a cache pickled before that field existed
-    payload = pickle.dumps(old)
+    del old.__dict__["list_reads"]  # as a cache pickled before that field existed
     cache_file = site / ".fireside-cache" / CACHE_FILE
-    cache_file.parent.mkdir(parents=True)
-    cache_file.write_bytes(_MAGIC + digest_bytes(payload).encode() + payload)
+    _write_checked(cache_file, old)
+    assert _read_checked(cache_file) is not None  # readable: only its layout is old
+    assert BuildCache.load(cache_file) == BuildCache()
     build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert_same_as_clean(site, tmp_path)
+
+
+def shard_files(site: Path) -> dict[str, int]:
+    folder = site / ".fireside-cache" / (Path(CACHE_FILE).stem + "-shards")
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def test_an_edit_rewrites_one_shard_of_the_cache(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    before = shard_files(site)
+    assert len(before) == SHARDS
+    EDITS["post body"](site)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    after = shard_files(site)
+    assert [name for name in after if after[name] != before[name]] != []
+    assert len([name for name in after if after[name] != before[name]]) == 1
+    loaded = BuildCache.load(site / ".fireside-cache" / CACHE_FILE)
+    assert {doc.title for doc, _ in loaded.documents.values()} >= {"Alpha", "Beta", "About"}
+    assert_same_as_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip a byte", "delete"])
+def test_a_damaged_shard_only_loses_its_documents(tmp_path: Path, damage: str) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    first = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    folder = site / ".fireside-cache" / (Path(CACHE_FILE).stem + "-shards")
+    full = [p for p in sorted(folder.iterdir()) if p.stat().st_size > 200]
+    victim = full[0]
+    data = victim.read_bytes()
+    if damage == "truncate":
+        victim.write_bytes(data[: len(data) // 2])
+    elif damage == "flip a byte":
+        victim.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    else:
+        victim.unlink()
+    loaded = BuildCache.load(site / ".fireside-cache" / CACHE_FILE)
+    assert 0 < len(loaded.documents) < 6  # the others are still there
+    EDITS["page"](site)
+    again = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert 0 < again.rendered < first.rendered
     assert_same_as_clean(site, tmp_path)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import SiteError
-from generator.writer import Origin, OutputPlan, commit
+from generator.writer import STAGING_PREFIX, Origin, OutputPlan, Staging, commit
 from tests.conftest import tree_digest
 
 
@@ -96,6 +97,57 @@ def test_second_commit_of_the_same_plan_writes_nothing_and_keeps_mtimes(tmp_path
     assert (stats.written, stats.unchanged, stats.removed, stats.changed_paths) == (0, 3, 0, ())
     assert tree_digest(out) == before
     assert all(mtime == past for _, mtime in before.values())
+
+
+def staged_plan(out: Path, files: dict[str, bytes]) -> tuple[OutputPlan, Staging]:
+    staging = Staging(out)
+    plan = OutputPlan()
+    for rel, data in files.items():
+        assert plan.add(rel, staging.park(data), Origin("test")) is None
+    return plan, staging
+
+
+def test_staged_files_are_moved_into_place_and_their_folder_goes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(plan_of({"a.html": b"same", "b.html": b"old"}), out)
+    past = 1_600_000_000_000_000_000
+    os.utime(out / "a.html", ns=(past, past))
+    plan, staging = staged_plan(out, {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"})
+    assert staging.folder is not None and staging.folder.parent == out
+    assert files_under(out) == {"a.html": b"same", "b.html": b"old"} | {
+        f"{staging.folder.name}/{n}": d for n, d in (("1", b"same"), ("2", b"new"), ("3", b"added"))
+    }  # nothing of the site changed before the commit
+    stats = commit(plan, out)
+    assert files_under(out) == {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"}
+    assert stats.changed_paths == ("b.html", "c/d.html")
+    assert (out / "a.html").stat().st_mtime_ns == past  # the same bytes: the old file stays
+    assert oct((out / "b.html").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_a_discarded_staging_folder_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(plan_of({"a.html": b"one"}), out)
+    before = tree_digest(out)
+    _, staging = staged_plan(out, {"a.html": b"two"})
+    staging.discard()
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["a.html"]
+
+
+def test_staging_folders_of_killed_builds_go_and_those_of_running_builds_stay(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(plan_of({"a.html": b"one"}), out)
+    killed = out / f"{STAGING_PREFIX}killed"
+    running = out / f"{STAGING_PREFIX}running"
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "1").write_bytes(b"x")
+    hour_ago = time.time() - 3700
+    os.utime(killed, (hour_ago, hour_ago))
+    plan, _ = staged_plan(out, {"a.html": b"two"})
+    stats = commit(plan, out)
+    assert stats.changed_paths == ("a.html",)  # staging folders are never reported
+    assert sorted(p.name for p in out.iterdir()) == sorted(["a.html", running.name])
 
 
 def test_changed_content_is_rewritten(tmp_path: Path) -> None:
