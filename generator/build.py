@@ -269,10 +269,6 @@ class Build:
         tags = self._canonical_tags(published)
         environment = self._link_environment(files)
         documents, fingerprints = composer.compose(published, files, tags, environment)
-        # The bodies are rendered: the Markdown texts need not stay in memory any longer.
-        metas = list(self._light_metas.values())
-        self.metas_by_path = self._light_metas
-        del published
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
         letters = self._read_letters(posts)
@@ -323,7 +319,6 @@ class Build:
     def _read_documents(self) -> list[DocumentMeta]:
         metas = []
         self.metas_by_path: dict[str, DocumentMeta] = {}
-        self._light_metas: dict[str, DocumentMeta] = {}  # the same, without Markdown texts
         timezone = self.config.timezone
         known, keep = self.cache.sources, self.next_cache.sources
         for path, kind in discover_paths(self.layout.content):
@@ -342,18 +337,18 @@ class Build:
                         cached = source, dataclasses.replace(meta, source=source)
                         meta = cached[1]
                 keep[key] = cached  # already without its text: reused as it is
-                self._light_metas[path] = meta
             else:
                 before = len(self.errors.errors)
                 source = read_source(Path(path), Path(path).relative_to(self.layout.root), kind, self.errors)
                 meta = read_meta(source, self.config.tz, self.errors) if source is not None else None
                 if source is None or meta is None or len(self.errors.errors) > before:
                     continue
-                # Kept without the Markdown text: the cache stays small, and a body is read
-                # again only when it has to be rendered again.
+                # Kept without the Markdown text, in the cache and through this build: the
+                # text is read again where the body is rendered (a worker process, often),
+                # so a large site's texts are never all in memory at once.
                 light = source.without_body()
-                keep[key] = (light, dataclasses.replace(meta, source=light))
-                self._light_metas[path] = keep[key][1]
+                meta = dataclasses.replace(meta, source=light)
+                keep[key] = (light, meta)
             if meta.date_guessed_from:
                 self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
             metas.append(meta)

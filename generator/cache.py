@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _VERSION = f"{__version__}+cache{CACHE_FORMAT}"
 _MAGIC_PREFIX = b"FIRESIDE-CACHE"  # every format's files start so
 _MAGIC = _MAGIC_PREFIX + f"-{CACHE_FORMAT}\n".encode("ascii")

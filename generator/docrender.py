@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from generator.documents import take_leading_heading
 from generator.errors import ErrorCollector, SiteError
 from generator.links import DocumentLinks, SiteFiles
 from generator.markup import MarkdownRenderer, RenderedMarkdown
-from generator.sources import SourceFile
+from generator.sources import SourceChanged, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,12 @@ def _file_state(path: Path | None) -> tuple[int, int] | None:
 
 def render_body(markdown: MarkdownRenderer, job: BodyJob, links: DocumentLinks) -> BodyRender:
     recorder = RecordingLinks(links)
-    rendered = markdown.render(job.body, recorder)
+    try:
+        text = job.body
+    except SourceChanged as changed:
+        links.errors.add(changed)  # an error: this render is not kept, the build fails
+        text = ""
+    rendered = markdown.render(text, recorder)
     # Marked safe once, here: the Document then shares this very string, and the cache
     # file stores it once instead of twice.
     rendered = dataclasses.replace(rendered, html=Markup(rendered.html))
@@ -159,13 +164,24 @@ def _init_worker(files: SiteFiles) -> None:
     _worker_state["markdown"] = MarkdownRenderer()
 
 
-def _render_in_worker(job: BodyJob) -> tuple[BodyRender, list[SiteError], list[SiteError]]:
-    errors = ErrorCollector()
+# One body's render with the errors and warnings it found.
+_Rendered = tuple[BodyRender, list[SiteError], list[SiteError]]
+
+
+def _render_chunk(markdown: MarkdownRenderer, files: SiteFiles, jobs: Sequence[BodyJob]) -> list[_Rendered]:
+    results = []
+    for job in jobs:
+        errors = ErrorCollector()
+        result = render_body(markdown, job, DocumentLinks(files, job.source, errors))
+        results.append((result, errors.errors, errors.warnings))
+    return results
+
+
+def _render_chunk_in_worker(jobs: Sequence[BodyJob]) -> list[_Rendered]:
     files = _worker_state["files"]
     markdown = _worker_state["markdown"]
     assert isinstance(files, SiteFiles) and isinstance(markdown, MarkdownRenderer)
-    result = render_body(markdown, job, DocumentLinks(files, job.source, errors))
-    return result, errors.errors, errors.warnings
+    return _render_chunk(markdown, files, jobs)
 
 
 def worker_count() -> int:
@@ -196,25 +212,41 @@ def render_many(
             if len(errors.errors) > before:
                 results[-1] = (results[-1][0], True)
         return results
-    rendered = []
-    found = ErrorCollector()
-    chunk = max(1, len(jobs) // (workers * 8))
+    size = max(1, len(jobs) // (workers * 8))
+    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    done: list[list[_Rendered] | None] = [None] * len(chunks)
     # forkserver, not fork: `fireside serve` builds from a thread of a threaded process, and
     # forking that can copy a lock some other thread holds.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     try:
+        # This process renders too, rather than wait: one worker fewer to start and keep
+        # in memory, and its share of the results is never pickled back.
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(files,)
+            max_workers=workers - 1, mp_context=context, initializer=_init_worker, initargs=(files,)
         ) as pool:
-            for result, job_errors, job_warnings in pool.map(_render_in_worker, jobs, chunksize=chunk):
-                found.extend(job_errors)
-                found.warnings.extend(job_warnings)
-                rendered.append((result, bool(job_errors)))
+            pending: dict[Future[list[_Rendered]], int] = {}
+            taken = 0
+            while taken < len(chunks) or pending:
+                while taken < len(chunks) and len(pending) < (workers - 1) * 3:
+                    pending[pool.submit(_render_chunk_in_worker, chunks[taken])] = taken
+                    taken += 1
+                if taken < len(chunks):
+                    done[taken] = _render_chunk(markdown, files, chunks[taken])
+                    taken += 1
+                else:
+                    wait(pending, return_when=FIRST_COMPLETED)
+                for future in [future for future in pending if future.done()]:
+                    done[pending.pop(future)] = future.result()
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         # Workers cannot start everywhere (a main module read from stdin, a locked-down
         # sandbox); the same work in this process gives the same result, only slower.
         log.warning("rendering in one process: worker processes failed (%s)", exc)
         return render_many(markdown, jobs, files, errors, parallel=False)
-    errors.extend(found.errors)
-    errors.warnings.extend(found.warnings)
+    rendered = []
+    for chunk_results in done:
+        assert chunk_results is not None
+        for result, job_errors, job_warnings in chunk_results:  # in order: errors too
+            errors.extend(job_errors)
+            errors.warnings.extend(job_warnings)
+            rendered.append((result, bool(job_errors)))
     return rendered

@@ -18,13 +18,17 @@ from typing import Any, Literal
 
 import yaml
 
-from generator.errors import ErrorCollector, yaml_error_mark
+from generator.errors import ErrorCollector, SiteError, yaml_error_mark
 
 Kind = Literal["post", "page"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 BUNDLE_INDEX = "index.md"
 _TOML_ERROR_LINE = re.compile(r"line (\d+)")
+
+
+class SourceChanged(SiteError):
+    """A source file no longer holds what the build read from it a moment ago."""
 
 
 @dataclass(frozen=True)
@@ -44,16 +48,28 @@ class SourceFile:
     mtime: float = 0.0
     real_path: Path | None = None  # `path` with links resolved, which is how links find it
     body_digest: str = ""  # sha256 of `body`: a cached entry keeps this, not the text
+    body_offset: int = 0  # where the body starts in the file's text (newlines made \n)
 
     def without_body(self) -> SourceFile:
-        """A copy to keep in the build cache: the text is read again only if it must be rendered."""
+        """A copy without the text: kept in the cache and through a build, read again to render."""
         return dataclasses.replace(self, body="")
 
     def read_body(self) -> str:
-        """The body as read from disk now (for a cached copy without its text)."""
-        errors = ErrorCollector()
-        fresh = read_source(self.path, self.rel, self.kind, errors)
-        return fresh.body if fresh is not None else self.body
+        """The body as this source read it, from disk again (for a copy without its text).
+
+        Raises SourceChanged if the file no longer holds that body: rendering what is there
+        now under the metadata read before would mix two versions of the file.
+        """
+        if self.body or not self.body_digest:
+            return self.body
+        try:
+            text = _normalised(self.path.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            text = None
+        body = text[self.body_offset :] if text is not None else None
+        if body is None or _digest(body) != self.body_digest:
+            raise SourceChanged(self.rel, None, "changed while the site was being built: build again")
+        return body
 
     def line_of(self, key: str) -> int:
         return self.meta_lines.get(key, 1)
@@ -123,7 +139,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
     except OSError as exc:
         errors.error(rel, None, f"cannot read: {exc.strerror}")
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalised(text)
     parsed = split_front_matter(text, rel, errors)
     if parsed is None:
         return None
@@ -142,8 +158,17 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         assets=bundle_assets(bundle_dir) if bundle_dir else (),
         mtime=path.stat().st_mtime,
         real_path=path.resolve(),
-        body_digest=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+        body_digest=_digest(body),
+        body_offset=len(text) - len(body),  # the body is always the end of the text
     )
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 FrontMatter = tuple[Literal["yaml", "toml"] | None, dict[str, Any], dict[str, int], str, int]

@@ -30,9 +30,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 STAMP_FILE = "last-build.stamp"
-# A file changed this recently may change again within one tick of a coarse file-system
-# clock (up to 2 s on FAT, 1 s on HFS+ and some network mounts) and keep its time stamp.
-RACY_SECONDS = 2.0
+# A file changed this recently may change again within one tick of its file system's
+# clock and keep its time stamp. Time stamps in whole seconds come from file systems that
+# count in seconds (1 s on ext3 and HFS+, 2 s on FAT); finer ones from clocks that tick
+# every few milliseconds (Linux updates them once per scheduler tick, 1-10 ms).
+RACY_SECONDS_COARSE = 2.0
+RACY_SECONDS_FINE = 0.1
 _MAGIC = b"FIRESIDE-STAMP-1\n"
 
 # (path, file type and permission bits, size, modification time in ns, inode); a missing
@@ -106,8 +109,11 @@ class Stamp:
 
 def is_racy(inputs: Iterable[Entry], taken: float) -> bool:
     """True if some input changed so close to `taken` that its next change may not show."""
-    limit = int((taken - RACY_SECONDS) * 1_000_000_000)
-    return any(mtime_ns > limit for _, _, _, mtime_ns, _ in inputs)
+    coarse = int((taken - RACY_SECONDS_COARSE) * 1_000_000_000)
+    fine = int((taken - RACY_SECONDS_FINE) * 1_000_000_000)
+    return any(
+        mtime_ns > (coarse if mtime_ns % 1_000_000_000 == 0 else fine) for _, _, _, mtime_ns, _ in inputs
+    )
 
 
 def load(path: Path) -> Stamp | None:

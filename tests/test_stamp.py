@@ -117,14 +117,34 @@ def test_other_options_are_built(tmp_path: Path) -> None:
     assert not elsewhere.up_to_date and (tmp_path / "out/index.html").is_file()
 
 
-def test_freshly_changed_sources_are_not_trusted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seconds_ago", [0.05, 1.0], ids=["fine time stamp", "whole-second time stamp"])
+def test_freshly_changed_sources_are_not_trusted(tmp_path: Path, seconds_ago: float) -> None:
     # A file changed within the last moments could change again without its time stamp
     # moving (coarse file-system clocks): no stamp is saved, the next build builds.
     site = tmp_path / "site"
     write_tree(site, SITE)
+    age(site)
+    fresh = time.time() - seconds_ago
+    if seconds_ago >= 1:  # as a file system counting whole seconds would record it
+        fresh = float(int(fresh))
+    os.utime(site / "content/posts/alpha.md", (fresh, fresh))
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert not (site / STAMP).exists()
     assert not build_site(site / "site.yaml", BuildOptions(now=NOW)).up_to_date
+
+
+def test_racy_time_stamps() -> None:
+    now = 1_800_000_000.5
+    ns = 1_000_000_000
+
+    def entry(mtime_ns: int) -> stamp.Entry:
+        return ("f", 0o100644, 1, mtime_ns, 1)
+
+    assert stamp.is_racy([entry(int(now * ns) - ns // 20)], now)  # 50 ms ago, fine clock
+    assert not stamp.is_racy([entry(int(now * ns) - ns // 2 + 1)], now)  # 0.5 s ago, fine clock
+    assert stamp.is_racy([entry(int(now - 1) * ns)], now)  # 1.5 s ago, whole seconds
+    assert not stamp.is_racy([entry(int(now - 3) * ns)], now)  # 3.5 s ago, whole seconds
+    assert stamp.is_racy([entry(int(now + 5) * ns)], now)  # in the future
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip a byte", "garbage", "empty"])
