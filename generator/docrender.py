@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -212,6 +209,11 @@ def render_many(
             if len(errors.errors) > before:
                 results[-1] = (results[-1][0], True)
         return results
+    # Imported here: a build that renders a few bodies (most rebuilds) never needs them.
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, len(jobs) // (workers * 8))
     chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     done: list[list[_Rendered] | None] = [None] * len(chunks)
