@@ -112,9 +112,10 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
     cache = cache if cache is not None else BuildCache()
     build = Build(layout, config, options, cache, output_dir)
     try:
-        plan = build.assemble()
+        plan, state = build.assemble()
     except BaseException:
-        build.staging.discard()  # the output folder is left as it was
+        if build.staging is not None:
+            build.staging.discard()
         raise
     return PlannedSite(
         output_dir,
@@ -124,7 +125,7 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         cache,
         build.next_cache,
         build.rendered,
-        build.state,
+        state,
     )
 
 
@@ -234,7 +235,7 @@ class Build:
         self.urls = UrlScheme(config.base_url)
         self.errors = ErrorCollector()
         self.plan = OutputPlan()
-        self.staging = Staging(output_dir)
+        self.staging = Staging.beside(layout.cache, output_dir)
         self.next_cache = BuildCache()
         self.rendered = 0
         self.themes = ThemeStack.for_site(layout.themes, config.theme)
@@ -242,9 +243,8 @@ class Build:
             message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
             self.errors.error(layout.config_file.name, None, message)
         self.markdown = MarkdownRenderer()
-        self.state: SiteState | None = None  # set once assemble has succeeded
 
-    def assemble(self) -> OutputPlan:
+    def assemble(self) -> tuple[OutputPlan, SiteState]:
         self.errors.raise_if_any()
         self.static = collect_static([*self.themes.static_dirs, self.layout.content / "static"])
         self.highlight_css = self._highlight_css()
@@ -300,7 +300,7 @@ class Build:
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
-        self.state = SiteState(
+        state = SiteState(
             build=self,
             metas=self.metas_by_path,
             posts=tuple(posts),
@@ -312,7 +312,7 @@ class Build:
             list_reads=site_pages.list_reads,
             next_future=min(future, default=None),
         )
-        return self.plan
+        return self.plan, state
 
     # -- reading --------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from generator import __version__
 
@@ -28,18 +28,18 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _VERSION = f"{__version__}+cache{CACHE_FORMAT}"
 _MAGIC_PREFIX = b"FIRESIDE-CACHE"  # every format's files start so
 _MAGIC = _MAGIC_PREFIX + f"-{CACHE_FORMAT}\n".encode("ascii")
 _SUM_SIZE = 8  # hex digits of the CRC-32 after the magic line
-# Files the documents and bodies are spread over (see BuildCache.save).
+# Files the sources, documents, bodies and outputs are spread over (see BuildCache.save).
 SHARDS = 64
 
 
-@dataclass(frozen=True)
-class OutputRecord:
-    """A file as the last build left it in the output folder."""
+class OutputRecord(NamedTuple):
+    """A file as the last build left it in the output folder (a named tuple: thousands are
+    kept, pickled and loaded per build)."""
 
     digest: str  # sha256 of its bytes
     size: int
@@ -71,9 +71,9 @@ class BuildCache:
     loaded: dict[int, dict[tuple[str, Any], Any]] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        """The head file's part: documents and bodies go to the shard files (see save)."""
+        """The head file's part: the sharded tables go to the shard files (see save)."""
         state = dict(self.__dict__)
-        state.update(templates={}, loaded={}, documents={}, bodies={})
+        state.update(templates={}, loaded={}, **{table: {} for table in _SHARDED})
         return state
 
     def keys(self) -> tuple[Any, ...]:
@@ -104,18 +104,20 @@ class BuildCache:
             if not (isinstance(shard, tuple) and len(shard) == 2 and shard[0] == _VERSION):
                 continue
             entries: dict[tuple[str, Any], Any] = shard[1]
-            for (kind, key), value in entries.items():
-                (cache.documents if kind == "document" else cache.bodies)[key] = value
+            tables = {table: getattr(cache, table) for table in _SHARDED}
+            for (table, key), value in entries.items():
+                tables[table][key] = value
             cache.loaded[number] = entries
         return cache
 
     def save(self, path: Path) -> None:
         """Write the shards whose entries changed, then the head; each file atomically.
 
-        Documents and their rendered bodies (the bulk of the cache) are spread over SHARDS
-        files by source path, so an edit to one post rewrites one shard, not the whole
-        cache. A build killed while saving leaves a mix of old and new files: every entry
-        in them is keyed by all it depends on, so the mix is never stale, only incomplete.
+        Sources, documents with their rendered bodies, and outputs are spread over SHARDS
+        files by file path, so an edit to one post rewrites the few shards holding what
+        changed, not the whole cache. A build killed while saving leaves a mix of old and
+        new files: every entry is keyed by all it depends on, so the mix is never stale,
+        only incomplete.
         """
         folder = _shard_folder(path)
         for number, entries in self._shards().items():
@@ -126,20 +128,29 @@ class BuildCache:
         _write_checked(path, self)
 
     def _shards(self) -> dict[int, dict[tuple[str, Any], Any]]:
-        """Documents and bodies by shard; a body goes with its document (they share HTML)."""
+        """Every sharded entry by shard, keyed (table, key). What belongs to one source file
+        shares its shard: its reading, its document and body (which share their HTML)."""
         shards: dict[int, dict[tuple[str, Any], Any]] = {number: {} for number in range(SHARDS)}
+        for key, value in self.sources.items():
+            shards[_shard_number(str(value[0].rel))][("sources", key)] = value
         placed: set[str] = set()
         for doc_key, value in self.documents.items():
             shard = shards[_shard_number(str(value[0].source))]
-            shard[("document", doc_key)] = value
+            shard[("documents", doc_key)] = value
             body_key = doc_key[0]  # a document's key starts with its body's (compose.py)
             if body_key in self.bodies and body_key not in placed:
-                shard[("body", body_key)] = self.bodies[body_key]
+                shard[("bodies", body_key)] = self.bodies[body_key]
                 placed.add(body_key)
         for body_key, value in self.bodies.items():
             if body_key not in placed:
-                shards[_shard_number(body_key)][("body", body_key)] = value
+                shards[_shard_number(body_key)][("bodies", body_key)] = value
+        for rel, value in self.outputs.items():
+            shards[_shard_number(rel)][("outputs", rel)] = value
         return shards
+
+
+# The tables of BuildCache kept in shard files rather than in the head file.
+_SHARDED = ("sources", "documents", "bodies", "outputs")
 
 
 def _unchanged(before: dict[tuple[str, Any], Any] | None, entries: dict[tuple[str, Any], Any]) -> bool:

@@ -13,8 +13,11 @@ Cold builds render the bodies that missed in a process pool, one worker per core
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +159,24 @@ def reuse_or_render(
 _worker_state: dict[str, object] = {}  # per worker process only, set by its initializer
 
 
+def _start_method() -> str:
+    """How worker processes start: a fork where that is safe, else a fresh interpreter.
+
+    A fork starts at once, with every module loaded, and shares this process's memory
+    until either side writes to it. It is safe only while this process runs one thread:
+    `fireside serve` builds from a thread, and forking then can copy a lock another
+    thread holds, so it gets a forkserver. macOS's system libraries do not survive forks.
+    """
+    if os.name != "posix" or sys.platform == "darwin":
+        return "spawn"
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
 def _init_worker(files: SiteFiles) -> None:
+    # A forked worker inherits a paused collector and the parent's objects: those are
+    # frozen (never walked, so their shared pages are never written), new ones collected.
+    gc.freeze()
+    gc.enable()
     _worker_state["files"] = files
     _worker_state["markdown"] = MarkdownRenderer()
 
@@ -217,9 +237,7 @@ def render_many(
     size = max(1, len(jobs) // (workers * 8))
     chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     done: list[list[_Rendered] | None] = [None] * len(chunks)
-    # forkserver, not fork: `fireside serve` builds from a thread of a threaded process, and
-    # forking that can copy a lock some other thread holds.
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    context = multiprocessing.get_context(_start_method())
     try:
         # This process renders too, rather than wait: one worker fewer to start and keep
         # in memory, and its share of the results is never pickled back.

@@ -19,6 +19,11 @@ class SiteError(Exception):
     line: int | None
     message: str
 
+    def __reduce__(self) -> tuple[type[SiteError], tuple[Path | str | None, int | None, str]]:
+        # An exception pickles its args and then sets its attributes, which a frozen
+        # dataclass refuses: errors found in a worker process must cross back whole.
+        return (type(self), (self.path, self.line, self.message))
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -63,13 +63,19 @@ def build_site(
         loaded = disk_cache.keys()
         planned = plan_site(config_file, options, disk_cache)
         result = write_site(planned)
+        ledger = disk_cache.ledgers.get(str(result.output_dir), {})
+        made = sorted(planned.plan.contents)
+        next_future = planned.state.next_future if planned.state is not None else None
+        # The site in memory is not needed any more: its memory is reused by the save
+        # below instead of adding to the build's peak (nothing else holds it).
+        del planned
+        disk_cache.templates = {}
         if result.rendered or result.stats.changed_paths or disk_cache.keys() != loaded:
             try:
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
-    ledger = disk_cache.ledgers.get(str(result.output_dir), {})
-    if stamp.is_racy(inputs, taken) or not set(planned.plan.contents) <= set(ledger):
+    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
         return result  # the next build builds: see stamp.py
     stamp.save(
         stamp_file,
@@ -77,12 +83,10 @@ def build_site(
             request=request,
             inputs=inputs,
             output_dir=str(result.output_dir),
-            outputs=tuple(
-                (rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in sorted(planned.plan.contents)
-            ),
+            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
             pages=result.pages,
             warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
-            next_future=planned.state.next_future if planned.state is not None else None,
+            next_future=next_future,
         ),
     )
     return result

@@ -79,8 +79,8 @@ class OutputMaker:
         if data is None:
             return  # produce recorded its error
         self.rendered += 1
-        if self.staging is not None:
-            staged = self.staging.park(data)
+        staged = self.staging.park(data) if self.staging is not None else None
+        if staged is not None:
             self._add(rel, staged, origin)
             self.recorded[rel] = (full_key, staged.digest)
             return

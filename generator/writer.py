@@ -10,6 +10,7 @@ longer produces, and never deletes or writes anything outside the output folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -45,40 +46,79 @@ class Staged:
 
 Content = bytes | Path | Kept | Staged
 
-# Staging folders sit at the top of the output folder, so that committing a file is a
-# rename on one file system. Any left by a build that was killed go at the next commit.
-STAGING_PREFIX = ".fireside-staging-"
+STAGING_PREFIX = "staging-"
+# A staging folder this old belongs to a build that was killed; younger ones may belong
+# to a build still running beside this one.
 STALE_STAGING_SECONDS = 3600
 
 
 class Staging:
-    """Finished files parked inside the output folder until the build commits.
+    """Finished files parked in a folder of the build cache until the build commits.
 
     A large site's pages are not all held in memory until the end of the build: each goes
-    to a hidden staging folder as it is made, and `commit` renames it into place (or drops
-    it, when the file there already holds those bytes). A build that fails calls
-    `discard`, and the output folder is as it was.
+    to this build's staging folder as it is made, and `commit` renames it into place (or
+    drops it, when the file there already holds those bytes). The folder is on the output
+    folder's file system (`beside` checks), so a commit is a rename, and outside the
+    output folder, which no build touches before it commits. A build that fails calls
+    `discard`; where a file cannot be parked, `park` says so and the bytes stay in memory.
     """
 
-    def __init__(self, output_dir: Path) -> None:
-        self.output_dir = output_dir
+    def __init__(self, parent: Path) -> None:
+        self.parent = parent
         self.folder: Path | None = None
         self.count = 0
 
-    def park(self, data: bytes) -> Staged:
-        if self.folder is None:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            self.folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.output_dir))
-        self.count += 1
-        path = self.folder / str(self.count)
-        with open(path, "wb") as handle:
-            handle.write(data)
+    @classmethod
+    def beside(cls, cache_dir: Path, output_dir: Path) -> Staging | None:
+        """Staging in `cache_dir` if it is on the file system of `output_dir`, else None."""
+        if _device(cache_dir) != _device(output_dir):
+            return None
+        return cls(cache_dir)
+
+    def park(self, data: bytes) -> Staged | None:
+        """`data` written to the staging folder, or None if it cannot be."""
+        try:
+            if self.folder is None:
+                self.parent.mkdir(parents=True, exist_ok=True)
+                _remove_stale_staging(self.parent)
+                self.folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.parent))
+            self.count += 1
+            path = self.folder / str(self.count)
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            log.debug("keeping a page in memory: cannot stage it (%s)", exc)
+            return None
         return Staged(path, digest_bytes(data))
 
     def discard(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+def _device(path: Path) -> int | None:
+    """The file system of `path`, or of its nearest existing folder."""
+    for candidate in (path, *path.parents):
+        try:
+            return candidate.stat().st_dev
+        except OSError:
+            continue
+    return None
+
+
+def _remove_stale_staging(parent: Path) -> None:
+    stale = time.time() - STALE_STAGING_SECONDS
+    with os.scandir(parent) as entries:
+        found = [
+            entry.path
+            for entry in entries
+            if entry.name.startswith(STAGING_PREFIX)
+            and entry.is_dir(follow_symlinks=False)
+            and entry.stat(follow_symlinks=False).st_mtime < stale
+        ]
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -170,7 +210,8 @@ def commit(
             unchanged += 1
         found = target.stat()
         ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
-    _remove_staging(root, {c.path.parent for c in plan.contents.values() if isinstance(c, Staged)})
+    for folder in {content.path.parent for content in plan.contents.values() if isinstance(content, Staged)}:
+        shutil.rmtree(folder, ignore_errors=True)  # what is left: files already in place
     # Without a ledger (a first build into this folder) every file is looked at; with one,
     # the files this writer made and the plan no longer holds are enough (a preview's
     # private temp folder, where walking thousands of folders per save would be the cost).
@@ -224,26 +265,14 @@ def _move_if_changed(target: Path, staged: Path) -> bool:
         pass
     target.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(staged, 0o644)
-    os.replace(staged, target)
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # One device, two mounts (a bind mount): a rename cannot cross them, a copy can.
+        return _write_if_changed(target, staged.read_bytes())
     return True
-
-
-def _remove_staging(root: Path, own: set[Path]) -> None:
-    """Remove this build's staging folders, and any a killed build left (an hour old or more).
-
-    A staging folder that is younger belongs to another build still running in parallel.
-    """
-    stale = time.time() - STALE_STAGING_SECONDS
-    with os.scandir(root) as entries:
-        found = [
-            Path(entry.path)
-            for entry in entries
-            if entry.name.startswith(STAGING_PREFIX)
-            and entry.is_dir(follow_symlinks=False)
-            and (Path(entry.path) in own or entry.stat(follow_symlinks=False).st_mtime < stale)
-        ]
-    for folder in found:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_if_changed(target: Path, data: bytes) -> bool:
@@ -265,18 +294,13 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
     return True
 
 
-def _belongs_elsewhere(top_name: str) -> bool:
-    """An entry at the top of the output that pruning leaves alone."""
-    return top_name in PRESERVED_NAMES or top_name.startswith(STAGING_PREFIX)
-
-
 def _prune(root: Path, keep: set[str]) -> list[str]:
     """Remove files and links under `root` that the plan does not hold, then empty folders."""
     removed: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, topdown=True):
         current = Path(dirpath)
-        if current == root:  # not someone else's, nor another build's staging folder
-            dirnames[:] = [d for d in dirnames if not _belongs_elsewhere(d)]
+        if current == root:
+            dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
         for name in list(dirnames):
             path = current / name
             if path.is_symlink():  # a link to a folder: remove the link, never follow it
@@ -292,7 +316,7 @@ def _prune(root: Path, keep: set[str]) -> list[str]:
             removed.append(rel)
     for dirpath, _dirnames, _ in os.walk(root, topdown=False):
         current = Path(dirpath)
-        if current == root or _belongs_elsewhere(current.relative_to(root).parts[0]):
+        if current == root or current.relative_to(root).parts[0] in PRESERVED_NAMES:
             continue
         with contextlib.suppress(OSError):
             current.rmdir()  # only succeeds when empty

@@ -99,55 +99,78 @@ def test_second_commit_of_the_same_plan_writes_nothing_and_keeps_mtimes(tmp_path
     assert all(mtime == past for _, mtime in before.values())
 
 
-def staged_plan(out: Path, files: dict[str, bytes]) -> tuple[OutputPlan, Staging]:
-    staging = Staging(out)
+def staged_plan(cache: Path, out: Path, files: dict[str, bytes]) -> tuple[OutputPlan, Staging]:
+    staging = Staging.beside(cache, out)
+    assert staging is not None  # one temp folder: one file system
     plan = OutputPlan()
     for rel, data in files.items():
-        assert plan.add(rel, staging.park(data), Origin("test")) is None
+        staged = staging.park(data)
+        assert staged is not None
+        assert plan.add(rel, staged, Origin("test")) is None
     return plan, staging
 
 
 def test_staged_files_are_moved_into_place_and_their_folder_goes(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, cache = tmp_path / "out", tmp_path / "cache"
     commit(plan_of({"a.html": b"same", "b.html": b"old"}), out)
     past = 1_600_000_000_000_000_000
     os.utime(out / "a.html", ns=(past, past))
-    plan, staging = staged_plan(out, {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"})
-    assert staging.folder is not None and staging.folder.parent == out
-    assert files_under(out) == {"a.html": b"same", "b.html": b"old"} | {
-        f"{staging.folder.name}/{n}": d for n, d in (("1", b"same"), ("2", b"new"), ("3", b"added"))
-    }  # nothing of the site changed before the commit
+    os.utime(out, ns=(past, past))
+    plan, staging = staged_plan(cache, out, {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"})
+    assert staging.folder is not None and staging.folder.parent == cache
+    assert files_under(out) == {"a.html": b"same", "b.html": b"old"}  # untouched until the commit
+    assert out.stat().st_mtime_ns == past
     stats = commit(plan, out)
     assert files_under(out) == {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"}
     assert stats.changed_paths == ("b.html", "c/d.html")
     assert (out / "a.html").stat().st_mtime_ns == past  # the same bytes: the old file stays
     assert oct((out / "b.html").stat().st_mode & 0o777) == oct(0o644)
+    assert list(cache.iterdir()) == []
+
+
+def test_a_commit_that_changes_nothing_leaves_the_output_folder_untouched(tmp_path: Path) -> None:
+    # rsync, git and CDN uploads see a folder's time change as a change.
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    commit(plan_of({"a.html": b"one", "b/c.html": b"two"}), out)
+    past = 1_600_000_000_000_000_000
+    for folder in (out, out / "b"):
+        os.utime(folder, ns=(past, past))
+    plan, _ = staged_plan(cache, out, {"a.html": b"one", "b/c.html": b"two"})
+    assert commit(plan, out).changed_paths == ()
+    assert out.stat().st_mtime_ns == past and (out / "b").stat().st_mtime_ns == past
 
 
 def test_a_discarded_staging_folder_leaves_the_output_as_it_was(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, cache = tmp_path / "out", tmp_path / "cache"
     commit(plan_of({"a.html": b"one"}), out)
     before = tree_digest(out)
-    _, staging = staged_plan(out, {"a.html": b"two"})
+    _, staging = staged_plan(cache, out, {"a.html": b"two"})
     staging.discard()
     assert tree_digest(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["a.html"]
+    assert list(cache.iterdir()) == []
 
 
 def test_staging_folders_of_killed_builds_go_and_those_of_running_builds_stay(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"a.html": b"one"}), out)
-    killed = out / f"{STAGING_PREFIX}killed"
-    running = out / f"{STAGING_PREFIX}running"
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    killed = cache / f"{STAGING_PREFIX}killed"
+    running = cache / f"{STAGING_PREFIX}running"
     for folder in (killed, running):
-        folder.mkdir()
+        folder.mkdir(parents=True)
         (folder / "1").write_bytes(b"x")
     hour_ago = time.time() - 3700
     os.utime(killed, (hour_ago, hour_ago))
-    plan, _ = staged_plan(out, {"a.html": b"two"})
-    stats = commit(plan, out)
-    assert stats.changed_paths == ("a.html",)  # staging folders are never reported
-    assert sorted(p.name for p in out.iterdir()) == sorted(["a.html", running.name])
+    plan, _ = staged_plan(cache, out, {"a.html": b"two"})
+    assert not killed.exists() and running.is_dir()
+    commit(plan, out)
+    assert [p.name for p in cache.iterdir()] == [running.name]
+
+
+def test_where_nothing_can_be_staged_pages_stay_in_memory(tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would go")
+    staging = Staging.beside(blocked, tmp_path / "out")
+    assert staging is not None
+    assert staging.park(b"page") is None
 
 
 def test_changed_content_is_rewritten(tmp_path: Path) -> None:

@@ -1,0 +1,103 @@
+"""Rendering many bodies: the worker pool gives exactly what one process gives, in order,
+errors included, whether it starts by fork (a one-thread process) or a forkserver (the
+preview builds from a thread)."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.docrender import PARALLEL_THRESHOLD, BodyJob, _start_method, render_many
+from generator.errors import ErrorCollector, SiteError
+from generator.links import SiteFiles
+from generator.markup import MarkdownRenderer
+from generator.sources import SourceChanged, read_source
+from generator.urls import UrlScheme
+
+from .conftest import write_tree
+
+COUNT = PARALLEL_THRESHOLD * 2 + 5
+
+
+def post(number: int) -> str:
+    link = "[broken](missing.md)" if number % 17 == 0 else f"[next](p{(number + 1) % COUNT}.md)"
+    code = "\n```python\nprint({number})\n```\n" if number % 3 == 0 else ""
+    return f"---\ntitle: P{number}\n---\nBody {number} with {link}.[^1]\n{code}\n[^1]: Note {number}.\n"
+
+
+def jobs_and_files(site: Path) -> tuple[list[BodyJob], SiteFiles]:
+    write_tree(site, {f"content/posts/p{n}.md": post(n) for n in range(COUNT)})
+    errors = ErrorCollector()
+    jobs, documents = [], {}
+    for number in range(COUNT):
+        path = site / f"content/posts/p{number}.md"
+        source = read_source(path, path.relative_to(site), "post", errors)
+        assert source is not None
+        documents[path.resolve()] = f"posts/p{number}/"
+        # As a build keeps it: without its text, read again where it is rendered.
+        jobs.append(BodyJob(source.without_body(), None, False, source.body_digest))
+    files = SiteFiles(UrlScheme("https://example.com/"), documents, {}, (), site / "content/static")
+    return jobs, files
+
+
+def rendered(jobs: list[BodyJob], files: SiteFiles, *, parallel: bool) -> tuple[list[object], list[str]]:
+    errors = ErrorCollector()
+    results = render_many(MarkdownRenderer(), jobs, files, errors, parallel=parallel)
+    return [(body.rendered, body.answers, failed) for body, failed in results], [str(e) for e in errors.errors]
+
+
+def test_the_pool_renders_what_one_process_renders(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    jobs, files = jobs_and_files(tmp_path)
+    serial, serial_errors = rendered(jobs, files, parallel=False)
+    parallel, parallel_errors = rendered(jobs, files, parallel=True)
+    assert parallel == serial
+    assert parallel_errors == serial_errors
+    assert len(serial_errors) == len(range(0, COUNT, 17))  # every broken link, in order
+    assert "content/posts/p0.md:4: links to 'missing.md'" in serial_errors[0]
+    assert [failed for _, _, failed in parallel] == [n % 17 == 0 for n in range(COUNT)]
+    assert "worker processes failed" not in caplog.text  # the pool really ran
+
+
+def test_the_pool_works_from_a_thread_too(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    jobs, files = jobs_and_files(tmp_path)
+    serial, _ = rendered(jobs, files, parallel=False)
+    outcome: dict[str, object] = {}
+
+    def from_thread() -> None:
+        outcome["method"] = _start_method()
+        outcome["result"] = rendered(jobs, files, parallel=True)[0]
+
+    thread = threading.Thread(target=from_thread)
+    thread.start()
+    thread.join()
+    assert outcome["method"] in ("forkserver", "spawn")
+    assert outcome["result"] == serial
+    assert "worker processes failed" not in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork here")
+def test_a_process_of_one_thread_forks_its_workers() -> None:
+    if threading.active_count() > 1:
+        pytest.skip("another thread runs in this test process")
+    assert _start_method() in ("fork", "spawn")  # spawn on macOS
+
+
+def test_a_file_changed_while_building_is_an_error_not_a_mix(tmp_path: Path) -> None:
+    jobs, files = jobs_and_files(tmp_path)
+    (tmp_path / "content/posts/p5.md").write_text(post(5).replace("Body 5", "Body five"))
+    errors = ErrorCollector()
+    results = render_many(MarkdownRenderer(), jobs, files, errors, parallel=True)
+    assert results[5][1] is True  # not kept
+    assert [str(e) for e in errors.errors if "p5.md" in str(e)] == [
+        "content/posts/p5.md: changed while the site was being built: build again"
+    ]
+
+
+@pytest.mark.parametrize("error", [SiteError("content/posts/a.md", 3, "bad"), SiteError(None, None, "x"),
+                                   SourceChanged(Path("content/posts/b.md"), None, "changed")])
+def test_errors_cross_process_boundaries_whole(error: SiteError) -> None:
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and again == error and str(again) == str(error)
