@@ -1,4 +1,4 @@
-"""`fireside build` over the site's own output folder and build cache (layer 4).
+"""`fireside build` over the site's own output folder and build cache (layer 5: an edge).
 
 First the stamp (stamp.py): when nothing the build reads has changed since the last
 successful build, and its output folder is as that build left it, nothing is built and
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # Libraries whose upgrade changes the output: their files are part of what a build reads.
-_LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "pygments", "yaml")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pygments", "yaml")
 
 
 def build_site(

@@ -1,10 +1,12 @@
 """Putting a finished build on disk (layer 3).
 
-The build assembles an `OutputPlan` in memory and only calls `commit` once it has no
-errors, so a failed build never touches the previous output. `commit` writes a file only
-when its bytes changed (unchanged files keep their mtime, so rsync and CDN uploads stay
-small), writes each file atomically (temp file + rename), removes files the new build no
-longer produces, and never deletes or writes anything outside the output folder.
+The build assembles an `OutputPlan` (pages in memory, or parked in a staging folder of
+the build cache: see Staging) and only calls `commit` once it has no errors, so a failed
+build never touches the previous output. `commit` writes a file only when its bytes
+changed (unchanged files keep their mtime, so rsync and CDN uploads stay small), writes
+each file atomically (temp file + rename), removes files the new build no longer
+produces, and never deletes or writes anything outside the output folder (besides the
+build's own staging folder).
 """
 
 from __future__ import annotations
