@@ -9,6 +9,7 @@ file carries a checksum: a truncated or corrupted cache is detected and ignored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import os
@@ -29,7 +30,23 @@ CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
 CACHE_FORMAT = 6
-_VERSION = f"{__version__}+cache{CACHE_FORMAT}"
+
+
+@functools.cache
+def cache_version() -> str:
+    """Fireside's version, the cache format and the versions of the libraries whose output
+    the cache keeps: an upgrade of one may change a rendered body or page. (MarkupSafe,
+    which only escapes, is left out: its version is no longer an attribute to read.)"""
+    import jinja2
+    import markdown_it
+    import mdit_py_plugins
+    import pygments
+
+    libraries = (jinja2, markdown_it, mdit_py_plugins, pygments)
+    versions = [f"{library.__name__}{library.__version__}" for library in libraries]
+    return "+".join([__version__, f"cache{CACHE_FORMAT}", *versions])
+
+
 _MAGIC_PREFIX = b"FIRESIDE-CACHE"  # every format's files start so
 _MAGIC = _MAGIC_PREFIX + f"-{CACHE_FORMAT}\n".encode("ascii")
 _SUM_SIZE = 8  # hex digits of the CRC-32 after the magic line
@@ -50,7 +67,7 @@ class OutputRecord(NamedTuple):
 class BuildCache:
     """Results kept between builds. Only pure results, keyed by all they depend on."""
 
-    version: str = _VERSION
+    version: str = field(default_factory=lambda: cache_version())
     # source file stat key → (SourceFile, DocumentMeta)
     sources: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     # body key → BodyRender, with the link environment digest it was rendered in
@@ -94,14 +111,14 @@ class BuildCache:
         """
         cache = _read_checked(path)
         # A cache written by another version, or before a field was added, starts afresh.
-        if not isinstance(cache, cls) or cache.version != _VERSION:
+        if not isinstance(cache, cls) or cache.version != cache_version():
             return cls()
         if any(not hasattr(cache, f.name) for f in dataclasses.fields(cls)):
             return cls()
         folder = _shard_folder(path)
         for number in range(SHARDS):
             shard = _read_checked(folder / f"{number:02d}.pickle")
-            if not (isinstance(shard, tuple) and len(shard) == 2 and shard[0] == _VERSION):
+            if not (isinstance(shard, tuple) and len(shard) == 2 and shard[0] == cache_version()):
                 continue
             entries: dict[tuple[str, Any], Any] = shard[1]
             tables = {table: getattr(cache, table) for table in _SHARDED}
@@ -123,7 +140,7 @@ class BuildCache:
         for number, entries in self._shards().items():
             if _unchanged(self.loaded.get(number), entries):
                 continue  # the very objects read from its file: the file already holds them
-            _write_checked(folder / f"{number:02d}.pickle", (_VERSION, entries))
+            _write_checked(folder / f"{number:02d}.pickle", (cache_version(), entries))
             self.loaded[number] = entries
         _write_checked(path, self)
 

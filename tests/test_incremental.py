@@ -232,3 +232,16 @@ def test_a_cache_folder_that_cannot_be_written_only_makes_builds_slower(tmp_path
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert (site / ".fireside-cache").is_file()
     assert_same_as_clean(site, tmp_path)
+
+
+def test_a_cache_made_with_other_library_versions_is_ignored(tmp_path: Path) -> None:
+    # A Pygments or markdown-it release may render the same Markdown differently.
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    cache_file = site / ".fireside-cache" / CACHE_FILE
+    cache = BuildCache.load(cache_file)
+    assert cache.documents and "pygments" in cache.version
+    cache.version = cache.version.replace("pygments", "pygments0.")
+    cache.save(cache_file)
+    assert BuildCache.load(cache_file) == BuildCache()
