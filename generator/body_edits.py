@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build import PlannedSite, source_key, without_cycle_collection
+from generator.build import PlannedSite, without_cycle_collection
 from generator.cache import BuildCache
 from generator.compose import DocumentComposer
 from generator.config import SiteConfig
@@ -31,6 +31,7 @@ from generator.errors import ErrorCollector
 from generator.library import neighbours_at, tag_listings
 from generator.model import Post
 from generator.pages import OutputMaker, SitePages
+from generator.reading import source_key
 from generator.sources import MARKDOWN_SUFFIXES, read_source
 from generator.writer import Kept, OutputPlan
 

@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import gc
 import logging
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,12 +22,12 @@ from typing import Any
 
 from pygments.util import ClassNotFound
 
-from generator import __version__, urls
+from generator import __version__, reading, urls
 from generator.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.cache import BuildCache, digest_text
 from generator.compose import DocumentComposer, Fingerprints
 from generator.config import SiteConfig, SiteLayout, load_config
-from generator.documents import DocumentMeta, read_meta
+from generator.documents import DocumentMeta
 from generator.errors import BuildFailed, ErrorCollector, SiteError
 from generator.highlight import stylesheet
 from generator.letters import read_letters
@@ -39,8 +38,6 @@ from generator.model import Letter, Page, Post, Tag
 from generator.options import BuildOptions, BuildResult
 from generator.pages import OutputMaker, SitePages
 from generator.render import TemplateRenderer, ThemeStack, make_environment
-from generator.slugs import slugify
-from generator.sources import bundle_assets, discover_paths, read_source
 from generator.urls import UrlScheme
 from generator.writer import Kept, OutputPlan, Staged, Staging, commit
 
@@ -168,11 +165,6 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     )
 
 
-def source_key(path: str, kind: str, stat: os.stat_result, timezone: str) -> tuple[Any, ...]:
-    """The cache key of one source file's reading: its path, kind and file state."""
-    return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, timezone)
-
-
 @contextlib.contextmanager
 def without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused while a build makes (and keeps) many objects.
@@ -253,10 +245,19 @@ class Build:
         # A preview keeps its compiled templates between builds while no template changed.
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
-        metas = self._read_documents()
+        metas_by_path = reading.read_documents(
+            self.layout.root,
+            self.layout.content,
+            self.config.timezone,
+            self.config.tz,
+            self.cache.sources,
+            self.next_cache.sources,
+            self.errors,
+        )
+        metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
-        self._check_unique_slugs(published)
-        files = self._site_files(metas, published)
+        reading.check_unique_urls(published, self.errors)
+        files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
         composer = DocumentComposer(
             markdown=self.markdown,
             urls=self.urls,
@@ -266,8 +267,8 @@ class Build:
             cache=self.cache,
             next_cache=self.next_cache,
         )
-        tags = self._canonical_tags(published)
-        environment = self._link_environment(files)
+        tags = reading.canonical_tags(self.urls, published)
+        environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
         documents, fingerprints = composer.compose(published, files, tags, environment)
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
@@ -302,7 +303,7 @@ class Build:
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
         state = SiteState(
             build=self,
-            metas=self.metas_by_path,
+            metas=metas_by_path,
             posts=tuple(posts),
             tags=tags,
             letters=letters,
@@ -314,109 +315,10 @@ class Build:
         )
         return self.plan, state
 
-    # -- reading --------------------------------------------------------------------------
-
-    def _read_documents(self) -> list[DocumentMeta]:
-        metas = []
-        self.metas_by_path: dict[str, DocumentMeta] = {}
-        timezone = self.config.timezone
-        known, keep = self.cache.sources, self.next_cache.sources
-        for path, kind in discover_paths(self.layout.content):
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue  # deleted between listing and reading: it is simply gone
-            key = source_key(path, kind, stat, timezone)
-            cached = known.get(key)
-            if cached is not None:
-                source, meta = cached
-                if source.bundle_dir is not None:  # a file added beside index.md changes no stat of it
-                    assets = bundle_assets(source.bundle_dir)
-                    if assets != source.assets:
-                        source = dataclasses.replace(source, assets=assets)
-                        cached = source, dataclasses.replace(meta, source=source)
-                        meta = cached[1]
-                keep[key] = cached  # already without its text: reused as it is
-            else:
-                before = len(self.errors.errors)
-                source = read_source(Path(path), Path(path).relative_to(self.layout.root), kind, self.errors)
-                meta = read_meta(source, self.config.tz, self.errors) if source is not None else None
-                if source is None or meta is None or len(self.errors.errors) > before:
-                    continue
-                # Kept without the Markdown text, in the cache and through this build: the
-                # text is read again where the body is rendered (a worker process, often),
-                # so a large site's texts are never all in memory at once.
-                light = source.without_body()
-                meta = dataclasses.replace(meta, source=light)
-                keep[key] = (light, meta)
-            if meta.date_guessed_from:
-                self.errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
-            metas.append(meta)
-            self.metas_by_path[path] = meta
-        return metas
-
     def is_published(self, meta: DocumentMeta) -> bool:
         if self.options.drafts:
             return True
         return not meta.draft and not (meta.date is not None and meta.date > self.now)
-
-    def _check_unique_slugs(self, published: list[DocumentMeta]) -> None:
-        seen: dict[str, DocumentMeta] = {}
-        for meta in published:
-            first = seen.setdefault(meta.path, meta)
-            if first is not meta:
-                message = f"two pages with the same URL /{meta.path}: {first.source.rel} has it too"
-                self.errors.error(meta.source.rel, meta.source.line_of("slug"), message)
-
-    def _site_files(self, metas: list[DocumentMeta], published: list[DocumentMeta]) -> SiteFiles:
-        shown = {id(m) for m in published}
-        unpublished = {}
-        for meta in metas:
-            if id(meta) not in shown:
-                why = "a draft" if meta.draft else f"dated in the future ({meta.date:%Y-%m-%d})"
-                unpublished[meta.source.real_path or meta.source.path.resolve()] = f"{why} and not published"
-        content_static = self.layout.content / "static"
-        return SiteFiles(
-            urls=self.urls,
-            documents={(m.source.real_path or m.source.path.resolve()): m.path for m in published},
-            unpublished=unpublished,
-            static_dirs=(content_static, *reversed(self.themes.static_dirs)),
-            content_static=content_static,
-        )
-
-    def _link_environment(self, files: SiteFiles) -> str:
-        """A digest of everything a link in a body could resolve against (see docrender.py)."""
-        listing = []
-        for folder in (self.layout.content, *self.themes.static_dirs):
-            for dirpath, dirnames, filenames in os.walk(folder):
-                dirnames.sort()
-                listing.append((dirpath, tuple(sorted(filenames))))
-        return digest_text(
-            self.urls,
-            sorted(map(str, files.documents.items())),
-            sorted(map(str, files.unpublished.items())),
-            files.static_dirs,
-            listing,
-        )
-
-    def _canonical_tags(self, published: list[DocumentMeta]) -> dict[str, Tag]:
-        """One Tag per slug; its name is the spelling most posts use (ties: alphabetical)."""
-        spellings: dict[str, dict[str, int]] = {}
-        for meta in published:
-            for name in meta.tag_names:
-                counts = spellings.setdefault(slugify(name), {})
-                counts[name] = counts.get(name, 0) + 1
-        tags = {}
-        for slug, counts in spellings.items():
-            name = sorted(counts, key=lambda n: (-counts[n], n))[0]
-            tags[slug] = Tag(
-                name=name,
-                slug=slug,
-                url=self.urls.link(urls.tag_path(slug)),
-                permalink=self.urls.absolute(urls.tag_path(slug)),
-                feed_url=self.urls.link(urls.tag_feed_path(slug)),
-            )
-        return tags
 
     # -- rendering documents ----------------------------------------------------------------
 
