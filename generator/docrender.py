@@ -13,11 +13,7 @@ Cold builds render the bodies that missed in a process pool, one worker per core
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
-import os
-import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +25,11 @@ from generator.documents import take_leading_heading
 from generator.errors import ErrorCollector, SiteError
 from generator.links import DocumentLinks, SiteFiles
 from generator.markup import MarkdownRenderer, RenderedMarkdown
+from generator.parallel import in_chunks, settle_worker, workers_for
 from generator.sources import SourceChanged, SourceFile
 
 log = logging.getLogger(__name__)
 
-# Below this many bodies to render, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 64
 
 
 class LinkAnswer(NamedTuple):
@@ -154,29 +149,13 @@ def reuse_or_render(
     return render_body(markdown, job, DocumentLinks(files, job.source, errors))
 
 
-# -- the process pool ---------------------------------------------------------------------
+# -- many bodies at once: see parallel.py ------------------------------------------------------
 
 _worker_state: dict[str, object] = {}  # per worker process only, set by its initializer
 
 
-def _start_method() -> str:
-    """How worker processes start: a fork where that is safe, else a fresh interpreter.
-
-    A fork starts at once, with every module loaded, and shares this process's memory
-    until either side writes to it. It is safe only while this process runs one thread:
-    `fireside serve` builds from a thread, and forking then can copy a lock another
-    thread holds, so it gets a forkserver. macOS's system libraries do not survive forks.
-    """
-    if os.name != "posix" or sys.platform == "darwin":
-        return "spawn"
-    return "fork" if threading.active_count() == 1 else "forkserver"
-
-
 def _init_worker(files: SiteFiles) -> None:
-    # A forked worker inherits a paused collector and the parent's objects: those are
-    # frozen (never walked, so their shared pages are never written), new ones collected.
-    gc.freeze()
-    gc.enable()
+    settle_worker()
     _worker_state["files"] = files
     _worker_state["markdown"] = MarkdownRenderer()
 
@@ -201,13 +180,6 @@ def _render_chunk_in_worker(jobs: Sequence[BodyJob]) -> list[_Rendered]:
     return _render_chunk(markdown, files, jobs)
 
 
-def worker_count() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def render_many(
     markdown: MarkdownRenderer,
     jobs: Sequence[BodyJob],
@@ -220,53 +192,22 @@ def render_many(
 
     Each result comes with whether rendering it found an error (such renders are not kept).
     """
-    workers = min(worker_count(), max(1, len(jobs) // (PARALLEL_THRESHOLD // 2)))
-    if not parallel or workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
-        results = []
-        for job in jobs:
-            before = len(errors.errors)
-            results.append((render_body(markdown, job, DocumentLinks(files, job.source, errors)), False))
-            if len(errors.errors) > before:
-                results[-1] = (results[-1][0], True)
-        return results
-    # Imported here: a build that renders a few bodies (most rebuilds) never needs them.
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    size = max(1, len(jobs) // (workers * 8))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    done: list[list[_Rendered] | None] = [None] * len(chunks)
-    context = multiprocessing.get_context(_start_method())
-    try:
-        # This process renders too, rather than wait: one worker fewer to start and keep
-        # in memory, and its share of the results is never pickled back.
-        with ProcessPoolExecutor(
-            max_workers=workers - 1, mp_context=context, initializer=_init_worker, initargs=(files,)
-        ) as pool:
-            pending: dict[Future[list[_Rendered]], int] = {}
-            taken = 0
-            while taken < len(chunks) or pending:
-                while taken < len(chunks) and len(pending) < (workers - 1) * 3:
-                    pending[pool.submit(_render_chunk_in_worker, chunks[taken])] = taken
-                    taken += 1
-                if taken < len(chunks):
-                    done[taken] = _render_chunk(markdown, files, chunks[taken])
-                    taken += 1
-                else:
-                    wait(pending, return_when=FIRST_COMPLETED)
-                for future in [future for future in pending if future.done()]:
-                    done[pending.pop(future)] = future.result()
-    except (OSError, RuntimeError, BrokenProcessPool) as exc:
-        # Workers cannot start everywhere (a main module read from stdin, a locked-down
-        # sandbox); the same work in this process gives the same result, only slower.
-        log.warning("rendering in one process: worker processes failed (%s)", exc)
-        return render_many(markdown, jobs, files, errors, parallel=False)
+    workers = workers_for(len(jobs)) if parallel else 1
+    found = None
+    if workers > 1:
+        found = in_chunks(
+            jobs,
+            workers,
+            lambda chunk: _render_chunk(markdown, files, chunk),
+            _render_chunk_in_worker,
+            _init_worker,
+            (files,),
+        )
+    if found is None:  # one process: by choice, or because workers could not start
+        found = _render_chunk(markdown, files, jobs)
     rendered = []
-    for chunk_results in done:
-        assert chunk_results is not None
-        for result, job_errors, job_warnings in chunk_results:  # in order: errors too
-            errors.extend(job_errors)
-            errors.warnings.extend(job_warnings)
-            rendered.append((result, bool(job_errors)))
+    for result, job_errors, job_warnings in found:  # in order: errors too
+        errors.extend(job_errors)
+        errors.warnings.extend(job_warnings)
+        rendered.append((result, bool(job_errors)))
     return rendered

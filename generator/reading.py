@@ -17,9 +17,10 @@ from typing import Any
 from generator import urls
 from generator.cache import digest_text
 from generator.documents import DocumentMeta, read_meta
-from generator.errors import ErrorCollector
+from generator.errors import ErrorCollector, SiteError
 from generator.links import SiteFiles
 from generator.model import Tag
+from generator.parallel import in_chunks, workers_for
 from generator.slugs import slugify
 from generator.sources import bundle_assets, discover_paths, read_source
 from generator.urls import UrlScheme
@@ -41,13 +42,16 @@ def read_documents(
     known: Readings,
     keep: Readings,
     errors: ErrorCollector,
+    *,
+    parallel: bool = True,
 ) -> dict[str, DocumentMeta]:
     """Every post and page's metadata by source path (as discovered), in discovery order.
 
     A reading in `known` for the file's current state is reused; every reading used is
     put in `keep` (the next build's cache). A file with an error is left out (and reported).
+    Files not read before are read on every core when there are many (a first build).
     """
-    metas: dict[str, DocumentMeta] = {}
+    found: list[tuple[str, str, tuple[Any, ...], Any]] = []  # path, kind, key, cached reading
     for path, kind in discover_paths(content_dir):
         try:
             stat = os.stat(path)
@@ -62,24 +66,52 @@ def read_documents(
                 if assets != source.assets:
                     source = dataclasses.replace(source, assets=assets)
                     cached = source, dataclasses.replace(meta, source=source)
-                    meta = cached[1]
-            keep[key] = cached  # already without its text: reused as it is
-        else:
-            before = len(errors.errors)
-            source = read_source(Path(path), Path(path).relative_to(site_root), kind, errors)
-            meta = read_meta(source, tz, errors) if source is not None else None
-            if source is None or meta is None or len(errors.errors) > before:
+        found.append((path, kind, key, cached))
+    fresh = [(path, kind, site_root, tz) for path, kind, _, cached in found if cached is None]
+    readings = iter(_read_all(fresh, parallel))
+    metas: dict[str, DocumentMeta] = {}
+    for path, _, key, cached in found:  # in discovery order, as are their errors
+        if cached is None:
+            cached, read_errors, read_warnings = next(readings)
+            errors.extend(read_errors)
+            errors.warnings.extend(read_warnings)
+            if cached is None:
                 continue
-            # Kept without the Markdown text, in the cache and through this build: the
-            # text is read again where the body is rendered (a worker process, often),
-            # so a large site's texts are never all in memory at once.
-            light = source.without_body()
-            meta = dataclasses.replace(meta, source=light)
-            keep[key] = (light, meta)
+        keep[key] = cached  # without the Markdown text (see _read_one)
+        meta = cached[1]
         if meta.date_guessed_from:
-            errors.warn(source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
+            errors.warn(meta.source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
         metas[path] = meta
     return metas
+
+
+# A file to read: its path, its kind, the site root and the site's time zone.
+_ToRead = tuple[str, str, Path, tzinfo]
+# What reading it gave: (text-less source, metadata) or None, with its errors and warnings.
+_Reading = tuple[tuple[Any, DocumentMeta] | None, list[SiteError], list[SiteError]]
+
+
+def _read_all(files: Sequence[_ToRead], parallel: bool) -> list[_Reading]:
+    workers = workers_for(len(files)) if parallel else 1
+    readings = in_chunks(files, workers, _read_chunk, _read_chunk) if workers > 1 else None
+    return readings if readings is not None else _read_chunk(files)
+
+
+def _read_chunk(files: Sequence[_ToRead]) -> list[_Reading]:
+    return [_read_one(*file) for file in files]
+
+
+def _read_one(path: str, kind: str, site_root: Path, tz: tzinfo) -> _Reading:
+    errors = ErrorCollector()
+    source = read_source(Path(path), Path(path).relative_to(site_root), kind, errors)  # type: ignore[arg-type]
+    meta = read_meta(source, tz, errors) if source is not None else None
+    if source is None or meta is None or errors.errors:
+        return None, errors.errors, errors.warnings
+    # Kept without the Markdown text, in the cache and through the build: the text is
+    # read again where the body is rendered (a worker process, often), so a large site's
+    # texts are never all in memory at once.
+    light = source.without_body()
+    return (light, dataclasses.replace(meta, source=light)), errors.errors, errors.warnings
 
 
 def check_unique_urls(published: Iterable[DocumentMeta], errors: ErrorCollector) -> None:

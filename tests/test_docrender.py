@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.docrender import PARALLEL_THRESHOLD, BodyJob, _start_method, render_many
+from generator.docrender import BodyJob, render_many
 from generator.errors import ErrorCollector, SiteError
 from generator.links import SiteFiles
 from generator.markup import MarkdownRenderer
+from generator.parallel import PARALLEL_THRESHOLD, start_method
 from generator.sources import SourceChanged, read_source
 from generator.urls import UrlScheme
 
@@ -67,7 +68,7 @@ def test_the_pool_works_from_a_thread_too(tmp_path: Path, caplog: pytest.LogCapt
     outcome: dict[str, object] = {}
 
     def from_thread() -> None:
-        outcome["method"] = _start_method()
+        outcome["method"] = start_method()
         outcome["result"] = rendered(jobs, files, parallel=True)[0]
 
     thread = threading.Thread(target=from_thread)
@@ -82,7 +83,7 @@ def test_the_pool_works_from_a_thread_too(tmp_path: Path, caplog: pytest.LogCapt
 def test_a_process_of_one_thread_forks_its_workers() -> None:
     if threading.active_count() > 1:
         pytest.skip("another thread runs in this test process")
-    assert _start_method() in ("fork", "spawn")  # spawn on macOS
+    assert start_method() in ("fork", "spawn")  # spawn on macOS
 
 
 def test_a_file_changed_while_building_is_an_error_not_a_mix(tmp_path: Path) -> None:
