@@ -67,7 +67,7 @@ class OutputRecord(NamedTuple):
 class BuildCache:
     """Results kept between builds. Only pure results, keyed by all they depend on."""
 
-    version: str = field(default_factory=lambda: cache_version())
+    version: str = field(default_factory=cache_version)
     # source file stat key → (SourceFile, DocumentMeta)
     sources: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     # body key → BodyRender, with the link environment digest it was rendered in
