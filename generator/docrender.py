@@ -7,13 +7,12 @@ byte-identical *and* every recorded question gets the same answer today; otherwi
 renders again. That makes the cache impossible to go stale through another post's
 rename, a deleted static file or a new base URL, without tracking those by hand.
 
-Cold builds render the bodies that missed in a process pool, one worker per core.
+Cold builds render the bodies that missed on every core (see parallel.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,6 @@ from generator.links import DocumentLinks, SiteFiles
 from generator.markup import MarkdownRenderer, RenderedMarkdown
 from generator.parallel import in_chunks, settle_worker, workers_for
 from generator.sources import SourceChanged, SourceFile
-
-log = logging.getLogger(__name__)
-
 
 
 class LinkAnswer(NamedTuple):
