@@ -8,10 +8,9 @@ the author's notebook, and other tools put their own keys there.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
@@ -70,12 +69,19 @@ class DocumentMeta:
     def kind(self) -> str:
         return self.source.kind
 
-    # Both keys are computed once per metadata object; the object itself is reused (and
-    # cached with these values) for as long as its file is unchanged, so a rebuild of
-    # thousands of posts does not hash each of them again.
+    # Both keys are computed once per metadata object, when it is made; the object itself
+    # is reused (and cached with them) for as long as its file is unchanged, so a rebuild
+    # of thousands of posts does not hash each of them again. Set in __post_init__ rather
+    # than cached on first use: every object then has the same attributes in the same
+    # order, which lets Python share one key table between all their dicts.
+    body_key: str = field(init=False, repr=False, compare=False)
+    front_matter_key: tuple[Any, ...] = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def body_key(self) -> str:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body_key", self._body_key())
+        object.__setattr__(self, "front_matter_key", self._front_matter_key())
+
+    def _body_key(self) -> str:
         """What the rendered body is made of: this file's body text, its heading rule, its summary."""
         digest = hashlib.sha256()
         parts = (__version__, str(self.source.rel), self.source.body_digest, str(self.strip_heading))
@@ -84,8 +90,7 @@ class DocumentMeta:
             digest.update(b"\x00\x01")
         return digest.hexdigest()
 
-    @functools.cached_property
-    def front_matter_key(self) -> tuple[Any, ...]:
+    def _front_matter_key(self) -> tuple[Any, ...]:
         """The front matter values a document's page depends on (its text is in `body_key`)."""
         return (
             self.slug,
