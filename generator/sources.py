@@ -145,6 +145,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         return None
     fmt, meta, meta_lines, body, body_line = parsed
     bundle_dir = path.parent if path.name == BUNDLE_INDEX else None
+    real_path = path.resolve()
     return SourceFile(
         path=path,
         rel=rel,
@@ -157,7 +158,8 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         bundle_dir=bundle_dir,
         assets=bundle_assets(bundle_dir) if bundle_dir else (),
         mtime=path.stat().st_mtime,
-        real_path=path.resolve(),
+        # The same object when no link is on the way: thousands are kept, in the cache too.
+        real_path=path if real_path == path else real_path,
         body_digest=_digest(body),
         body_offset=len(text) - len(body),  # the body is always the end of the text
     )
