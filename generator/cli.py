@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include drafts and future-dated posts")
     build.add_argument("--output", type=Path, help="output folder (default: output_dir in site.yaml)")
     build.add_argument("--base-url", help="override base_url, e.g. for a staging host")
+    build.add_argument(
+        "--ignore-cache",
+        action="store_true",
+        help="make every page again from its sources, trusting nothing .fireside-cache/ remembers",
+    )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
     serve = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every save")
@@ -129,7 +134,7 @@ def _build(args: argparse.Namespace) -> int:
     from generator.options import BuildOptions
 
     options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
-    result = build_site(args.config, options)
+    result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     # The process ends with this command: what the build left in memory is kept out of
     # the collection at exit, which would only walk all of it (0.4 s at 4,000 posts).
     gc.freeze()

@@ -29,13 +29,20 @@ _LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pygment
 
 
 def build_site(
-    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+    config_file: Path,
+    options: BuildOptions = BuildOptions(),
+    cache: BuildCache | None = None,
+    *,
+    ignore_cache: bool = False,
 ) -> BuildResult:
     """Build the site whose settings are `config_file` into its output folder.
 
     Without a `cache`, the one in the site's `.fireside-cache/` is used and updated, and
     a site that has not changed since its last build is not built again. With one (a
-    preview's, kept in memory), the pipeline always runs.
+    preview's, kept in memory), the pipeline always runs. `ignore_cache` makes every
+    page again from its sources, whatever the stamp and the cache say (they are written
+    anew); only the record of what is in the output folder is kept, so files somebody
+    else put there stay, and unchanged files keep their times.
     """
     if cache is not None:
         from generator.build import plan_site, write_site
@@ -48,7 +55,7 @@ def build_site(
     taken = time.time()
     inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
     now = options.now or datetime.now(UTC)
-    previous = stamp.load(stamp_file)
+    previous = None if ignore_cache else stamp.load(stamp_file)
     if previous is not None and previous.still_true(request, inputs, now):
         return _unchanged(previous, started)
     stamp.forget(stamp_file)
@@ -60,6 +67,8 @@ def build_site(
     # object of the cache and the site (a fifth of an edited 4,000-post site's rebuild).
     with without_cycle_collection():
         disk_cache = BuildCache.load(cache_file)
+        if ignore_cache:
+            disk_cache = BuildCache(ledgers=disk_cache.ledgers)
         loaded = disk_cache.keys()
         planned = plan_site(config_file, options, disk_cache)
         result = write_site(planned)

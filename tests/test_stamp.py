@@ -211,3 +211,25 @@ def test_a_snapshot_ends_in_a_folder_link_loop(tmp_path: Path) -> None:
     (tmp_path / "a" / "f.md").write_text("x")
     entries = stamp.snapshot([], [tmp_path])
     assert sum(1 for entry in entries if entry[0].endswith("f.md")) == 1
+
+
+def test_an_edit_that_hides_its_traces_needs_ignore_cache(tmp_path: Path) -> None:
+    # The limit of trusting file states (make's too): same size, same time, same inode.
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    built_and_settled(site)
+    post = site / "content/posts/alpha.md"
+    before = post.stat()
+    post.write_text(SITE["content/posts/alpha.md"].replace("Alpha body", "Alpha BODY"))
+    os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert post.stat().st_ino == before.st_ino and post.stat().st_size == before.st_size
+    assert build_site(site / "site.yaml", BuildOptions(now=NOW)).up_to_date
+    assert "Alpha BODY" not in (site / "public/posts/alpha/index.html").read_text()
+    stranger = site / "public/somebody-elses.txt"
+    stranger.write_text("kept")
+    result = run_cli("build", "--ignore-cache", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "Alpha BODY" in (site / "public/posts/alpha/index.html").read_text()
+    assert stranger.read_text() == "kept"  # the record of the output folder is kept
+    stranger.unlink()
+    assert_same_as_clean(site, tmp_path)
