@@ -30,7 +30,8 @@ from generator.documents import DocumentMeta, read_meta
 from generator.errors import ErrorCollector
 from generator.library import neighbours_at, tag_listings
 from generator.model import Post
-from generator.pages import OutputMaker, SitePages
+from generator.outputs import OutputMaker
+from generator.pages import SitePages
 from generator.reading import source_key
 from generator.sources import MARKDOWN_SUFFIXES, read_source
 from generator.writer import Kept, OutputPlan

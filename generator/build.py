@@ -36,7 +36,8 @@ from generator.links import PlainLinks, SiteFiles
 from generator.markup import MarkdownRenderer
 from generator.model import Letter, Page, Post, Tag
 from generator.options import BuildOptions, BuildResult
-from generator.pages import OutputMaker, SitePages
+from generator.outputs import OutputMaker
+from generator.pages import SitePages
 from generator.render import TemplateRenderer, ThemeStack, make_environment
 from generator.urls import UrlScheme
 from generator.writer import Kept, OutputPlan, Staged, Staging, commit
