@@ -109,7 +109,7 @@ class BuildCache:
 
         A shard file that is missing or damaged only leaves its documents out.
         """
-        cache = _read_checked(path)
+        cache = read_checked(path)
         # A cache written by another version, or before a field was added, starts afresh.
         if not isinstance(cache, cls) or cache.version != cache_version():
             return cls()
@@ -117,7 +117,7 @@ class BuildCache:
             return cls()
         folder = _shard_folder(path)
         for number in range(SHARDS):
-            shard = _read_checked(folder / f"{number:02d}.pickle")
+            shard = read_checked(folder / f"{number:02d}.pickle")
             if not (isinstance(shard, tuple) and len(shard) == 2 and shard[0] == cache_version()):
                 continue
             entries: dict[tuple[str, Any], Any] = shard[1]
@@ -140,9 +140,9 @@ class BuildCache:
         for number, entries in self._shards().items():
             if _unchanged(self.loaded.get(number), entries):
                 continue  # the very objects read from its file: the file already holds them
-            _write_checked(folder / f"{number:02d}.pickle", (cache_version(), entries))
+            write_checked(folder / f"{number:02d}.pickle", (cache_version(), entries))
             self.loaded[number] = entries
-        _write_checked(path, self)
+        write_checked(path, self)
 
     def _shards(self) -> dict[int, dict[tuple[str, Any], Any]]:
         """Every sharded entry by shard, keyed (table, key). What belongs to one source file
@@ -184,8 +184,8 @@ def _shard_number(name: str) -> int:
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
 
 
-def _read_checked(path: Path) -> Any:
-    """The object pickled in `path` by _write_checked, or None if missing or damaged."""
+def read_checked(path: Path) -> Any:
+    """The object pickled in `path` by write_checked, or None if missing or damaged."""
     try:
         raw = path.read_bytes()
     except OSError:
@@ -212,7 +212,7 @@ def _read_checked(path: Path) -> Any:
         return None
 
 
-def _write_checked(path: Path, value: object) -> None:
+def write_checked(path: Path, value: object) -> None:
     """Pickle `value` to `path` with a checksum, atomically (temp file + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".cache-", dir=path.parent)

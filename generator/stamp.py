@@ -16,16 +16,15 @@ edit) is not seen, as it is not by make or by the build cache.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import pickle
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from generator.cache import read_checked, write_checked
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,6 @@ STAMP_FILE = "last-build.stamp"
 # every few milliseconds (Linux updates them once per scheduler tick, 1-10 ms).
 RACY_SECONDS_COARSE = 2.0
 RACY_SECONDS_FINE = 0.1
-_MAGIC = b"FIRESIDE-STAMP-1\n"
 
 # (path, file type and permission bits, size, modification time in ns, inode); a missing
 # path is (path, 0, 0, 0, 0).
@@ -118,41 +116,15 @@ def is_racy(inputs: Iterable[Entry], taken: float) -> bool:
 
 def load(path: Path) -> Stamp | None:
     """The stamp saved at `path`, or None if there is none or it cannot be trusted."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + 64
-    if not raw.startswith(_MAGIC) or len(raw) < head:
-        return None
-    payload = raw[head:]
-    if hashlib.sha256(payload).hexdigest().encode("ascii") != raw[len(_MAGIC) : head]:
-        log.warning("ignoring a damaged build stamp at %s", path)
-        return None
-    try:
-        # Our own file, written by the same user: pickle is acceptable here (as in cache.py).
-        stamp = pickle.loads(payload)
-    except Exception:
-        return None
+    stamp = read_checked(path)
     return stamp if isinstance(stamp, Stamp) else None
 
 
 def save(path: Path, stamp: Stamp) -> None:
     """Write atomically; a stamp that cannot be written only makes the next build slower."""
-    payload = pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL)
-    data = _MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + payload
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".stamp-", dir=path.parent)
+        write_checked(path, stamp)
     except OSError as exc:
-        log.warning("could not save the build stamp: %s", exc)
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         log.warning("could not save the build stamp: %s", exc)
 
 

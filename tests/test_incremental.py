@@ -162,15 +162,15 @@ def test_output_changed_behind_the_builds_back_is_repaired(tmp_path: Path) -> No
 
 
 def test_a_cache_from_an_older_layout_is_ignored(tmp_path: Path) -> None:
-    from generator.cache import _read_checked, _write_checked
+    from generator.cache import read_checked, write_checked
 
     site = tmp_path / "site"
     write_tree(site, SITE)
     old = BuildCache()
     del old.__dict__["list_reads"]  # as a cache pickled before that field existed
     cache_file = site / ".fireside-cache" / CACHE_FILE
-    _write_checked(cache_file, old)
-    assert _read_checked(cache_file) is not None  # readable: only its layout is old
+    write_checked(cache_file, old)
+    assert read_checked(cache_file) is not None  # readable: only its layout is old
     assert BuildCache.load(cache_file) == BuildCache()
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert_same_as_clean(site, tmp_path)
