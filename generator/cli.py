@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,7 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run() -> None:
+    """The `fireside` command (and `python -m generator`): `main`, then the process's exit."""
+    sys.exit(main(exit_when_built=True))
+
+
+def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) -> int:
+    """Run one command; its exit code. `exit_when_built`: see `_exit_now`."""
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
@@ -86,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "new":
             return _new(args)
         if args.command == "build":
-            return _build(args)
+            code = _build(args)
+            if exit_when_built:
+                _exit_now(code)
+            return code
         if args.command == "serve":
             return _serve(args)
         if args.command == "check":
@@ -129,14 +139,31 @@ def _new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _exit_now(code: int) -> None:
+    """End the process without tearing the interpreter down object by object.
+
+    A build leaves the whole site in memory, and freeing it piece by piece only hands back
+    memory the system takes back at once anyway (a few milliseconds of a rebuild that
+    otherwise takes a quarter of a second). A build leaves no thread, process or temporary
+    folder behind, so nothing else waits for the normal exit; output is flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _build(args: argparse.Namespace) -> int:
     from generator.incremental import build_site
     from generator.options import BuildOptions
 
     options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
+    # The process ends with this command, so the cycle collector stays off for all of it:
+    # switched back on after the build, its first collection would walk every object the
+    # build allocated (30 ms of a 1,000-post rebuild), and the one at exit all of them again
+    # (0.4 s at 4,000 posts). A build leaves little cyclic garbage.
+    gc.disable()
     result = build_site(args.config, options, ignore_cache=args.ignore_cache)
-    # The process ends with this command: what the build left in memory is kept out of
-    # the collection at exit, which would only walk all of it (0.4 s at 4,000 posts).
     gc.freeze()
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -26,6 +26,8 @@ from generator.slugs import slugify
 from generator.urls import UrlScheme, absolutize
 
 WORDS_PER_MINUTE = 230
+# Above this many bodies to render, a build is not an edit: earlier renders are not sought.
+EARLIER_LOOKUP_LIMIT = 64
 
 
 class Fingerprints(NamedTuple):
@@ -99,7 +101,8 @@ class DocumentComposer:
             before = len(self.errors.errors)
             body = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
             self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
-        renders = render_many(self.markdown, [item[2] for item in fresh], files, self.errors)
+        jobs = self._with_earlier_blocks([item[2] for item in fresh])
+        renders = render_many(self.markdown, jobs, files, self.errors)
         for item, (body, had_errors) in zip(fresh, renders, strict=True):
             self._finish(item, body, environment, ready, clean=not had_errors)
         ordered = [ready[i] for i in sorted(ready)]
@@ -115,12 +118,29 @@ class DocumentComposer:
             return None
         job, title = prepared
         own_tags = tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names))
-        (body, had_errors), = render_many(self.markdown, [job], files, self.errors, parallel=False)
+        jobs = self._with_earlier_blocks([job])
+        (body, had_errors), = render_many(self.markdown, jobs, files, self.errors, parallel=False)
         if had_errors or len(self.errors.errors) > before:
             return None
         ready: dict[int, tuple[Document, Fingerprints]] = {}
         self._finish((0, meta, job, title, own_tags), body, environment, ready, clean=True)
         return ready[0]
+
+    def _with_earlier_blocks(self, jobs: list[BodyJob]) -> list[BodyJob]:
+        """Each job with the code blocks its document's last render highlighted, if cached.
+
+        Only for the few bodies of an edit: a cold build has no earlier renders to look at.
+        """
+        if not jobs or len(jobs) > EARLIER_LOOKUP_LIMIT or not self.cache.sources:
+            return jobs
+        last_meta = {key[0]: meta for key, (_, meta) in self.cache.sources.items()}
+        found = []
+        for job in jobs:
+            meta = last_meta.get(str(job.source.path))
+            earlier = self.cache.bodies.get(meta.body_key) if meta is not None else None
+            blocks = earlier[1].rendered.highlighted_blocks() if earlier is not None else None
+            found.append(dataclasses.replace(job, earlier_blocks=blocks) if blocks else job)
+        return found
 
     def _doc_key(
         self, job: BodyJob, environment: str, title: str, own_tags: tuple[Tag, ...], meta: DocumentMeta

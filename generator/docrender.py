@@ -13,7 +13,7 @@ Cold builds render the bodies that missed on every core (see parallel.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -53,6 +53,9 @@ class BodyJob:
     summary: str | None
     strip_heading: bool
     key: str  # DocumentMeta.body_key: the cache key of the render
+    # The highlighted code blocks of this document's last render, by what they were made
+    # from (RenderedMarkdown.highlighted_blocks): an edit to the prose reuses them.
+    earlier_blocks: Mapping[str, str] | None = None
 
     @property
     def body(self) -> str:
@@ -96,7 +99,7 @@ def render_body(markdown: MarkdownRenderer, job: BodyJob, links: DocumentLinks) 
     except SourceChanged as changed:
         links.errors.add(changed)  # an error: this render is not kept, the build fails
         text = ""
-    rendered = markdown.render(text, recorder)
+    rendered = markdown.render(text, recorder, job.earlier_blocks)
     # Marked safe once, here: the Document then shares this very string, and the cache
     # file stores it once instead of twice.
     rendered = dataclasses.replace(rendered, html=Markup(rendered.html))

@@ -11,11 +11,12 @@ state: the `env` dict of each call carries it, so one instance can serve a whole
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
@@ -26,7 +27,6 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from generator.highlight import highlight_code
 from generator.images import image_size
 from generator.model import TocEntry
 from generator.slugs import slugify, unique_slug
@@ -40,6 +40,10 @@ _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
 _SPACES = re.compile(r"\s+")
 # env key telling the renderer rules that they are rendering a summary for a list page.
 _SUMMARY = "fireside_summary"
+# env keys of the code blocks highlighted by this render, and of those an earlier render of
+# the same document highlighted (see CodeBlock).
+_BLOCKS = "fireside_code_blocks"
+_EARLIER = "fireside_earlier_blocks"
 DESCRIPTION_LIMIT = 200
 
 
@@ -62,6 +66,19 @@ class LinkContext(Protocol):
         ...
 
 
+class CodeBlock(NamedTuple):
+    """Where a highlighted code block is in a render's HTML, and what it was made from.
+
+    The next render of the document, after an edit to its prose, takes the blocks whose
+    code and language are unchanged from the earlier HTML instead of running Pygments again
+    (whose lexers take 10-25 ms to set up the first time in a process).
+    """
+
+    key: str  # digest of the language and the code
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class RenderedMarkdown:
     """Everything derived from one markdown document."""
@@ -73,6 +90,11 @@ class RenderedMarkdown:
     word_count: int  # visible text, code blocks excluded
     description: str  # plain text, at most DESCRIPTION_LIMIT characters
     first_heading: str | None  # plain text of the first level-1 heading
+    code_blocks: tuple[CodeBlock, ...] = ()  # highlighted blocks in `html`, in order
+
+    def highlighted_blocks(self) -> dict[str, str]:
+        """Each highlighted block's HTML by its key, for a later render to reuse."""
+        return {block.key: self.html[block.start : block.end] for block in self.code_blocks}
 
 
 @dataclass
@@ -125,13 +147,28 @@ def _render_fence(
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     lang = info.split(maxsplit=1)[0] if info else None
-    return highlight_code(token.content, lang) + "\n"
+    return _highlighted(token.content, lang, env) + "\n"
 
 
 def _render_code_block(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return highlight_code(tokens[idx].content, None) + "\n"
+    return _highlighted(tokens[idx].content, None, env) + "\n"
+
+
+def _highlighted(code: str, lang: str | None, env: EnvType) -> str:
+    """The block's HTML: an earlier render's when made from the same code, else Pygments'."""
+    made_from = f"{lang or ''}\0{code}".encode("utf-8", "surrogatepass")
+    key = hashlib.blake2b(made_from, digest_size=16).hexdigest()
+    html = env.get(_EARLIER, {}).get(key)
+    if html is None:
+        # Imported here: a rebuild that renders no new code never loads Pygments.
+        from generator.highlight import highlight_code
+
+        html = highlight_code(code, lang)
+    if not env.get(_SUMMARY):
+        env.setdefault(_BLOCKS, []).append((key, html))
+    return html
 
 
 def _render_heading_close(
@@ -204,9 +241,15 @@ class MarkdownRenderer:
         md.add_render_rule("footnote_anchor", render_footnote_anchor)
         self._md = md
 
-    def render(self, text: str, links: LinkContext) -> RenderedMarkdown:
-        """Render a document's markdown body (front matter already removed)."""
-        env: dict[str, Any] = {}
+    def render(
+        self, text: str, links: LinkContext, earlier_blocks: Mapping[str, str] | None = None
+    ) -> RenderedMarkdown:
+        """Render a document's markdown body (front matter already removed).
+
+        `earlier_blocks` (RenderedMarkdown.highlighted_blocks of an earlier render) are
+        reused for code blocks made from the same code in the same language.
+        """
+        env: dict[str, Any] = {_EARLIER: earlier_blocks} if earlier_blocks else {}
         tokens = self._md.parse(text, env)
         tokens, more_at = _take_more_markers(tokens)
 
@@ -239,6 +282,7 @@ class MarkdownRenderer:
                     first_heading = title
 
         html = self._md.renderer.render(tokens, self._md.options, env)
+        code_blocks = _locate(html, env.get(_BLOCKS, ()))
         summary_tokens = _summary_tokens(tokens, more_at)
         summary_env = {**env, _SUMMARY: True}
         summary_html = self._md.renderer.render(summary_tokens, self._md.options, summary_env)
@@ -251,6 +295,7 @@ class MarkdownRenderer:
             word_count=words,
             description=_describe(description),
             first_heading=first_heading,
+            code_blocks=code_blocks,
         )
 
     def render_inline(self, text: str, links: LinkContext) -> str:
@@ -283,6 +328,19 @@ class MarkdownRenderer:
                         child.attrSet("height", str(size[1]))
                 child.attrSet("loading", "lazy")
                 child.attrSet("decoding", "async")
+
+
+def _locate(html: str, blocks: Sequence[tuple[str, str]]) -> tuple[CodeBlock, ...]:
+    """Where each highlighted block (in the order rendered) is in the document's HTML."""
+    located: list[CodeBlock] = []
+    position = 0
+    for key, block_html in blocks:
+        start = html.find(block_html, position)
+        if start < 0:  # not as rendered (cannot happen: the renderer only joins): not reused
+            continue
+        position = start + len(block_html)
+        located.append(CodeBlock(key, start, position))
+    return tuple(located)
 
 
 def _take_more_markers(tokens: list[Token]) -> tuple[list[Token], int | None]:

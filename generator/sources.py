@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -248,6 +247,8 @@ def _load_yaml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict,
 
 
 def _load_toml(meta_text: str, rel: Path, errors: ErrorCollector) -> tuple[dict, dict] | None:
+    import tomllib  # here: most sites have YAML front matter only
+
     try:
         # With a final newline tomllib names the line of a problem on the last line too,
         # instead of "end of document".

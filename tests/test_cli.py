@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .conftest import REPO_ROOT, run_cli, tree_digest
+from .conftest import REPO_ROOT, run_cli, tree_digest, write_tree
 
 
 def test_new_site_builds_at_once(tmp_path: Path) -> None:
@@ -88,3 +88,23 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert run_cli("--version", cwd=tmp_path).stdout.startswith("fireside ")
     helped = run_cli("--help", cwd=tmp_path)
     assert helped.returncode == 0 and "build" in helped.stdout and "new" in helped.stdout
+
+
+def test_build_reports_everything_before_its_immediate_exit(tmp_path: Path) -> None:
+    """`fireside build` ends the process at once (cli._exit_now): what it printed to pipes,
+    warnings included, still arrives, and it leaves no staging folder behind."""
+    site = tmp_path / "site"
+    write_tree(
+        site,
+        {
+            "site.yaml": "title: T\nbase_url: https://t.example/\nauthor: {name: A, email: a@t.example}\n",
+            "content/posts/untitled.md": "# Heading as title\n\nText.\n",
+        },
+    )
+    built = run_cli("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert "warning: content/posts/untitled.md:1: no title in front matter" in built.stderr
+    assert built.stdout.startswith("Built ") and built.stdout.endswith(" ms\n")
+    assert [p.name for p in (site / ".fireside-cache").iterdir() if p.name.startswith("staging")] == []
+    again = run_cli("build", cwd=site)  # from the cache this time: the same report
+    assert again.returncode == 0 and "no title in front matter" in again.stderr

@@ -3,8 +3,11 @@ exactly the bytes a clean build of the same sources gives."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from generator.cache import CACHE_FILE, SHARDS, BuildCache, _shard_number
 from generator.incremental import build_site
 from generator.options import BuildOptions
 
-from .conftest import NOW, write_tree
+from .conftest import NOW, REPO_ROOT, write_tree
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000003000000020806000000"
@@ -55,6 +58,9 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "image in a post folder": lambda s: (s / "content/posts/gamma/pic.png").write_bytes(PNG.replace(b"\x00\x00\x00\x03", b"\x00\x00\x00\x09", 1)),
     "file added to a post folder": lambda s: write_tree(s, {"content/posts/gamma/notes.txt": "notes"}),
     "letter published": lambda s: write_tree(s, {"content/letters/l1.md": "---\npost: alpha\nname: Bo\nreceived: 2026-02-01T10:00:00Z\n---\nHi!\n"}),
+    "prose beside a code block": lambda s: (s / "content/posts/delta.md").write_text(SITE["content/posts/delta.md"].replace("Delta.", "Delta, longer.")),
+    "code of a code block": lambda s: (s / "content/posts/delta.md").write_text(SITE["content/posts/delta.md"].replace("print(1)", "print(2)")),
+    "language of a code block": lambda s: (s / "content/posts/delta.md").write_text(SITE["content/posts/delta.md"].replace("```python", "```ruby")),
     "date moves a post": lambda s: (s / "content/posts/alpha.md").write_text("---\ntitle: Alpha\ndate: 2026-02-01\ntags: [one, two]\n---\nAlpha body, see [beta](beta.md).\n"),
 }
 
@@ -245,3 +251,40 @@ def test_a_cache_made_with_other_library_versions_is_ignored(tmp_path: Path) -> 
     cache.version = cache.version.replace("pygments", "pygments0.")
     cache.save(cache_file)
     assert BuildCache.load(cache_file) == BuildCache()
+
+
+# Run in a process of its own (not importing pytest, which loads Pygments itself).
+REBUILD_AND_REPORT = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from generator.incremental import build_site
+from generator.options import BuildOptions
+build_site(Path(sys.argv[1]), BuildOptions(now=datetime.fromisoformat(sys.argv[2])))
+print(sorted(name for name in sys.modules if name.split(".")[0] == "pygments" and name != "pygments"))
+"""
+
+
+def test_a_prose_edit_beside_code_does_not_run_pygments(tmp_path: Path) -> None:
+    """The edited post's code blocks come from its last render, the stylesheet from the cache:
+    the rebuild's process never loads a Pygments lexer (10-25 ms each)."""
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+
+    def rebuild() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", REBUILD_AND_REPORT, str(site / "site.yaml"), NOW.isoformat()],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+    assert any(name.startswith("pygments.lexers.") for name in rebuild()), "the cold build highlights"
+    EDITS["prose beside a code block"](site)
+    assert rebuild() == []
+    assert_same_as_clean(site, tmp_path / "after-prose")
+    EDITS["code of a code block"](site)
+    assert any(name.startswith("pygments.lexers.") for name in rebuild())
+    assert_same_as_clean(site, tmp_path / "after-code")

@@ -315,3 +315,82 @@ def test_typographer_can_be_disabled() -> None:
 
 def test_raw_html_is_allowed() -> None:
     assert render('<div class="x">raw</div>\n').html == '<div class="x">raw</div>\n'
+
+
+# --- highlighted code blocks reused by the next render of an edited document -------------
+
+CODE_DOC = """\
+Intro with `inline` code.
+
+```python
+def f(x):
+    return x + 1
+```
+
+Middle.
+
+```python
+def f(x):
+    return x + 1
+```
+
+    indented block
+
+```nosuchlanguage
+plain <text>
+```
+"""
+
+
+def test_code_blocks_are_located_in_the_html() -> None:
+    from generator.highlight import highlight_code
+
+    result = render(CODE_DOC)
+    expected = [
+        highlight_code("def f(x):\n    return x + 1\n", "python"),
+        highlight_code("def f(x):\n    return x + 1\n", "python"),
+        highlight_code("indented block\n", None),
+        highlight_code("plain <text>\n", "nosuchlanguage"),
+    ]
+    assert [result.html[b.start : b.end] for b in result.code_blocks] == expected
+    assert result.code_blocks[0].key == result.code_blocks[1].key  # same code, same language
+    assert len({b.key for b in result.code_blocks}) == 3
+    starts = [b.start for b in result.code_blocks]
+    assert starts == sorted(starts) and result.code_blocks[0].end <= result.code_blocks[1].start
+
+
+def test_an_edited_document_reuses_its_earlier_code_blocks() -> None:
+    renderer = MarkdownRenderer()
+    first = renderer.render(CODE_DOC, BlogLinks())
+    edited = CODE_DOC.replace("Middle.", "Middle, with more words.")
+    again = renderer.render(edited, BlogLinks(), first.highlighted_blocks())
+    assert again.html == renderer.render(edited, BlogLinks()).html
+    assert again.code_blocks and again.highlighted_blocks() == first.highlighted_blocks()
+    # Proof that the earlier HTML is what is used: a planted block shows up verbatim.
+    planted = {key: f"<pre>PLANTED {n}</pre>" for n, key in enumerate(first.highlighted_blocks())}
+    reused = renderer.render(edited, BlogLinks(), planted)
+    assert reused.html.count("PLANTED") == 4
+    assert reused.highlighted_blocks() == planted
+
+
+def test_changed_code_or_language_is_highlighted_again() -> None:
+    renderer = MarkdownRenderer()
+    first = renderer.render(CODE_DOC, BlogLinks())
+    planted = {key: "<pre>PLANTED</pre>" for key in first.highlighted_blocks()}
+    for edited in (
+        CODE_DOC.replace("return x + 1", "return x + 2"),
+        CODE_DOC.replace("```python", "```ruby"),
+        CODE_DOC.replace("    indented block", "    indented block, longer"),
+    ):
+        again = renderer.render(edited, BlogLinks(), planted)
+        fresh = renderer.render(edited, BlogLinks())
+        assert again.html.count("PLANTED") < 4
+        stale = [key for key in again.highlighted_blocks() if key not in planted]
+        assert stale and all(fresh.highlighted_blocks()[key] == again.highlighted_blocks()[key] for key in stale)
+
+
+def test_a_code_block_in_the_summary_is_not_counted_twice() -> None:
+    doc = "```python\nx = 1\n```\n\n<!-- more -->\n\nRest.\n"
+    result = render(doc)
+    assert len(result.code_blocks) == 1
+    assert result.html[result.code_blocks[0].start : result.code_blocks[0].end].startswith('<div class="highlight">')
