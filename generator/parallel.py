@@ -58,6 +58,22 @@ def settle_worker() -> None:
     gc.enable()
 
 
+def guided_chunks(count: int, workers: int, smallest: int = 4) -> list[tuple[int, int]]:
+    """(start, end) ranges covering `count` items, each a share of what remains.
+
+    Big chunks first (fewer round trips), ever smaller ones towards the end, so that the
+    processes finish together: with equal chunks, this process could run out of work while
+    a worker still had several queued (a tenth of a second each at a thousand posts).
+    """
+    chunks = []
+    start = 0
+    while start < count:
+        size = max(smallest, -(-(count - start) // (workers * 3)))
+        chunks.append((start, min(count, start + size)))
+        start += size
+    return chunks
+
+
 def in_chunks(
     items: Sequence[Item],
     workers: int,
@@ -76,8 +92,7 @@ def in_chunks(
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    size = max(1, len(items) // (workers * 8))
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    chunks = guided_chunks(len(items), workers)
     done: list[list[Result] | None] = [None] * len(chunks)
     context = multiprocessing.get_context(start_method())
     try:
@@ -87,11 +102,15 @@ def in_chunks(
             pending: dict[Future[list[Result]], int] = {}
             taken = 0
             while taken < len(chunks) or pending:
-                while taken < len(chunks) and len(pending) < (workers - 1) * 3:
-                    pending[pool.submit(there, chunks[taken])] = taken
+                # Two chunks per worker: one it works on, one waiting, so it never idles
+                # on a round trip; no more, as a queued chunk cannot be taken back.
+                while taken < len(chunks) and len(pending) < (workers - 1) * 2:
+                    start, end = chunks[taken]
+                    pending[pool.submit(there, items[start:end])] = taken
                     taken += 1
                 if taken < len(chunks):
-                    done[taken] = here(chunks[taken])
+                    start, end = chunks[taken]
+                    done[taken] = here(items[start:end])
                     taken += 1
                 else:
                     wait(pending, return_when=FIRST_COMPLETED)

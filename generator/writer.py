@@ -185,6 +185,8 @@ def commit(
     output_dir.mkdir(parents=True, exist_ok=True)
     root = output_dir.resolve()
     ledger = ledger if ledger is not None else {}
+    if _is_empty(root) and _fills_plainly(plan):
+        return _fill(plan, root, ledger)
     had_ledger = bool(ledger)
     written = unchanged = 0
     changed: list[str] = []
@@ -230,6 +232,68 @@ def commit(
         removed=len(removed),
         changed_paths=tuple(sorted({*changed, *removed})),
     )
+
+
+def _is_empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
+def _fills_plainly(plan: OutputPlan) -> bool:
+    """True if no planned file is kept (Kept) or stands where another needs a folder."""
+    folders = set()
+    for rel, content in plan.contents.items():
+        if isinstance(content, Kept):
+            return False
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders.isdisjoint(plan.contents)
+
+
+def _fill(plan: OutputPlan, root: Path, ledger: dict[str, OutputRecord]) -> WriteStats:
+    """`commit` into an empty folder (a first build): nothing there to compare, clear or prune
+    (and, see _fills_plainly, nothing planned in another file's way).
+
+    Every folder on the way is made here, so none can be a link leading elsewhere, and
+    each is made once: a thousand posts are a thousand folders, and the checks of the
+    general case cost more than the files themselves.
+    """
+    top = str(root)
+    made = {""}
+    written: list[str] = []
+    for rel, content in sorted(plan.contents.items()):
+        folder, _, _ = rel.rpartition("/")
+        if folder not in made:
+            os.makedirs(os.path.join(top, folder), exist_ok=True)
+            while folder not in made:
+                made.add(folder)
+                folder = folder.rpartition("/")[0]
+        target = os.path.join(top, rel)
+        if isinstance(content, Staged):
+            digest = content.digest
+            os.chmod(content.path, 0o644)
+            try:
+                os.replace(content.path, target)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                _write_if_changed(Path(target), content.path.read_bytes())  # see _move_if_changed
+        else:
+            data = content.read_bytes() if isinstance(content, Path) else content
+            assert isinstance(data, bytes)  # no Kept: see _fills_plainly
+            digest = digest_bytes(data)
+            _write_if_changed(Path(target), data)
+        found = os.stat(target)
+        ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
+        written.append(rel)
+    for folder in {content.path.parent for content in plan.contents.values() if isinstance(content, Staged)}:
+        shutil.rmtree(folder, ignore_errors=True)
+    for rel in set(ledger) - set(plan.contents):
+        del ledger[rel]  # recorded, but gone from the folder since (someone emptied it)
+    log.debug("wrote %d into an empty folder", len(written))
+    return WriteStats(written=len(written), unchanged=0, removed=0, changed_paths=tuple(written))
 
 
 def _clear_way(root: Path, rel: str) -> list[str]:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import SiteError
-from generator.writer import STAGING_PREFIX, Origin, OutputPlan, Staging, commit
+from generator.writer import STAGING_PREFIX, Kept, Origin, OutputPlan, Staging, commit
 from tests.conftest import tree_digest
 
 
@@ -315,3 +315,52 @@ def test_random_plans_never_write_outside_the_output(tmp_path: Path, paths: list
         if not any(other.startswith(rel + "/") for other in plan.contents):
             assert written[rel] == b"x"
     assert set(written) <= set(plan.contents)
+
+
+# --- a first build: the commit into an empty folder (writer._fill) ----------------------
+
+
+def mixed_plan(tmp_path: Path, out: Path) -> OutputPlan:
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(b"jpeg")
+    files = {"index.html": b"home", "posts/a/index.html": b"a", "posts/b/deep/x.html": b"x", "feed.xml": b"f"}
+    plan, _ = staged_plan(tmp_path / "cache", out, files)
+    plan.add("posts/a/photo.jpg", source, Origin("t"))
+    plan.add("robots.txt", b"in memory", Origin("t"))
+    return plan
+
+
+def test_a_commit_into_an_empty_folder_is_the_general_commit(tmp_path: Path) -> None:
+    """The same plan into an empty folder and into one holding only a preserved file:
+    the same files, modes, records and report (the second takes the general path)."""
+    empty, other = tmp_path / "empty", tmp_path / "other"
+    other.mkdir()
+    (other / ".nojekyll").write_bytes(b"")
+    results = {}
+    for out in (empty, other):
+        ledger: dict = {"gone.html": None}  # a record of a file no longer there
+        work = tmp_path / f"work-{out.name}"
+        work.mkdir()
+        stats = commit(mixed_plan(work, out), out, ledger)
+        files = {rel: data for rel, data in files_under(out).items() if rel != ".nojekyll"}
+        modes = {rel: (out / rel).stat().st_mode & 0o777 for rel in files}
+        records = {rel: (r.digest, r.size, r.mtime_ns == (out / rel).stat().st_mtime_ns) for rel, r in ledger.items()}
+        results[out.name] = (files, modes, records, stats.written, stats.changed_paths)
+        assert list((work / "cache").iterdir()) == []  # the staging folder went
+    assert results["empty"] == results["other"]
+    files, _, records, written, changed = results["empty"]
+    assert written == 6 and changed == tuple(sorted(files)) and set(records) == set(files)
+    assert all(same_time for _, _, same_time in records.values())
+
+
+def test_an_empty_folder_with_conflicting_or_kept_files_takes_the_general_commit(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    conflicting = plan_of({"a": b"a file", "a/index.html": b"needs a as a folder"})
+    commit(conflicting, out)  # as before: the later file clears the way
+    assert files_under(out) == {"a/index.html": b"needs a as a folder"}
+    emptied = tmp_path / "emptied"
+    emptied.mkdir()
+    plan = plan_of({"new.html": b"n"})
+    plan.add("kept.html", Kept("digest"), Origin("t"))
+    stats = commit(plan, emptied)
+    assert stats.unchanged == 1 and files_under(emptied) == {"new.html": b"n"}
