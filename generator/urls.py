@@ -113,9 +113,11 @@ def alias_path(alias: str) -> str | None:
     return normal + "/"
 
 
-# Start tags, and inside them href/src/poster attributes (raw HTML may use either quote
-# style). Only tags are touched: `&lt;img src='x'&gt;` in a code sample is text, not a tag.
-_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+# Start tags that have an href/src/poster/srcset attribute, and inside them those
+# attributes (raw HTML may use either quote style). Only tags are touched: `&lt;img
+# src='x'&gt;` in a code sample is text, not a tag. Tags without such an attribute (most
+# of them: every highlighted token is a <span>) are not even handed to Python.
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*?\s(?:href|src|poster|srcset)\s*=[^<>]*>", re.IGNORECASE)
 _URL_ATTRIBUTE = re.compile(
     r"""(\s(href|src|poster|srcset)\s*=\s*)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
 )
