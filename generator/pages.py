@@ -49,6 +49,20 @@ class Listed:
         return getattr(self._document, name)
 
 
+class Later:
+    """A context value made only if the page is rendered (most pages of a rebuild are kept):
+    `Later(function, *arguments)`."""
+
+    __slots__ = ("arguments", "function")
+
+    def __init__(self, function: Callable[..., Any], *arguments: Any) -> None:
+        self.function = function
+        self.arguments = arguments
+
+    def make(self) -> Any:
+        return self.function(*self.arguments)
+
+
 class SitePages:
     """Produces every page, feed and file of one build through an OutputMaker."""
 
@@ -114,10 +128,11 @@ class SitePages:
     def _page(self, template: str, path: str, origin: Origin, key: object, **context: Any) -> None:
         def produce() -> bytes | None:
             # Filled in only when rendering: most pages of a rebuild are kept as they are.
-            context.setdefault("canonical", self.urls.absolute(path))
-            context.setdefault("description", self.config.description)
+            values = {name: v.make() if isinstance(v, Later) else v for name, v in context.items()}
+            values.setdefault("canonical", self.urls.absolute(path))
+            values.setdefault("description", self.config.description)
             try:
-                return self.renderer.render(template, context).encode("utf-8")
+                return self.renderer.render(template, values).encode("utf-8")
             except SiteError as exc:
                 self.maker.errors.add(exc)
                 return None
@@ -141,6 +156,18 @@ class SitePages:
 
     def _listed(self, posts: Sequence[Post]) -> tuple[Listed, ...]:
         return tuple(Listed(post, self._reads) for post in posts)
+
+    def _listed_tags(self, listings: Sequence[TagListing]) -> tuple[TagListing, ...]:
+        return tuple(
+            TagListing(tag=listing.tag, posts=self._listed(listing.posts))  # type: ignore[arg-type]
+            for listing in listings
+        )
+
+    def _listed_years(self, posts: Sequence[Post]) -> tuple[YearListing, ...]:
+        return tuple(
+            YearListing(year=year.year, posts=self._listed(year.posts))  # type: ignore[arg-type]
+            for year in library.year_listings(posts)
+        )
 
     def _listed_neighbours(self, near: Neighbours) -> Neighbours:
         return Neighbours(
@@ -181,7 +208,7 @@ class SitePages:
             page_title=post.title,
             description=post.description,
             post=post,
-            neighbours=self._listed_neighbours(near),
+            neighbours=Later(self._listed_neighbours, near),
             letters=shown,
         )
 
@@ -217,7 +244,7 @@ class SitePages:
                 ("home", paginator, self._shown_fps(chunk)),
                 page_kind="home",
                 page_title=title,
-                posts=self._listed(chunk),
+                posts=Later(self._listed, chunk),
                 paginator=paginator,
             )
         everything = digest_text(self._shown_fps(posts))
@@ -228,10 +255,7 @@ class SitePages:
             ("tags", everything),
             page_kind="tags",
             page_title="Tags",
-            tags=tuple(
-                TagListing(tag=listing.tag, posts=self._listed(listing.posts))  # type: ignore[arg-type]
-                for listing in listings
-            ),
+            tags=Later(self._listed_tags, listings),
         )
         for listing in listings:
             tag = listing.tag
@@ -243,7 +267,7 @@ class SitePages:
                 page_kind="tag",
                 page_title=f"Tagged “{tag.name}”",
                 tag=tag,
-                posts=self._listed(listing.posts),
+                posts=Later(self._listed, listing.posts),
             )
         self._page(
             "archive.html",
@@ -252,10 +276,7 @@ class SitePages:
             ("archive", everything),
             page_kind="archive",
             page_title="Archive",
-            years=tuple(
-                YearListing(year=year.year, posts=self._listed(year.posts))  # type: ignore[arg-type]
-                for year in library.year_listings(posts)
-            ),
+            years=Later(self._listed_years, posts),
         )
         self._page(
             "404.html",
