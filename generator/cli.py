@@ -24,12 +24,26 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `wanted` (a command's name), only that command is described:
+    describing all of them costs a few milliseconds that a rebuild should not pay."""
     parser = argparse.ArgumentParser(prog="fireside", description="Essays in, letters back: a static blog.")
     parser.add_argument("--version", action="version", version=f"fireside {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, describe in _COMMANDS.items():
+        if wanted is None or wanted == name:
+            describe(commands)
+    return parser
 
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` if it is one (the global options take no values)."""
+    named = next((arg for arg in argv if not arg.startswith("-")), None)
+    return named if named in _COMMANDS else None
+
+
+def _describe_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="start a site or a post")
     new_kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
     new_site = new_kinds.add_parser("site", help="a working site skeleton in DIR")
@@ -38,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     new_post.add_argument("title")
     new_post.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="the site's site.yaml")
 
+
+def _describe_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="render the site into its output folder")
     build.add_argument("--drafts", action="store_true", help="include drafts and future-dated posts")
     build.add_argument("--output", type=Path, help="output folder (default: output_dir in site.yaml)")
@@ -49,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
+
+def _describe_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every save")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -58,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--navigate", action="store_true", help="saving a post opens it in the browser tabs")
     serve.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
+
+def _describe_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="build without drafts and report what is wrong, with where")
     check.add_argument("folder", nargs="?", type=Path, help="check this built folder instead of building")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -66,16 +86,29 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--base-url", help="override base_url (must match the folder checked)")
     check.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
+
+def _describe_publish(commands: argparse._SubParsersAction) -> None:
     publish = commands.add_parser("publish", help="build, check and publish to a target named in site.yaml")
     publish.add_argument("target", nargs="?", help="a target's name (default: the first in site.yaml)")
     publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
+
+def _describe_inbox(commands: argparse._SubParsersAction) -> None:
     from generator.cli_inbox import add_inbox_parser
 
     add_inbox_parser(commands)
-    return parser
+
+
+_COMMANDS = {
+    "new": _describe_new,
+    "build": _describe_build,
+    "serve": _describe_serve,
+    "check": _describe_check,
+    "publish": _describe_publish,
+    "inbox": _describe_inbox,
+}
 
 
 def run() -> None:
@@ -85,7 +118,7 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) -> int:
     """Run one command; its exit code. `exit_when_built`: see `_exit_now`."""
-    args = _parser().parse_args(argv)
+    args = _parser(_command_in(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
