@@ -36,8 +36,9 @@ from generator.options import BuildOptions, BuildResult
 from generator.outputs import OutputMaker
 from generator.pages import SitePages
 from generator.render import TemplateRenderer, ThemeStack, make_environment
+from generator.staging import Staged, Staging
 from generator.urls import UrlScheme
-from generator.writer import Kept, OutputPlan, Staged, Staging, commit
+from generator.writer import Kept, OutputPlan, commit
 
 log = logging.getLogger(__name__)
 

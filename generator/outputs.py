@@ -13,7 +13,8 @@ from pathlib import Path
 
 from generator.cache import OutputRecord, digest_bytes, ledger_confirms
 from generator.errors import ErrorCollector
-from generator.writer import Content, Kept, Origin, OutputPlan, Staging
+from generator.staging import Staging
+from generator.writer import Content, Kept, Origin, OutputPlan
 
 
 class OutputMaker:

@@ -1,7 +1,7 @@
 """Putting a finished build on disk (layer 3).
 
 The build assembles an `OutputPlan` (pages in memory, or parked in a staging folder of
-the build cache: see Staging) and only calls `commit` once it has no errors, so a failed
+the build cache: see staging.py) and only calls `commit` once it has no errors, so a failed
 build never touches the previous output. `commit` writes a file only when its bytes
 changed (unchanged files keep their mtime, so rsync and CDN uploads stay small), writes
 each file atomically (temp file + rename), removes files the new build no longer
@@ -17,12 +17,12 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.cache import OutputRecord, digest_bytes
 from generator.errors import SiteError
+from generator.staging import Staged
 
 log = logging.getLogger(__name__)
 
@@ -38,89 +38,7 @@ class Kept:
     digest: str
 
 
-@dataclass(frozen=True)
-class Staged:
-    """An output file already written to the build's staging folder (see Staging)."""
-
-    path: Path
-    digest: str
-
-
 Content = bytes | Path | Kept | Staged
-
-STAGING_PREFIX = "staging-"
-# A staging folder this old belongs to a build that was killed; younger ones may belong
-# to a build still running beside this one.
-STALE_STAGING_SECONDS = 3600
-
-
-class Staging:
-    """Finished files parked in a folder of the build cache until the build commits.
-
-    A large site's pages are not all held in memory until the end of the build: each goes
-    to this build's staging folder as it is made, and `commit` renames it into place (or
-    drops it, when the file there already holds those bytes). The folder is on the output
-    folder's file system (`beside` checks), so a commit is a rename, and outside the
-    output folder, which no build touches before it commits. A build that fails calls
-    `discard`; where a file cannot be parked, `park` says so and the bytes stay in memory.
-    """
-
-    def __init__(self, parent: Path) -> None:
-        self.parent = parent
-        self.folder: Path | None = None
-        self.count = 0
-
-    @classmethod
-    def beside(cls, cache_dir: Path, output_dir: Path) -> Staging | None:
-        """Staging in `cache_dir` if it is on the file system of `output_dir`, else None."""
-        if _device(cache_dir) != _device(output_dir):
-            return None
-        return cls(cache_dir)
-
-    def park(self, data: bytes) -> Staged | None:
-        """`data` written to the staging folder, or None if it cannot be."""
-        try:
-            if self.folder is None:
-                self.parent.mkdir(parents=True, exist_ok=True)
-                _remove_stale_staging(self.parent)
-                self.folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.parent))
-            self.count += 1
-            path = self.folder / str(self.count)
-            with open(path, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            log.debug("keeping a page in memory: cannot stage it (%s)", exc)
-            return None
-        return Staged(path, digest_bytes(data))
-
-    def discard(self) -> None:
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
-
-
-def _device(path: Path) -> int | None:
-    """The file system of `path`, or of its nearest existing folder."""
-    for candidate in (path, *path.parents):
-        try:
-            return candidate.stat().st_dev
-        except OSError:
-            continue
-    return None
-
-
-def _remove_stale_staging(parent: Path) -> None:
-    stale = time.time() - STALE_STAGING_SECONDS
-    with os.scandir(parent) as entries:
-        found = [
-            entry.path
-            for entry in entries
-            if entry.name.startswith(STAGING_PREFIX)
-            and entry.is_dir(follow_symlinks=False)
-            and entry.stat(follow_symlinks=False).st_mtime < stale
-        ]
-    for folder in found:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -214,8 +132,7 @@ def commit(
             unchanged += 1
         found = target.stat()
         ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
-    for folder in {content.path.parent for content in plan.contents.values() if isinstance(content, Staged)}:
-        shutil.rmtree(folder, ignore_errors=True)  # what is left: files already in place
+    _remove_staging_folders(plan)
     # Without a ledger (a first build into this folder) every file is looked at; with one,
     # the files this writer made and the plan no longer holds are enough (a preview's
     # private temp folder, where walking thousands of folders per save would be the cost).
@@ -232,6 +149,13 @@ def commit(
         removed=len(removed),
         changed_paths=tuple(sorted({*changed, *removed})),
     )
+
+
+def _remove_staging_folders(plan: OutputPlan) -> None:
+    """The staging folders of the plan's pages, once they are in place: what is left in
+    them are files whose bytes were already there."""
+    for folder in {content.path.parent for content in plan.contents.values() if isinstance(content, Staged)}:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _is_empty(folder: Path) -> bool:
@@ -288,8 +212,7 @@ def _fill(plan: OutputPlan, root: Path, ledger: dict[str, OutputRecord]) -> Writ
         found = os.stat(target)
         ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
         written.append(rel)
-    for folder in {content.path.parent for content in plan.contents.values() if isinstance(content, Staged)}:
-        shutil.rmtree(folder, ignore_errors=True)
+    _remove_staging_folders(plan)
     for rel in set(ledger) - set(plan.contents):
         del ledger[rel]  # recorded, but gone from the folder since (someone emptied it)
     log.debug("wrote %d into an empty folder", len(written))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
-from generator.writer import STAGING_PREFIX
+from generator.staging import STAGING_PREFIX
 
 from .conftest import DEFAULT_CONFIG, MakeSite, build, tree_digest, write_tree
 

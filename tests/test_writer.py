@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import SiteError
-from generator.writer import STAGING_PREFIX, Kept, Origin, OutputPlan, Staging, commit
+from generator.staging import STAGING_PREFIX, Staging
+from generator.writer import Kept, Origin, OutputPlan, commit
 from tests.conftest import tree_digest
 
 
