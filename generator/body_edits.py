@@ -82,8 +82,9 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     fingerprints = dict(state.fingerprints)
     index_of = {post.path: index for index, post in enumerate(posts)}
     renewed: list[Post] = []
-    for after in edited.values():
-        composed = composer.compose_one(after, state.files, state.tags, state.environment)
+    for path, after in edited.items():
+        # Its last render's code blocks are reused (found by its metadata then, not searched for).
+        composed = composer.compose_one(after, state.files, state.tags, state.environment, state.metas[path])
         if composed is None or errors.errors or errors.warnings:
             return None
         doc, prints = composed

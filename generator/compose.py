@@ -109,16 +109,24 @@ class DocumentComposer:
         return [doc for doc, _ in ordered], {doc.path: fp for doc, fp in ordered}
 
     def compose_one(
-        self, meta: DocumentMeta, files: SiteFiles, tags: dict[str, Tag], environment: str
+        self,
+        meta: DocumentMeta,
+        files: SiteFiles,
+        tags: dict[str, Tag],
+        environment: str,
+        last: DocumentMeta | None = None,
     ) -> tuple[Document, Fingerprints] | None:
-        """One document rendered afresh in this process; None if that reported any error."""
+        """One document rendered afresh in this process; None if that reported any error.
+
+        `last`: the document's metadata as the last build read it (its code blocks are reused).
+        """
         before = len(self.errors.errors)
         prepared = self._prepare(meta)
         if prepared is None:
             return None
         job, title = prepared
         own_tags = tuple(dict.fromkeys(tags[slugify(n)] for n in meta.tag_names))
-        jobs = self._with_earlier_blocks([job])
+        jobs = [self._with_blocks_of(job, last)]
         (body, had_errors), = render_many(self.markdown, jobs, files, self.errors, parallel=False)
         if had_errors or len(self.errors.errors) > before:
             return None
@@ -134,13 +142,13 @@ class DocumentComposer:
         if not jobs or len(jobs) > EARLIER_LOOKUP_LIMIT or not self.cache.sources:
             return jobs
         last_meta = {key[0]: meta for key, (_, meta) in self.cache.sources.items()}
-        found = []
-        for job in jobs:
-            meta = last_meta.get(str(job.source.path))
-            earlier = self.cache.bodies.get(meta.body_key) if meta is not None else None
-            blocks = earlier[1].rendered.highlighted_blocks() if earlier is not None else None
-            found.append(dataclasses.replace(job, earlier_blocks=blocks) if blocks else job)
-        return found
+        return [self._with_blocks_of(job, last_meta.get(str(job.source.path))) for job in jobs]
+
+    def _with_blocks_of(self, job: BodyJob, last: DocumentMeta | None) -> BodyJob:
+        """The job with the code blocks of the render `last` had, if it is in the cache."""
+        earlier = self.cache.bodies.get(last.body_key) if last is not None else None
+        blocks = earlier[1].rendered.highlighted_blocks() if earlier is not None else None
+        return dataclasses.replace(job, earlier_blocks=blocks) if blocks else job
 
     def _doc_key(
         self, job: BodyJob, environment: str, title: str, own_tags: tuple[Tag, ...], meta: DocumentMeta

@@ -6,16 +6,19 @@ is more than a body edit must be refused (None), so the whole build decides.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from generator.body_edits import replan
 from generator.build import BuildCache, BuildOptions, PlannedSite, plan_site, write_site
 from generator.incremental import build_site
+from generator.markup import CodeBlock
 
 from .conftest import NOW, tree_digest, write_tree
 from .test_incremental import SITE, files_under
@@ -172,3 +175,26 @@ def test_a_post_whose_date_has_come_is_declined(tmp_path: Path) -> None:
     write_tree(preview.site, alpha)
     assert replan(preview.last, tuple(alpha)) is not None  # by the clock, "later" is still to come
     assert replan(preview.last, tuple(alpha), now=datetime(2999, 1, 2, tzinfo=UTC)) is None
+
+
+def test_a_prose_edit_reuses_the_posts_highlighted_code(tmp_path: Path) -> None:
+    """The short way renders the edited post with its last render's code blocks (found by
+    its metadata then): planted HTML in that render shows up in the new page."""
+    preview = Preview(tmp_path)
+    bodies = preview.last.next_cache.bodies
+    key, (environment, body) = next((k, v) for k, v in bodies.items() if v[1].rendered.code_blocks)
+    block = body.rendered.code_blocks[0]
+    planted_html = Markup('<div class="highlight">PLANTED</div>')
+    html = body.rendered.html[: block.start] + planted_html + body.rendered.html[block.end :]
+    rendered = dataclasses.replace(
+        body.rendered,
+        html=Markup(html),
+        code_blocks=(CodeBlock(block.key, block.start, block.start + len(planted_html)),),
+    )
+    bodies[key] = (environment, dataclasses.replace(body, rendered=rendered))
+    delta = SITE["content/posts/delta.md"]
+    assert isinstance(delta, str) and "```python" in delta
+    # A paragraph after the code: the summary, and so the lists, stay as they are.
+    assert preview.save({"content/posts/delta.md": delta + "\nA last paragraph.\n"}) is not None
+    page = (tmp_path / "served/posts/delta/index.html").read_text()
+    assert "A last paragraph." in page and "PLANTED" in page
