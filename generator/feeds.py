@@ -7,15 +7,18 @@ every URL absolute (feed readers resolve relative links inconsistently, and some
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin
 
 from generator.model import Post
 from generator.urls import absolutize
+
+if TYPE_CHECKING:  # imported when a feed or sitemap is made: an edit's rebuild often makes none
+    import xml.etree.ElementTree as ET
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -39,6 +42,8 @@ def entry_html(post: Post, reply_html: str) -> str:
 
 def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], str]) -> bytes:
     """An Atom 1.0 feed of `posts` with full content, as `content(post)` gives it (entry_html)."""
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": info.language})
     _text(feed, "title", info.title)
@@ -82,6 +87,8 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
 
 def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
     """A sitemap of (absolute URL, last modified) pairs, in the order given."""
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     for url, modified in entries:
@@ -123,11 +130,14 @@ def xml_safe(text: str) -> str:
 
 
 def _text(parent: ET.Element, name: str, value: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}")
+    element = parent.makeelement(f"{{{ATOM_NS}}}{name}", {})
     element.text = xml_safe(value)
+    parent.append(element)
     return element
 
 
 def _serialise(root: ET.Element) -> bytes:
+    import xml.etree.ElementTree as ET
+
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

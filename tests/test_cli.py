@@ -108,3 +108,31 @@ def test_build_reports_everything_before_its_immediate_exit(tmp_path: Path) -> N
     assert [p.name for p in (site / ".fireside-cache").iterdir() if p.name.startswith("staging")] == []
     again = run_cli("build", cwd=site)  # from the cache this time: the same report
     assert again.returncode == 0 and "no title in front matter" in again.stderr
+
+
+def test_build_called_in_process_returns_and_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
+    """Only the console command ends its process after a build; `main()` called from Python
+    returns its exit code, with the cycle collector as the caller had it."""
+    import gc
+
+    from generator.cli import main
+
+    site = tmp_path / "site"
+    write_tree(
+        site,
+        {
+            "site.yaml": "title: T\nbase_url: https://t.example/\nauthor: {name: A, email: a@t.example}\n",
+            "content/posts/one.md": "---\ntitle: One\ndate: 2026-01-02\n---\nText.\n",
+        },
+    )
+    was_enabled = gc.isenabled()
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            assert (
+                main(["build", "--config", str(site / "site.yaml"), "--output", str(tmp_path / "out")]) == 0
+            )
+            assert gc.isenabled() is collecting
+        assert (tmp_path / "out/posts/one/index.html").is_file()
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
