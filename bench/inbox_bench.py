@@ -34,9 +34,9 @@ from urllib.parse import urlencode
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from generator.build.incremental import build_site  # noqa: E402
+from generator.build.options import BuildOptions  # noqa: E402
 from generator.inbox.store import InboxStore  # noqa: E402
-from generator.incremental import build_site  # noqa: E402
-from generator.options import BuildOptions  # noqa: E402
 
 SITE_YAML = """\
 title: Bench

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from generator.incremental import build_site
-from generator.options import BuildOptions, BuildResult
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions, BuildResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

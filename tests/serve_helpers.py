@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.serve import Preview, ServeEvent, ServeOptions, start_preview
+from generator.preview.server import Preview, ServeEvent, ServeOptions, start_preview
 
 CONFIG = """\
 title: Live Site

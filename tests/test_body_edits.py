@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from generator.body_edits import replan
-from generator.build import BuildCache, BuildOptions, PlannedSite, plan_site, write_site
-from generator.incremental import build_site
-from generator.markup import CodeBlock
+from generator.build.incremental import build_site
+from generator.build.pipeline import BuildCache, BuildOptions, PlannedSite, plan_site, write_site
+from generator.markdown.markup import CodeBlock
+from generator.preview.body_edits import replan
 
 from .conftest import NOW, tree_digest, write_tree
 from .test_incremental import SITE, files_under

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import BuildFailed
-from generator.staging import STAGING_PREFIX
+from generator.build.output.staging import STAGING_PREFIX
+from generator.site.errors import BuildFailed
 
 from .conftest import DEFAULT_CONFIG, MakeSite, build, tree_digest, write_tree
 

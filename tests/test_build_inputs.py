@@ -6,7 +6,7 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from generator.linkcheck import check_output
+from generator.check.links import check_output
 
 from .conftest import MakeSite, build, tree_digest, write_tree
 
@@ -222,7 +222,7 @@ def test_published_letters_show_under_their_post_as_text_never_html(make_site: M
 def test_a_letter_without_its_post_field_is_an_error(make_site: MakeSite) -> None:
     import pytest
 
-    from generator.errors import BuildFailed
+    from generator.site.errors import BuildFailed
 
     site = make_site(
         {

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import CheckOptions, CheckReport, run_check
-from generator.check_leaks import private_problems
-from generator.check_pages import duplicate_problems, scan_output
-from generator.check_xml import read_xml
-from generator.external_links import ExternalSettings, check_urls
-from generator.incremental import build_site
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
+from generator.check.checker import CheckOptions, CheckReport, run_check
+from generator.check.external import ExternalSettings, check_urls
+from generator.check.feeds import read_xml
+from generator.check.leaks import private_problems
+from generator.check.pages import duplicate_problems, scan_output
 
 from .conftest import NOW, REPO_ROOT, MakeSite, run_cli, write_tree
 
@@ -489,7 +489,7 @@ def test_external_checks_respect_the_per_host_limit(link_server: LinkServer) -> 
 def test_check_warns_when_inbox_letters_are_tracked_by_git(make_site) -> None:  # type: ignore[no-untyped-def]
     import subprocess
 
-    from generator.check import CheckOptions, run_check
+    from generator.check.checker import CheckOptions, run_check
 
     site = make_site(
         {

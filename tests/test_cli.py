@@ -115,7 +115,7 @@ def test_build_called_in_process_returns_and_leaves_the_collector_as_it_was(tmp_
     returns its exit code, with the cycle collector as the caller had it."""
     import gc
 
-    from generator.cli import main
+    from generator.cli.command import main
 
     site = tmp_path / "site"
     write_tree(

@@ -1,4 +1,4 @@
-"""Tests for generator.config.load_config: validation with `site.yaml:LINE` errors, defaults, URLs."""
+"""Tests for generator.site.config.load_config: validation with `site.yaml:LINE` errors, defaults, URLs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import (
+from generator.site.config import (
     Author,
     HighlightConfig,
     InboxConfig,
@@ -17,7 +17,7 @@ from generator.config import (
     load_config,
     normalise_base_url,
 )
-from generator.errors import BuildFailed
+from generator.site.errors import BuildFailed
 
 VALID = """\
 title: My Blog

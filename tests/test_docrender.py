@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.docrender import BodyJob, render_many
-from generator.errors import ErrorCollector, SiteError
-from generator.links import SiteFiles
-from generator.markup import MarkdownRenderer
-from generator.parallel import PARALLEL_THRESHOLD, start_method
-from generator.sources import SourceChanged, read_source
-from generator.urls import UrlScheme
+from generator.build.docrender import BodyJob, render_many
+from generator.build.links import SiteFiles
+from generator.build.parallel import PARALLEL_THRESHOLD, start_method
+from generator.build.sources import SourceChanged, read_source
+from generator.markdown.markup import MarkdownRenderer
+from generator.site.errors import ErrorCollector, SiteError
+from generator.site.urls import UrlScheme
 
 from .conftest import write_tree
 

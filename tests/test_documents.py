@@ -1,4 +1,4 @@
-"""Tests for generator.documents: front matter → DocumentMeta, dates, titles (read from real files)."""
+"""Tests for generator.build.documents: front matter → DocumentMeta, dates, titles (read from real files)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.documents import (
+from generator.build.documents import (
     DocumentMeta,
     guess_title,
     read_meta,
     take_leading_heading,
     to_datetime,
 )
-from generator.errors import ErrorCollector
-from generator.sources import read_source
+from generator.build.sources import read_source
+from generator.site.errors import ErrorCollector
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -1,4 +1,4 @@
-"""Tests for generator.feeds: Atom feed and sitemap parse as XML, links made absolute, reply links."""
+"""Tests for generator.build.feeds: Atom feed and sitemap parse as XML, links made absolute, reply links."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.feeds import FeedInfo, absolutize, atom_feed, entry_html, reply_link_html, robots_txt, sitemap
-from generator.model import Post, Tag
+from generator.build.feeds import (
+    FeedInfo,
+    absolutize,
+    atom_feed,
+    entry_html,
+    reply_link_html,
+    robots_txt,
+    sitemap,
+)
+from generator.site.model import Post, Tag
 
 A = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

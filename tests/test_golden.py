@@ -10,8 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from generator.incremental import build_site
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
 
 from .conftest import NOW
 

@@ -1,4 +1,4 @@
-"""Tests for generator.highlight: class-only markup and readable default styles."""
+"""Tests for generator.markdown.highlight: class-only markup and readable default styles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES, Whitespace
 from pygments.util import ClassNotFound
 
-from generator.highlight import (
+from generator.markdown.highlight import (
     DARK_STYLE,
     LIGHT_STYLE,
     contrast_ratio,

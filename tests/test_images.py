@@ -1,4 +1,4 @@
-"""Tests for generator.images.image_size: every format from synthetic headers."""
+"""Tests for generator.markdown.images.image_size: every format from synthetic headers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.images import image_size
+from generator.markdown.images import image_size
 
 
 def png_bytes(width: int, height: int) -> bytes:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.build.manifest import ManifestPost
 from generator.inbox.ratelimit import RateLimiter, RateLimits, Ticket, client_address, network_of
 from generator.inbox.validation import (
     Limits,
@@ -19,7 +20,6 @@ from generator.inbox.validation import (
     spam_reason,
     validate,
 )
-from generator.manifest import ManifestPost
 
 POSTS = {"inch-wide": ManifestPost("inch-wide", "An Inch Wide", "https://example.com/posts/inch-wide/")}
 FORM = "application/x-www-form-urlencoded"

@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from generator.build.incremental import build_site
+from generator.build.manifest import MANIFEST_PATH
+from generator.build.options import BuildOptions
 from generator.inbox import InboxApp, create_app
 from generator.inbox.ratelimit import RateLimits
 from generator.inbox.server import EmbeddedServer, make_server, start_in_thread
 from generator.inbox.settings import ReceiverSettings
 from generator.inbox.store import InboxStore
 from generator.inbox.validation import Limits
-from generator.incremental import build_site
-from generator.manifest import MANIFEST_PATH
-from generator.options import BuildOptions
 
 from .conftest import NOW, REPO_ROOT, write_tree
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import CACHE_FILE, SHARDS, BuildCache, _shard_number
-from generator.incremental import build_site
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
+from generator.build.output.cache import CACHE_FILE, SHARDS, BuildCache, _shard_number
 
 from .conftest import NOW, REPO_ROOT, write_tree
 
@@ -168,7 +168,7 @@ def test_output_changed_behind_the_builds_back_is_repaired(tmp_path: Path) -> No
 
 
 def test_a_cache_from_an_older_layout_is_ignored(tmp_path: Path) -> None:
-    from generator.cache import read_checked, write_checked
+    from generator.build.output.cache import read_checked, write_checked
 
     site = tmp_path / "site"
     write_tree(site, SITE)
@@ -258,8 +258,8 @@ REBUILD_AND_REPORT = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from generator.incremental import build_site
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
 build_site(Path(sys.argv[1]), BuildOptions(now=datetime.fromisoformat(sys.argv[2])))
 print(sorted(name for name in sys.modules if name.split(".")[0] == "pygments" and name != "pygments"))
 """

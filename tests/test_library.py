@@ -1,4 +1,4 @@
-"""Tests for generator.library: ordering, neighbours, tag and year listings, pagination."""
+"""Tests for generator.build.library: ordering, neighbours, tag and year listings, pagination."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import neighbours, newest_first, page_count, paginate, tag_listings, year_listings
-from generator.model import Post, Tag
+from generator.build.library import (
+    neighbours,
+    newest_first,
+    page_count,
+    paginate,
+    tag_listings,
+    year_listings,
+)
+from generator.site.model import Post, Tag
 
 
 def tag(name: str, slug: str | None = None) -> Tag:

@@ -1,4 +1,4 @@
-"""generator.linkcheck: broken internal links in hand-written output trees."""
+"""generator.check.links: broken internal links in hand-written output trees."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.linkcheck import LinkChecker, LinkProblem, check_output
+from generator.check.links import LinkChecker, LinkProblem, check_output
 
 BASE = "https://example.com/blog/"
 

@@ -1,4 +1,4 @@
-"""Tests for generator.links.DocumentLinks: author links → site links, with `path:line` errors."""
+"""Tests for generator.build.links.DocumentLinks: author links → site links, with `path:line` errors."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ErrorCollector
-from generator.links import DocumentLinks, SiteFiles
-from generator.sources import SourceFile, read_source
-from generator.urls import UrlScheme
+from generator.build.links import DocumentLinks, SiteFiles
+from generator.build.sources import SourceFile, read_source
+from generator.site.errors import ErrorCollector
+from generator.site.urls import UrlScheme
 
 FRONT = "---\ntitle: T\n---\n"  # the body starts on line 4
 

@@ -1,4 +1,4 @@
-"""Tests for generator.markup: fixture files (markdown-it style) plus the derived data."""
+"""Tests for generator.markdown.markup: fixture files (markdown-it style) plus the derived data."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import MarkdownRenderer, RenderedMarkdown
-from generator.model import TocEntry
+from generator.markdown.markup import MarkdownRenderer, RenderedMarkdown
+from generator.site.model import TocEntry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 
@@ -343,7 +343,7 @@ plain <text>
 
 
 def test_code_blocks_are_located_in_the_html() -> None:
-    from generator.highlight import highlight_code
+    from generator.markdown.highlight import highlight_code
 
     result = render(CODE_DOC)
     expected = [

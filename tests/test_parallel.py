@@ -1,4 +1,4 @@
-"""Work in chunks over the machine's cores (generator.parallel): every item once, in order."""
+"""Work in chunks over the machine's cores (generator.build.parallel): every item once, in order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.parallel import guided_chunks, in_chunks, worker_count
+from generator.build.parallel import guided_chunks, in_chunks, worker_count
 
 
 @given(st.integers(0, 50_000), st.integers(1, 16), st.integers(1, 8), st.integers(8, 512))

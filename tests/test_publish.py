@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import PublishTarget, load_config
-from generator.errors import BuildFailed, SiteError
-from generator.incremental import build_site
-from generator.options import BuildOptions
-from generator.publish import PublishOptions, PublishRefused, PublishResult, publish_site, rsync_command
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
+from generator.publish.publisher import (
+    PublishOptions,
+    PublishRefused,
+    PublishResult,
+    publish_site,
+    rsync_command,
+)
+from generator.site.config import PublishTarget, load_config
+from generator.site.errors import BuildFailed, SiteError
 
 from .conftest import NOW, MakeSite, run_cli, tree_digest, write_tree
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import reading
-from generator.errors import ErrorCollector
-from generator.parallel import PARALLEL_THRESHOLD
+from generator.build import reading
+from generator.build.parallel import PARALLEL_THRESHOLD
+from generator.site.errors import ErrorCollector
 
 from .conftest import write_tree
 

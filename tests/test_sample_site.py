@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.incremental import build_site
-from generator.linkcheck import check_output
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
+from generator.check.links import check_output
 
 from .conftest import NOW, REPO_ROOT
 from .htmlcheck import html_problems

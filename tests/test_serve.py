@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.livereload import EVENTS_PATH, SCRIPT_PATH
-from generator.serve import Mount, RebuildFailed, Rebuilt
+from generator.preview.livereload import EVENTS_PATH, SCRIPT_PATH
+from generator.preview.server import Mount, RebuildFailed, Rebuilt
 
 from .conftest import REPO_ROOT, run_cli
 from .serve_helpers import LiveSite, atomic_save, hello, make_site, write

@@ -1,4 +1,4 @@
-"""Tests for generator.slugs: table tests and properties of slugify and unique_slug."""
+"""Tests for generator.site.slugs: table tests and properties of slugify and unique_slug."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.slugs import slugify, unique_slug
+from generator.site.slugs import slugify, unique_slug
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for generator.sources: front matter splitting, key lines, discovery, bundles, ignored names."""
+"""Tests for generator.build.sources: front matter splitting, key lines, discovery, bundles, ignored names."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ErrorCollector
-from generator.sources import (
+from generator.build.sources import (
     SourceFile,
     bundle_assets,
     discover,
@@ -17,6 +16,7 @@ from generator.sources import (
     read_source,
     split_front_matter,
 )
+from generator.site.errors import ErrorCollector
 
 
 def read(tmp_path: Path, content: str | bytes, name: str = "post.md") -> tuple[SourceFile | None, list[str]]:

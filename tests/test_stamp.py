@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import stamp
-from generator.incremental import build_site
-from generator.options import BuildOptions
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions
+from generator.build.output import stamp
 
 from .conftest import NOW, run_cli, write_tree
 from .test_incremental import EDITS, SITE, assert_same_as_clean, files_under

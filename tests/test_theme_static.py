@@ -1,7 +1,7 @@
 """The default theme on its own: every template renders with the documented variables only.
 
 The templates are rendered here with a plain Jinja environment set up like the build's
-(StrictUndefined, autoescape, trim/lstrip blocks) and data made from generator.model, so
+(StrictUndefined, autoescape, trim/lstrip blocks) and data made from generator.site.model, so
 a template that needs an undocumented variable fails here, naming it.
 """
 
@@ -17,7 +17,8 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from generator.model import (
+from generator.build.templates import isodate, readable_date
+from generator.site.model import (
     Letter,
     Neighbours,
     Page,
@@ -28,7 +29,6 @@ from generator.model import (
     TocEntry,
     YearListing,
 )
-from generator.render import isodate, readable_date
 
 THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 BASE = "https://example.com/blog/"

@@ -1,4 +1,4 @@
-"""Tests for generator.urls: links under root and sub-path base URLs, alias paths, index files."""
+"""Tests for generator.site.urls: links under root and sub-path base URLs, alias paths, index files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.urls import UrlScheme, alias_path, has_scheme, index_file
+from generator.site.urls import UrlScheme, alias_path, has_scheme, index_file
 
 ROOT = UrlScheme("https://example.com/")
 SUB = UrlScheme("https://example.com/blog/")

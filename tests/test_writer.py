@@ -1,4 +1,4 @@
-"""Tests for generator.writer: the output plan and committing it to a real folder."""
+"""Tests for generator.build.output.writer: the output plan and committing it to a real folder."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.errors import SiteError
-from generator.staging import STAGING_PREFIX, Staging
-from generator.writer import Kept, Origin, OutputPlan, commit
+from generator.build.output.staging import STAGING_PREFIX, Staging
+from generator.build.output.writer import Kept, Origin, OutputPlan, commit
+from generator.site.errors import SiteError
 from tests.conftest import tree_digest
 
 

@@ -1,4 +1,4 @@
-"""The reader inbox: letters from the form under each post, kept as files (layer 5, an edge).
+"""The reader inbox: letters from the form under each post, kept as files (an edge).
 
 `create_app()` makes the WSGI receiver from the environment (see `settings`); for gunicorn
 or waitress, `generator.inbox:app` is the same, made afresh on each import of the name:

@@ -1,4 +1,4 @@
-"""The pull API: how `fireside inbox pull` takes letters off the receiver (layer 5).
+"""The pull API: how `fireside inbox pull` takes letters off the receiver.
 
     GET    /api/thoughts          letters waiting (new/ and spam/): id, folder, sha256, size
     GET    /api/thoughts/F/ID     one of them, as its file's bytes (F: new or spam)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import yaml
 
+from generator.build.letters import LETTERS_DIR
 from generator.inbox import mail
 from generator.inbox.store import InboxStore, Stored
 from generator.inbox.thought import Answer, Thought, format_time, parse, yaml_quote
 from generator.inbox.validation import is_email
-from generator.letters import LETTERS_DIR
 
 CONSENT_WORDS = {
     "private": "keep it private",
@@ -228,7 +228,7 @@ def forget(store: InboxStore, email: str, site_root: Path | None) -> Forgotten:
 
 
 def letter_file(thought: Thought, *, with_answer: bool = True) -> bytes:
-    """The published letter, in the format generator.letters reads; never the email address."""
+    """The published letter, in the format generator.build.letters reads; never the email address."""
     named = thought.consent == "quote-named"
     name = (" ".join(thought.name.split()) if named else "") or ANONYMOUS
     lines = [

@@ -1,4 +1,4 @@
-"""Email: the author's answers and the receiver's notices (layer 5, under inbox).
+"""Email: the author's answers and the receiver's notices (under inbox).
 
 Messages are built with the standard library's `EmailMessage`, which encodes and folds
 every header and refuses a CR or LF inside one, so reader text (a name) can only ever be
@@ -24,9 +24,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import quote as url_quote
 
-from generator.config import InboxConfig
 from generator.inbox.thought import Thought
 from generator.inbox.validation import is_email
+from generator.site.config import InboxConfig
 
 log = logging.getLogger(__name__)
 

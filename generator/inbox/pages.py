@@ -1,4 +1,4 @@
-"""What the receiver itself shows readers: the error page and two tiny pages (layer 5).
+"""What the receiver itself shows readers: the error page and two tiny pages.
 
 The error page keeps the reader's letter: their text goes back into a form (escaped, as
 text only) that can be sent again, beside a link back to the post. Pages are

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator.build.manifest import ManifestPost, read_manifest
 from generator.inbox.settings import ManifestSource
-from generator.manifest import ManifestPost, read_manifest
-from generator.urls import THANKS_PATH, post_path
+from generator.site.urls import THANKS_PATH, post_path
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`fireside inbox pull URL`: bring letters home from the receiver (layer 5, under inbox).
+"""`fireside inbox pull URL`: bring letters home from the receiver (under inbox).
 
 For each letter waiting on the receiver: fetch its file, check it (its digest, that it
 parses, that its id is an id), write it into the local inbox with the same crash-safe

@@ -1,4 +1,4 @@
-"""How many letters one address or one network may send in a while (layer 5, under inbox).
+"""How many letters one address or one network may send in a while (under inbox).
 
 A sliding window per key, in the memory of one receiver process: under gunicorn with N
 worker processes each keeps its own counts, so the effective limit is up to N times the

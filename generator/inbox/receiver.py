@@ -1,4 +1,4 @@
-"""The receiver: a WSGI application that takes letters and hands them to `pull` (layer 5).
+"""The receiver: a WSGI application that takes letters and hands them to `pull`.
 
 Routes (relative to wherever it is mounted):
 
@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
+from generator.build.manifest import ManifestPost
 from generator.inbox import pages
 from generator.inbox.api import PullApi
 from generator.inbox.mail import Notifier
@@ -41,7 +42,6 @@ from generator.inbox.validation import (
     spam_reason,
     validate,
 )
-from generator.manifest import ManifestPost
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""An HTTP answer as the receiver builds it, before WSGI sends it (layer 5, under inbox)."""
+"""An HTTP answer as the receiver builds it, before WSGI sends it (under inbox)."""
 
 from __future__ import annotations
 

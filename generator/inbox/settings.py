@@ -1,4 +1,4 @@
-"""The receiver's settings: from arguments, environment variables and site.yaml (layer 5).
+"""The receiver's settings: from arguments, environment variables and site.yaml.
 
 In production the receiver usually runs on a small server without the site's source, so
 everything it needs can come from the environment:
@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import CONFIG_NAME, InboxConfig, load_config
+from generator.build.manifest import MANIFEST_PATH
 from generator.inbox.mail import MailError, SmtpSettings, smtp_from_env
 from generator.inbox.ratelimit import RateLimits
 from generator.inbox.validation import Limits, is_email
-from generator.manifest import MANIFEST_PATH
+from generator.site.config import CONFIG_NAME, InboxConfig, load_config
 
 DEFAULT_INBOX = "inbox"
 LIMIT_KEYS = (

@@ -1,4 +1,4 @@
-"""The inbox folder: Maildir discipline for thought files (layer 5, under inbox).
+"""The inbox folder: Maildir discipline for thought files (under inbox).
 
     inbox/tmp/      files being written (never read as thoughts)
     inbox/new/      letters not yet answered

@@ -1,4 +1,4 @@
-"""One reader's letter (a "thought") and its file format (layer 5, under inbox).
+"""One reader's letter (a "thought") and its file format (under inbox).
 
 A thought is one Markdown file: YAML front matter, then the reader's message, verbatim.
 The author's answers follow the message, each after a marker line that carries a random

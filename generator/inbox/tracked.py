@@ -1,4 +1,4 @@
-"""Is the private inbox in git? For `fireside check` (layer 5, under inbox).
+"""Is the private inbox in git? For `fireside check` (under inbox).
 
 Readers' letters and addresses must never be pushed with the site's source. `fireside new
 site` writes a .gitignore that keeps `inbox/` out, but a `git add -f`, an older site or an

@@ -1,4 +1,4 @@
-"""What a letter form may send, and what is refused (layer 5, under inbox).
+"""What a letter form may send, and what is refused (under inbox).
 
 Pure functions over bytes and strings: no I/O, so every rule is testable on its own. A
 refusal is a `Refused` with the HTTP status to answer and, for each problem, the field
@@ -16,8 +16,8 @@ from http import HTTPStatus
 from typing import cast
 from urllib.parse import parse_qsl
 
+from generator.build.manifest import ManifestPost
 from generator.inbox.thought import CONSENTS, Consent
-from generator.manifest import ManifestPost
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 16  # the form has eight; a flood of fields is not a letter

@@ -33,13 +33,13 @@ from typing import Any
 from urllib.parse import unquote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from generator.build.incremental import build_site
+from generator.build.manifest import MANIFEST_PATH
+from generator.build.options import BuildOptions
 from generator.inbox import create_app
 from generator.inbox.ratelimit import RateLimits
 from generator.inbox.settings import ReceiverSettings
 from generator.inbox.validation import Limits
-from generator.incremental import build_site
-from generator.manifest import MANIFEST_PATH
-from generator.options import BuildOptions
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 NODE_MODULES = PROJECT / "node_modules"

@@ -1,0 +1,81 @@
+"""Published letters: readers' messages the author chose, with consent, to show.
+
+`fireside inbox publish ID` writes one file per letter to `content/letters/<id>.md`:
+front matter names the post, the name the reader allowed to be shown, when it arrived
+and, optionally, the author's answer (Markdown: the author's own words). The body is the
+reader's text, verbatim. Reader text is never rendered as Markdown or HTML: it is escaped
+and only its paragraphs and line breaks are kept.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.build.documents import to_datetime
+from generator.build.sources import is_ignored, read_source
+from generator.site.errors import ErrorCollector
+from generator.site.model import Letter
+
+LETTERS_DIR = "letters"
+
+
+def reader_text_html(text: str) -> Markup:
+    """Plain reader text as safe HTML: escaped, paragraphs on blank lines, <br> within."""
+    paragraphs = [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n")]
+    rendered = [
+        "<p>" + "<br>\n".join(html.escape(line) for line in paragraph.split("\n")) + "</p>"
+        for paragraph in paragraphs
+        if paragraph.strip()
+    ]
+    return Markup("\n".join(rendered))
+
+
+def read_letters(
+    content_dir: Path,
+    site_root: Path,
+    tz: tzinfo,
+    render_answer: Callable[[str], str],
+    errors: ErrorCollector,
+) -> dict[str, list[Letter]]:
+    """Letters by post slug, oldest first."""
+    folder = content_dir / LETTERS_DIR
+    by_post: dict[str, list[Letter]] = {}
+    if not folder.is_dir():
+        return by_post
+    for path in sorted(folder.glob("*.md")):
+        if is_ignored(path.name):
+            continue
+        rel = path.relative_to(site_root)
+        source = read_source(path, rel, "page", errors)
+        if source is None:
+            continue
+        meta = source.meta
+        post, name = meta.get("post"), meta.get("name")
+        received = to_datetime(meta.get("received"), tz)
+        if not isinstance(post, str) or not post:
+            errors.error(rel, source.line_of("post"), "a letter needs `post:` (the post's slug)")
+            continue
+        if not isinstance(name, str) or not name.strip():
+            errors.error(rel, source.line_of("name"), "a letter needs `name:` (as the reader allowed)")
+            continue
+        if received is None:
+            errors.error(rel, source.line_of("received"), "a letter needs `received:` (a date and time)")
+            continue
+        answer = meta.get("answer")
+        letter = Letter(
+            id=path.stem,
+            post=post,
+            name=name.strip(),
+            received=received,
+            html=reader_text_html(source.body.strip("\n")),
+            answer=Markup(render_answer(answer)) if isinstance(answer, str) and answer.strip() else None,
+        )
+        by_post.setdefault(post, []).append(letter)
+    for letters in by_post.values():
+        letters.sort(key=lambda letter: (letter.received, letter.id))
+    return by_post

@@ -1,0 +1,40 @@
+"""The posts manifest: which posts exist, for the reader inbox (stdlib only).
+
+The build writes it beside the site; the receiver reads it to accept letters only for
+posts that really exist, so no reader-supplied path or slug ever reaches the disk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_PATH = "fireside-manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ManifestPost:
+    id: str  # the post's slug
+    title: str
+    url: str  # absolute permalink
+
+
+def manifest_bytes(posts: Sequence[ManifestPost]) -> bytes:
+    entries = [{"id": p.id, "title": p.title, "url": p.url} for p in sorted(posts, key=lambda p: p.id)]
+    document = {"fireside_manifest": FORMAT_VERSION, "posts": entries}
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_manifest(path: Path) -> dict[str, ManifestPost]:
+    """Posts by id; raises ValueError if the file is not a manifest of a version we read."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or document.get("fireside_manifest") != FORMAT_VERSION:
+        raise ValueError(f"{path} is not a Fireside posts manifest (version {FORMAT_VERSION})")
+    posts = {}
+    for entry in document.get("posts", []):
+        post = ManifestPost(id=str(entry["id"]), title=str(entry["title"]), url=str(entry["url"]))
+        posts[post.id] = post
+    return posts

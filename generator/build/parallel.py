@@ -1,0 +1,128 @@
+"""Work spread over the machine's cores, in chunks, results in order (stdlib only).
+
+Used by the stages whose work is many independent files: reading front matter and
+rendering Markdown. This process works through chunks too rather than wait, so a 2-core
+machine starts one worker, not two; what it renders itself is never pickled back.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items, starting a worker costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+def worker_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def workers_for(items: int) -> int:
+    """How many processes (this one included) are worth using for `items` items; 1 is none."""
+    if items < PARALLEL_THRESHOLD:
+        return 1
+    return min(worker_count(), max(1, items // (PARALLEL_THRESHOLD // 2)))
+
+
+def start_method() -> str:
+    """How worker processes start: a fork where that is safe, else a fresh interpreter.
+
+    A fork starts at once, with every module loaded, and shares this process's memory
+    until either side writes to it. It is safe only while this process runs one thread:
+    `fireside serve` builds from a thread, and forking then can copy a lock another
+    thread holds, so it gets a forkserver. macOS's system libraries do not survive forks.
+    """
+    if os.name != "posix" or sys.platform == "darwin":
+        return "spawn"
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+def settle_worker() -> None:
+    """First thing in a worker: a forked one inherits a paused collector and the parent's
+    objects; those are frozen (never walked, so their shared pages are never written)."""
+    gc.freeze()
+    gc.enable()
+
+
+def guided_chunks(count: int, workers: int, smallest: int = 4, largest: int = 128) -> list[tuple[int, int]]:
+    """(start, end) ranges covering `count` items, each a share of what remains.
+
+    Big chunks first (fewer round trips), ever smaller ones towards the end, so that the
+    processes finish together: with equal chunks, this process could run out of work while
+    a worker still had several queued (a tenth of a second each at a thousand posts). None
+    is larger than `largest`: a worker holds a whole chunk's results until it sends them,
+    and a sixth of 10,000 rendered bodies is 30 MiB more at the build's peak.
+    """
+    chunks = []
+    start = 0
+    while start < count:
+        size = min(largest, max(smallest, -(-(count - start) // (workers * 3))))
+        chunks.append((start, min(count, start + size)))
+        start += size
+    return chunks
+
+
+def in_chunks(
+    items: Sequence[Item],
+    workers: int,
+    here: Callable[[Sequence[Item]], list[Result]],
+    there: Callable[[Sequence[Item]], list[Result]],
+    initializer: Callable[..., None] = settle_worker,
+    initargs: tuple[Any, ...] = (),
+) -> list[Result] | None:
+    """`items` worked through in chunks by this process (`here`) and workers - 1 others
+    (`there`: a module-level function, as workers are given it by name), in order.
+
+    None if worker processes could not start or broke (a locked-down sandbox, a main
+    module read from stdin): the caller then does the work in this process.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = guided_chunks(len(items), workers)
+    done: list[list[Result] | None] = [None] * len(chunks)
+    context = multiprocessing.get_context(start_method())
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers - 1, mp_context=context, initializer=initializer, initargs=initargs
+        ) as pool:
+            pending: dict[Future[list[Result]], int] = {}
+            taken = 0
+            while taken < len(chunks) or pending:
+                # Two chunks per worker: one it works on, one waiting, so it never idles
+                # on a round trip; no more, as a queued chunk cannot be taken back.
+                while taken < len(chunks) and len(pending) < (workers - 1) * 2:
+                    start, end = chunks[taken]
+                    pending[pool.submit(there, items[start:end])] = taken
+                    taken += 1
+                if taken < len(chunks):
+                    start, end = chunks[taken]
+                    done[taken] = here(items[start:end])
+                    taken += 1
+                else:
+                    wait(pending, return_when=FIRST_COMPLETED)
+                for future in [future for future in pending if future.done()]:
+                    done[pending.pop(future)] = future.result()
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:
+        log.warning("working in one process: worker processes failed (%s)", exc)
+        return None
+    results: list[Result] = []
+    for chunk_results in done:
+        assert chunk_results is not None  # every chunk was waited for
+        results.extend(chunk_results)
+    return results

@@ -1,0 +1,183 @@
+"""The reading stage of a build: sources to metadata, and what links and tags can see.
+
+Each function is given what it needs and returns plain data; pipeline.py strings them
+together. Metadata is kept in the build cache by file state (`source_key`), so a file
+that has not changed is not read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+from generator.build.documents import DocumentMeta, read_meta
+from generator.build.links import SiteFiles
+from generator.build.output.cache import digest_text
+from generator.build.parallel import in_chunks, workers_for
+from generator.build.sources import bundle_assets, discover_paths, read_source
+from generator.site import urls
+from generator.site.errors import ErrorCollector, SiteError
+from generator.site.model import Tag
+from generator.site.slugs import slugify
+from generator.site.urls import UrlScheme
+
+# A cache table of readings: source key → (SourceFile without its text, DocumentMeta).
+Readings = dict[tuple[Any, ...], Any]
+
+
+def source_key(path: str, kind: str, stat: os.stat_result, timezone: str) -> tuple[Any, ...]:
+    """The cache key of one source file's reading: its path, kind and file state."""
+    return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, timezone)
+
+
+def read_documents(
+    site_root: Path,
+    content_dir: Path,
+    timezone: str,
+    tz: tzinfo,
+    known: Readings,
+    keep: Readings,
+    errors: ErrorCollector,
+    *,
+    parallel: bool = True,
+) -> dict[str, DocumentMeta]:
+    """Every post and page's metadata by source path (as discovered), in discovery order.
+
+    A reading in `known` for the file's current state is reused; every reading used is
+    put in `keep` (the next build's cache). A file with an error is left out (and reported).
+    Files not read before are read on every core when there are many (a first build).
+    """
+    found: list[tuple[str, str, tuple[Any, ...], Any]] = []  # path, kind, key, cached reading
+    for path, kind in discover_paths(content_dir):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue  # deleted between listing and reading: it is simply gone
+        key = source_key(path, kind, stat, timezone)
+        cached = known.get(key)
+        if cached is not None:
+            source, meta = cached
+            if source.bundle_dir is not None:  # a file added beside index.md changes no stat of it
+                assets = bundle_assets(source.bundle_dir)
+                if assets != source.assets:
+                    source = dataclasses.replace(source, assets=assets)
+                    cached = source, dataclasses.replace(meta, source=source)
+        found.append((path, kind, key, cached))
+    fresh = [(path, kind, site_root, tz) for path, kind, _, cached in found if cached is None]
+    readings = iter(_read_all(fresh, parallel))
+    metas: dict[str, DocumentMeta] = {}
+    for path, _, key, cached in found:  # in discovery order, as are their errors
+        if cached is None:
+            cached, read_errors, read_warnings = next(readings)
+            errors.extend(read_errors)
+            errors.warnings.extend(read_warnings)
+            if cached is None:
+                continue
+        keep[key] = cached  # without the Markdown text (see _read_one)
+        meta = cached[1]
+        if meta.date_guessed_from:
+            errors.warn(meta.source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
+        metas[path] = meta
+    return metas
+
+
+# A file to read: its path, its kind, the site root and the site's time zone.
+_ToRead = tuple[str, str, Path, tzinfo]
+# What reading it gave: (text-less source, metadata) or None, with its errors and warnings.
+_Reading = tuple[tuple[Any, DocumentMeta] | None, list[SiteError], list[SiteError]]
+
+
+def _read_all(files: Sequence[_ToRead], parallel: bool) -> list[_Reading]:
+    workers = workers_for(len(files)) if parallel else 1
+    readings = in_chunks(files, workers, _read_chunk, _read_chunk) if workers > 1 else None
+    return readings if readings is not None else _read_chunk(files)
+
+
+def _read_chunk(files: Sequence[_ToRead]) -> list[_Reading]:
+    return [_read_one(*file) for file in files]
+
+
+def _read_one(path: str, kind: str, site_root: Path, tz: tzinfo) -> _Reading:
+    errors = ErrorCollector()
+    source = read_source(Path(path), Path(path).relative_to(site_root), kind, errors)  # type: ignore[arg-type]
+    meta = read_meta(source, tz, errors) if source is not None else None
+    if source is None or meta is None or errors.errors:
+        return None, errors.errors, errors.warnings
+    # Kept without the Markdown text, in the cache and through the build: the text is
+    # read again where the body is rendered (a worker process, often), so a large site's
+    # texts are never all in memory at once.
+    light = source.without_body()
+    return (light, dataclasses.replace(meta, source=light)), errors.errors, errors.warnings
+
+
+def check_unique_urls(published: Iterable[DocumentMeta], errors: ErrorCollector) -> None:
+    seen: dict[str, DocumentMeta] = {}
+    for meta in published:
+        first = seen.setdefault(meta.path, meta)
+        if first is not meta:
+            message = f"two pages with the same URL /{meta.path}: {first.source.rel} has it too"
+            errors.error(meta.source.rel, meta.source.line_of("slug"), message)
+
+
+def site_files(
+    url_scheme: UrlScheme,
+    content_dir: Path,
+    theme_static_dirs: Sequence[Path],  # least specific first
+    metas: Iterable[DocumentMeta],
+    published: Sequence[DocumentMeta],
+) -> SiteFiles:
+    """What links in bodies may point at: published documents, and why others are not."""
+    shown = {id(m) for m in published}
+    unpublished = {}
+    for meta in metas:
+        if id(meta) not in shown:
+            why = "a draft" if meta.draft else f"dated in the future ({meta.date:%Y-%m-%d})"
+            unpublished[meta.source.real_path or meta.source.path.resolve()] = f"{why} and not published"
+    content_static = content_dir / "static"
+    return SiteFiles(
+        urls=url_scheme,
+        documents={(m.source.real_path or m.source.path.resolve()): m.path for m in published},
+        unpublished=unpublished,
+        static_dirs=(content_static, *reversed(theme_static_dirs)),
+        content_static=content_static,
+    )
+
+
+def link_environment(files: SiteFiles, folders: Iterable[Path]) -> str:
+    """A digest of everything a link in a body could resolve against (see docrender.py)."""
+    listing = []
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            listing.append((dirpath, tuple(sorted(filenames))))
+    return digest_text(
+        files.urls,
+        sorted(map(str, files.documents.items())),
+        sorted(map(str, files.unpublished.items())),
+        files.static_dirs,
+        listing,
+    )
+
+
+def canonical_tags(url_scheme: UrlScheme, published: Iterable[DocumentMeta]) -> dict[str, Tag]:
+    """One Tag per slug; its name is the spelling most posts use (ties: alphabetical)."""
+    spellings: dict[str, dict[str, int]] = {}
+    for meta in published:
+        for name in meta.tag_names:
+            counts = spellings.setdefault(slugify(name), {})
+            counts[name] = counts.get(name, 0) + 1
+    tags = {}
+    for slug, counts in spellings.items():
+        name = sorted(counts, key=lambda n: (-counts[n], n))[0]
+        tags[slug] = Tag(
+            name=name,
+            slug=slug,
+            url=url_scheme.link(urls.tag_path(slug)),
+            permalink=url_scheme.absolute(urls.tag_path(slug)),
+            feed_url=url_scheme.link(urls.tag_feed_path(slug)),
+        )
+    return tags

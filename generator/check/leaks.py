@@ -1,0 +1,121 @@
+"""Private and unpublished material in a built folder, as `fireside check` finds it (stdlib only).
+
+Keys, environment files and version-control folders are secrets wherever they appear;
+the reader inbox holds letters that are private until the author publishes one; drafts
+and future posts are the author's until their day. Each found in the output is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.check.pages import Inventory, Problem
+
+# Names that are secrets wherever they appear: keys, environment files, version control
+# (a published .git folder hands out the whole history, drafts and all).
+_PRIVATE_NAMES = frozenset(
+    {".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd", ".netrc", ".npmrc", ".pypirc"}
+)
+_PRIVATE_FOLDERS = frozenset({".git", ".hg", ".svn", ".ssh", ".fireside-cache"})
+_PRIVATE_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".kdbx")
+INBOX = "inbox"  # the reader inbox: letters are private until the author publishes one
+_INBOX_HASH_LIMIT = 20 * 1024 * 1024  # larger files in inbox/ are not compared byte for byte
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """A draft or future post that must not be in the output."""
+
+    source: str  # site-relative source file
+    line: int | None  # of `draft:` or `date:`
+    path: str  # the output folder it would have, e.g. "posts/slug/"
+    title: str | None
+    why: str  # "draft 'Title'", "future post 'Title' (dated 2027-01-01)"
+
+
+def private_problems(inventory: Inventory, inbox_dir: Path | None) -> list[Problem]:
+    """Secrets and the reader inbox: never meant for a public folder."""
+    problems = []
+    reported_folders: set[str] = set()
+    for rel in inventory.files:
+        parts = rel.split("/")
+        folder = next((i for i, part in enumerate(parts[:-1]) if part in _PRIVATE_FOLDERS), None)
+        name = parts[-1]
+        if folder is not None:
+            top = "/".join(parts[: folder + 1])
+            if top not in reported_folders:
+                reported_folders.add(top)
+                problems.append(Problem("error", rel, None, f"private folder {top}/ is in the output"))
+        elif name in _PRIVATE_NAMES or name.startswith(".env.") or name.lower().endswith(_PRIVATE_SUFFIXES):
+            message = f"private file {name} (a key or secret) is in the output"
+            problems.append(Problem("error", rel, None, message))
+        elif INBOX in parts[:-1]:
+            problems.append(Problem("error", rel, None, "a file from an inbox/ folder is in the output"))
+    if inbox_dir is not None and inbox_dir.is_dir():
+        problems.extend(_inbox_copies(inventory, inbox_dir))
+    return problems
+
+
+def _inbox_copies(inventory: Inventory, inbox_dir: Path) -> list[Problem]:
+    """Output files with the very bytes of a letter in the site's inbox/, whatever their name."""
+    letters: dict[tuple[int, str], str] = {}
+    for path in sorted(inbox_dir.rglob("*")):
+        if path.is_file() and 0 < path.stat().st_size <= _INBOX_HASH_LIMIT:
+            letters.setdefault(_fingerprint(path), path.relative_to(inbox_dir.parent).as_posix())
+    if not letters:
+        return []
+    sizes = {size for size, _ in letters}
+    problems = []
+    for rel in inventory.files:
+        path = inventory.root / rel
+        if not path.is_file() or path.stat().st_size not in sizes:
+            continue
+        letter = letters.get(_fingerprint(path))
+        if letter is not None and INBOX not in rel.split("/")[:-1]:
+            message = f"a copy of {letter} (the private inbox) is in the output"
+            problems.append(Problem("error", rel, None, message))
+    return problems
+
+
+def _fingerprint(path: Path) -> tuple[int, str]:
+    data = path.read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def unpublished_problems(inventory: Inventory, unpublished: Sequence[Unpublished]) -> list[Problem]:
+    """Drafts and future posts whose pages, files or titles reached the output."""
+    problems = []
+    for doc in unpublished:
+        leaked = [rel for rel in inventory.files if rel.startswith(doc.path)]
+        if leaked:
+            more = f" (and {len(leaked) - 1} more files)" if len(leaked) > 1 else ""
+            problems.append(
+                Problem(
+                    "error",
+                    leaked[0],
+                    None,
+                    f"{doc.why} is in the output{more}",
+                    source=doc.source,
+                    source_line=doc.line,
+                )
+            )
+            continue
+        # Titles are only a hint (another page may quote one), hence a warning, and only
+        # titles long enough not to match by chance.
+        if doc.title and len(doc.title) >= 12:
+            for rel, facts in inventory.pages.items():
+                if doc.title in facts.text or doc.title == facts.title:
+                    problems.append(
+                        Problem(
+                            "warning",
+                            rel,
+                            None,
+                            f"the title of {doc.why} ({doc.source}) appears here",
+                            needles=(doc.title,),
+                        )
+                    )
+                    break
+    return problems

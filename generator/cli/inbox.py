@@ -1,0 +1,255 @@
+"""The `fireside inbox` commands: the author's side of readers' letters (beside command.py).
+
+Like command.py, and only beside it, this module prints and chooses exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.site.config import CONFIG_NAME
+from generator.site.errors import BuildFailed, SiteError
+
+if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
+    from generator.inbox import InboxApp
+    from generator.inbox.store import InboxStore
+    from generator.site.config import SiteConfig
+
+
+INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+
+
+def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
+    inbox = commands.add_parser("inbox", help="readers' letters: list, read, answer, publish, receive")
+    common = argparse.ArgumentParser(add_help=False)
+    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand's absent option
+    # from overwriting one given before it.
+    for parser, default in ((inbox, None), (common, argparse.SUPPRESS)):
+        parser.add_argument(
+            "--inbox",
+            type=Path,
+            default=default,
+            metavar="DIR",
+            help="the inbox folder (default: $FIRESIDE_INBOX_DIR, else inbox/ beside site.yaml)",
+        )
+        parser.add_argument("--config", type=Path, default=default, help="path to site.yaml")
+    actions = inbox.add_subparsers(dest="inbox_command", metavar="COMMAND")
+
+    def action(name: str, help: str, *positional: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, parents=[common], help=help)
+        for argument in positional:
+            parser.add_argument(argument)
+        return parser
+
+    listing = action("list", "letters, new first (the default)")
+    listing.add_argument("--all", action="store_true", help="include archived letters")
+    listing.add_argument("--spam", action="store_true", help="list suspected spam instead")
+    action("show", "one letter and your answers", "id")
+    action("people", "who wrote, grouped across posts")
+    action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
+    action("archive", "put a letter away", "id")
+    action("unspam", "move a letter out of spam", "id")
+    forget = action("forget", "delete everything from one person (cannot be undone)", "email")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    publish = action("publish", "show a letter under its post, where the reader consented", "id")
+    publish.add_argument("--no-answer", action="store_true", help="publish the letter without your answer")
+    pull = action("pull", "fetch new letters from a receiver (token: $FIRESIDE_INBOX_TOKEN)", "url")
+    pull.add_argument("--no-spam", action="store_true", help="leave suspected spam on the receiver")
+    pull.add_argument("--allow-http", action="store_true", help="allow plain http to another machine")
+    serve = action("serve", "run the receiver on an embedded WSGI server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
+    serve.add_argument(
+        "--manifest",
+        type=Path,
+        help="the built site's fireside-manifest.json "
+        "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)",
+    )
+
+
+def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
+    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
+    from generator.site.config import load_config
+
+    config_file = args.config or Path(CONFIG_NAME)
+    if not config_file.is_file():
+        if args.config is not None:
+            raise SiteError(args.config, None, "no such site.yaml")
+        return None, None
+    return config_file.resolve().parent, load_config(config_file)
+
+
+def _inbox_dir(args: argparse.Namespace, site_root: Path | None) -> Path:
+    import os
+
+    from generator.inbox.settings import DEFAULT_INBOX
+
+    if args.inbox is not None:
+        return args.inbox
+    if os.environ.get("FIRESIDE_INBOX_DIR"):
+        return Path(os.environ["FIRESIDE_INBOX_DIR"])
+    return (site_root or Path.cwd()) / DEFAULT_INBOX
+
+
+def run_inbox(args: argparse.Namespace) -> int:
+    from generator.inbox.commands import CommandError
+    from generator.inbox.mail import MailError
+    from generator.inbox.pull import PullError
+    from generator.inbox.settings import SettingsError
+    from generator.inbox.store import StoreUnavailable, ThoughtNotFound
+
+    try:
+        return _inbox_command(args)
+    except ThoughtNotFound as exc:
+        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
+    except (CommandError, MailError, PullError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except StoreUnavailable as exc:
+        print(f"error: {exc.strerror}", file=sys.stderr)
+    return EXIT_ERRORS
+
+
+def _inbox_command(args: argparse.Namespace) -> int:
+    import os
+
+    from generator.inbox import commands as inbox
+    from generator.inbox.store import InboxStore
+
+    action = args.inbox_command or "list"
+    site_root, config = _inbox_site(args)
+    store = InboxStore(_inbox_dir(args, site_root))
+    if action == "serve":
+        return _inbox_serve(args, store.root)
+    if action == "pull":
+        return _inbox_pull(args, store)
+    if action == "list":
+        everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
+        lines = inbox.listing(store, everything=everything, spam=spam)
+        print("\n".join(lines) if lines else "No letters.")
+    elif action == "show":
+        print(inbox.show(store, args.id))
+    elif action == "people":
+        lines = inbox.people_lines(inbox.people(store))
+        print("\n".join(lines) if lines else "No letters.")
+    elif action == "archive":
+        print(f"Archived {inbox.archive(store, args.id).id}.")
+    elif action == "unspam":
+        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+    elif action == "forget":
+        return _inbox_forget(args, store, site_root)
+    elif action == "publish":
+        if site_root is None:
+            raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
+        path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
+        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
+    elif action == "reply":
+        from generator.inbox.mail import smtp_from_env
+
+        author_name, author_email = (config.author.name, config.author.email) if config else ("", "")
+        sender = inbox.reply_sender(os.environ, author_name, author_email)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        smtp = smtp_from_env(os.environ, config.inbox if config else None)
+        done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
+        if done.sent:
+            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
+        else:
+            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
+            print("Open it in your mail program, or use this link:")
+            print(done.mailto)
+    return EXIT_OK
+
+
+def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path | None) -> int:
+    from generator.inbox import commands as inbox
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("error: forgetting cannot be undone: add --yes to confirm", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(f"Delete every letter from {args.email}, with your answers? Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing deleted.")
+            return EXIT_OK
+    done = inbox.forget(store, args.email, site_root)
+    print(f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
+    if done.published:
+        print("Published letters were removed too: build and publish the site again to take them down.")
+    return EXIT_OK
+
+
+def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
+    import os
+
+    from generator.inbox.pull import pull
+
+    token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
+    result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
+    spam = f" ({result.spam} suspected spam)" if result.spam else ""
+    print(f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
+    return EXIT_OK
+
+
+def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
+    import signal
+    import threading
+
+    from generator.inbox import create_app
+    from generator.inbox.server import make_server, start_in_thread
+    from generator.inbox.settings import settings_from_env
+
+    config_file = args.config or (Path(CONFIG_NAME) if Path(CONFIG_NAME).is_file() else None)
+    settings = settings_from_env(inbox_dir=inbox_dir, manifest=args.manifest, config_file=config_file)
+    if isinstance(settings.manifest, Path) and not settings.manifest.is_file():
+        print(
+            f"warning: no {settings.manifest} yet: letters are answered 503 until the site is built",
+            file=sys.stderr,
+        )
+    app = create_app(settings)
+    try:
+        server = make_server(app, args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    start_in_thread(server)
+    print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
+    server.shutdown()
+    server.server_close()
+    app.close()
+    return EXIT_OK
+
+
+def preview_inbox(config_file: Path) -> tuple[InboxApp, list[Path]]:
+    """The receiver for `fireside serve`: letters from the preview's forms go to the site's inbox.
+
+    Returns the app and a list to put the preview's output folder in once it exists (the
+    manifest is found there).
+    """
+    from generator.build.manifest import MANIFEST_PATH
+    from generator.inbox import create_app
+    from generator.inbox.ratelimit import RateLimits
+    from generator.inbox.settings import ReceiverSettings, SettingsError, limits_from_config
+    from generator.inbox.validation import Limits
+    from generator.site.config import load_config
+
+    try:
+        limits, _ = limits_from_config(load_config(config_file).inbox)
+    except (BuildFailed, SettingsError):
+        limits = Limits()  # the preview shows what is wrong with site.yaml; its forms still work
+    output: list[Path] = []
+    settings = ReceiverSettings(
+        inbox_dir=_inbox_dir(argparse.Namespace(inbox=None), config_file.resolve().parent),
+        manifest=lambda: output[0] / MANIFEST_PATH if output else None,
+        token="",  # no pull API on a preview: the letters are already home
+        limits=limits,
+        rates=RateLimits(per_address=0, per_network=0),  # the author tries the form freely
+    )
+    return create_app(settings), output

@@ -1,0 +1,115 @@
+"""The site's content as plain frozen data (no I/O).
+
+Everything the templates see is one of these. URLs are computed once, at build time,
+for the base URL in force: `path` is relative to the output root ("posts/slug/"),
+`url` is what a page links to (base path included, "/blog/posts/slug/") and
+`permalink` is absolute ("https://example.com/blog/posts/slug/").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+
+class TocEntry(NamedTuple):
+    """A heading in a document's table of contents, with its nested sub-headings.
+
+    A named tuple, not a dataclass: a site holds tens of thousands, in memory and in the
+    build cache, and tuples are the lightest to keep, pickle and load.
+    """
+
+    level: int
+    id: str
+    title: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """What posts and pages share: rendered content and where it lives."""
+
+    source: Path  # relative to the site root, for error messages and `check`
+    slug: str
+    title: str
+    path: str  # output-relative directory, e.g. "posts/slug/" or "about/"
+    url: str
+    permalink: str
+    content: str  # rendered HTML
+    toc: tuple[TocEntry, ...]
+    description: str  # plain text for <meta name=description>
+    lang: str
+    template: str
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    assets: tuple[Path, ...] = ()  # files beside a bundle's index.md, copied beside the page
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Post(Document):
+    """A dated essay under content/posts/."""
+
+    date: datetime | None = None
+    updated: datetime | None = None
+    tags: tuple[Tag, ...] = ()
+    summary: str = ""  # rendered HTML
+    word_count: int = 0
+    reading_minutes: int = 1
+
+
+@dataclass(frozen=True)
+class Page(Document):
+    """A standalone page under content/pages/ (about, now, ...)."""
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+    permalink: str
+    feed_url: str
+
+
+@dataclass(frozen=True)
+class TagListing:
+    tag: Tag
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class YearListing:
+    year: int
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class Paginator:
+    number: int  # 1-based
+    total: int
+    urls: tuple[str, ...]  # the URL of every page, index 0 is page 1
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Previous (older) and next (newer) posts around one post."""
+
+    older: Post | None
+    newer: Post | None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A reader's letter published under a post, with consent."""
+
+    id: str
+    post: str  # slug of the post it answers
+    name: str  # as the reader allowed: their name, or e.g. "A reader"
+    received: datetime
+    html: str  # the reader's text, escaped (never their HTML or Markdown)
+    answer: str | None  # the author's answer, rendered Markdown
