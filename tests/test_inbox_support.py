@@ -26,7 +26,7 @@ from generator.build.manifest import MANIFEST_PATH
 from generator.build.options import BuildOptions
 from generator.inbox import InboxApp, create_app
 from generator.inbox.ratelimit import RateLimits
-from generator.inbox.server import EmbeddedServer, make_server, start_in_thread
+from generator.inbox.server import EmbeddedServer, ServerLimits, make_server, start_in_thread
 from generator.inbox.settings import ReceiverSettings
 from generator.inbox.store import InboxStore
 from generator.inbox.validation import Limits
@@ -133,10 +133,10 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def embedded(settings: ReceiverSettings) -> Iterator[Receiver]:
+def embedded(settings: ReceiverSettings, limits: ServerLimits | None = None) -> Iterator[Receiver]:
     """The embedded server in this process, on a free loopback port."""
     app = create_app(settings)
-    server: EmbeddedServer = make_server(app, "127.0.0.1", 0)
+    server: EmbeddedServer = make_server(app, "127.0.0.1", 0, limits)
     start_in_thread(server)
     port = int(server.server_address[1])
 
@@ -168,17 +168,18 @@ def receiver_env(site: BuiltSite, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_process(kind: str, site: BuiltSite, tmp: Path, *, workers: int = 1,
+def start_process(kind: str, site: BuiltSite, tmp: Path, *, workers: int = 1, threads: int = 4,
                   preexec: Callable[[], None] | None = None, **env: str) -> Receiver:
     """`fireside inbox serve` ("embedded"), gunicorn or waitress as a subprocess."""
     port = free_port()
     if kind == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                   "--threads", "4", "--backlog", "512", "--graceful-timeout", "1", "generator.inbox:app"]
+                   "--threads", str(threads), "--backlog", "512", "--graceful-timeout", "1", "generator.inbox:app"]
     elif kind == "waitress":
-        # waitress reads a whole body before the app sees it: its own cap gives the 413.
+        # waitress reads a whole body before the app sees it; past its own cap it answers 413
+        # itself (the README's value: above the receiver's 4 x 126,296 bytes with default limits).
         command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8",
-                   f"--max-request-body-size={env.get('FIRESIDE_INBOX_MAX_BODY', '65536')}",
+                   "--max-request-body-size=524288",
                    "generator.inbox:app"]
     else:
         command = [sys.executable, "-m", "generator", "inbox", "serve", "--port", str(port)]
@@ -248,12 +249,13 @@ def letter(**fields: str) -> list[tuple[str, str]]:
 
 
 def send(port: int, fields: Sequence[tuple[str, str]] | bytes, *, json: bool = False,
-         content_type: str = FORM, path: str = "/", headers: dict[str, str] | None = None) -> Reply:
+         content_type: str = FORM, path: str = "/", headers: dict[str, str] | None = None,
+         timeout: float = 15) -> Reply:
     body = fields if isinstance(fields, bytes) else urlencode(list(fields)).encode("ascii")
     sent = {"Content-Type": content_type, **(headers or {})}
     if json:
         sent["Accept"] = "application/json"
-    return request(port, "POST", path, body, sent)
+    return request(port, "POST", path, body, sent, timeout)
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
