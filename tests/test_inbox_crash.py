@@ -19,8 +19,7 @@ from .test_inbox_support import letter, make_site, send, start_process, wait_for
 @pytest.mark.parametrize("kind", ["embedded", "gunicorn"])
 def test_kill_9_during_a_burst_leaves_no_partial_file(tmp_path: Path, kind: str) -> None:
     site = make_site(tmp_path / "site")
-    limits = {"FIRESIDE_INBOX_PER_ADDRESS": "0", "FIRESIDE_INBOX_MAX_MESSAGE": "200000",
-              "FIRESIDE_INBOX_MAX_BODY": "1000000"}
+    limits = {"FIRESIDE_INBOX_PER_ADDRESS": "0", "FIRESIDE_INBOX_MAX_MESSAGE": "200000"}
     receiver = start_process(kind, site, tmp_path, workers=2, **limits)
     # Large letters, so that the kill is likely to land in the middle of writing one.
     messages = [f"{i}:" + f"letter {i} says the same thing again. " * 3000 for i in range(400)]

@@ -48,6 +48,15 @@ log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 THANK_YOU = "Thank you. Your letter reached me; I read every one, and I’ll answer you by email."
 KEPT_FIELDS = ("post", "name", "email", "message", "consent")
+KEEP_TEXT_FACTOR = 4  # a body up to this many times the limit is read, to keep its text on the 413 page
+
+
+class _TooLarge(Refused):
+    """A 413 for a body that was read all the same: its fields go back to the reader."""
+
+    def __init__(self, problem: Problem, fields: dict[str, str]) -> None:
+        super().__init__(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, problem)
+        self.fields = fields
 
 
 class InboxApp:
@@ -126,6 +135,12 @@ class InboxApp:
             fields = self._read_form(environ)
         except Refused as refused:
             log.info("refused a request: %d", refused.status.value)
+            if isinstance(refused, _TooLarge):
+                kept = {key: refused.fields.get(key, "") for key in KEPT_FIELDS}
+                kept["message"] = normalise_newlines(kept["message"])
+                posts = self.posts.get() or {}
+                back = self._back(posts.get(kept["post"]), posts)
+                return self._refused(refused, kept, back, wants_json, cors)
             return self._refused(refused, None, None, wants_json, cors)
         kept = {key: fields.get(key, "") for key in KEPT_FIELDS}
         kept["message"] = normalise_newlines(kept["message"])
@@ -224,6 +239,11 @@ class InboxApp:
             log.info("suspected spam from %s dropped: over the network's limit", network)
         return self._accepted(environ, post, wants_json, cors)
 
+    @property
+    def max_request_body(self) -> int:
+        """The most bytes of a request ever read (servers that buffer bodies read this many)."""
+        return KEEP_TEXT_FACTOR * self.settings.limits.body_limit
+
     def _read_form(self, environ: dict[str, Any]) -> dict[str, str]:
         content_type = environ.get("CONTENT_TYPE", "")
         if parse_content_type(content_type)[0] != FORM_TYPE:
@@ -233,17 +253,26 @@ class InboxApp:
             raise Refused(HTTPStatus.LENGTH_REQUIRED, Problem("", "The letter arrived without its length."))
         if not length_text.isdigit():
             raise Refused(HTTPStatus.BAD_REQUEST, Problem("", "The letter’s length is garbled."))
-        length = int(length_text)
-        if length > self.settings.limits.max_body:
+        length, limit = int(length_text), self.settings.limits.body_limit
+        too_large = Problem("message", f"Your letter is longer than I can take here (at most "
+                                       f"{self.settings.limits.max_message} characters). Please shorten it, "
+                                       "or send it by email.")
+        if length > self.max_request_body:
             # Answered before reading a byte of it: a huge body costs us nothing.
-            raise Refused(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                Problem("", f"Your letter is longer than this letterbox takes "
-                            f"({self.settings.limits.max_body // 1024} KB at most)."),
-            )
-        body = _read_exactly(environ["wsgi.input"], length)
+            raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
+        try:
+            body = _read_exactly(environ["wsgi.input"], length)
+        except OSError:  # a server that hands over the socket: the client stalled or left
+            raise Refused(HTTPStatus.REQUEST_TIMEOUT, Problem("", "The letter arrived incomplete.")) from None
         if len(body) < length:
             raise Refused(HTTPStatus.BAD_REQUEST, Problem("", "The letter arrived incomplete."))
+        if length > limit:
+            # Read all the same (up to a few times the limit), so that the page can keep the text.
+            try:
+                fields = parse_form(body, content_type)
+            except Refused:
+                raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large) from None
+            raise _TooLarge(too_large, fields)
         return parse_form(body, content_type)
 
     def _accepted(

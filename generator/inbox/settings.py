@@ -25,7 +25,7 @@ from pathlib import Path
 from generator.build.manifest import MANIFEST_PATH
 from generator.inbox.mail import MailError, SmtpSettings, smtp_from_env
 from generator.inbox.ratelimit import RateLimits
-from generator.inbox.validation import Limits, is_email
+from generator.inbox.validation import Limits, is_email, needed_body
 from generator.site.config import CONFIG_NAME, InboxConfig, load_config
 
 DEFAULT_INBOX = "inbox"
@@ -33,7 +33,7 @@ LIMIT_KEYS = (
     "max_name", "max_email", "max_message", "max_links", "max_body", "min_seconds",
     "per_address", "per_network", "rate_window",
 )  # fmt: skip
-_AT_LEAST_ONE = ("max_name", "max_email", "max_message", "max_body", "rate_window")
+_AT_LEAST_ONE = ("max_name", "max_email", "max_message", "rate_window")
 MIN_TOKEN = 16
 
 
@@ -74,6 +74,13 @@ def check_limits(values: Mapping[str, int], label: str) -> None:
         least = 1 if key in _AT_LEAST_ONE else 0
         if value < least:
             raise SettingsError(f"{label}{key} must be at least {least}")
+    needed = needed_body(values["max_name"], values["max_email"], values["max_message"])
+    if 0 < values["max_body"] < needed:
+        raise SettingsError(
+            f"{label}max_body ({values['max_body']} bytes) is too small for the longest letter the other "
+            f"limits allow: written in Chinese or with emoji it takes up to {needed} bytes. Raise it to "
+            f"at least {needed}, or leave it out (0) to have it follow max_name, max_email and max_message"
+        )
 
 
 def _split_limits(values: Mapping[str, int]) -> tuple[Limits, RateLimits]:

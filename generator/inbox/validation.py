@@ -33,14 +33,34 @@ _LABEL = re.compile(r"\A[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 _ALLOWED_FORMAT = {"\u200c", "\u200d"}
 
 
+# A character URL-encodes to at most 12 bytes: four UTF-8 bytes (emoji, rarer CJK), each
+# sent as %XX; a line break, counted as one character, is sent as %0D%0A (6 bytes).
+BYTES_PER_CHARACTER = 12
+BODY_OVERHEAD = 2048  # field names, separators, the post's slug, consent, the form's other fields
+
+
 @dataclass(frozen=True)
 class Limits:
     max_name: int = 100
     max_email: int = 254
     max_message: int = 10000
     max_links: int = 5
-    max_body: int = 65536
+    max_body: int = 0  # bytes of a request; 0: what the field limits need (see body_limit)
     min_seconds: int = 3
+
+    @property
+    def body_limit(self) -> int:
+        """The bytes of a request taken: `max_body`, else what any letter within the limits needs."""
+        return self.max_body or needed_body(self.max_name, self.max_email, self.max_message)
+
+
+def needed_body(max_name: int, max_email: int, max_message: int) -> int:
+    """The largest form body a letter within these limits can make, in any script.
+
+    A limit in bytes below this would refuse letters the limits in characters allow, and
+    first those written in Chinese, Japanese or with emoji (about 9 and 12 bytes a character).
+    """
+    return BYTES_PER_CHARACTER * (max_name + max_email + max_message) + BODY_OVERHEAD
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class InboxConfig:
     max_email: int = 254  # characters (RFC 5321's limit for a path)
     max_message: int = 10000  # characters
     max_links: int = 5  # http(s):// and www. links in one letter
-    max_body: int = 65536  # bytes of a request body; larger ones get 413 unread
+    max_body: int = 0  # bytes of a request body; 0: what the limits above need in any script
     # Letters per email address and per network (IPv4 /24, IPv6 /64) within `rate_window`
     # seconds; 0 means no limit.
     per_address: int = 5
