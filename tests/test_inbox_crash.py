@@ -50,10 +50,12 @@ def test_kill_9_during_a_burst_leaves_no_partial_file(tmp_path: Path, kind: str)
     assert kept <= set(messages) and len(kept) == len(stored)
     assert set(answered) <= kept, "a letter answered 303 was lost"
 
-    # The next receiver on the same inbox works; leftovers in tmp/ are never read as letters.
+    # The next receiver on the same inbox works, and clears what the killed one left in tmp/
+    # (half-written letters hold readers' words: they must not stay for 36 hours).
     again = start_process(kind, site, tmp_path, **limits)
     try:
         assert send(again.port, letter(message="after the crash")).status == 303
         assert len(again.files()) == len(stored) + 1
+        assert list((site.inbox / "tmp").iterdir()) == []
     finally:
         again.stop()

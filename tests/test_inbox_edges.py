@@ -5,14 +5,23 @@ and control characters in a published letter never reach the page."""
 from __future__ import annotations
 
 import html
+import os
+import secrets
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from generator.inbox import create_app
+from generator.inbox.commands import forget
 from generator.inbox.ratelimit import RateLimits
 from generator.inbox.settings import SettingsError, limits_from_config, settings_from_env
-from generator.inbox.store import read_thought
+from generator.inbox.store import WRITER_HOST, InboxStore, read_thought
+from generator.inbox.thought import Thought, new_id, serialize
 from generator.site.config import load_config
 
 from .test_inbox_support import (
@@ -113,3 +122,64 @@ def test_the_form_shows_the_limits(tmp_path: Path) -> None:
     assert 'name="message" rows="7" maxlength="4000"' in page
     assert 'name="name" type="text" autocomplete="name" maxlength="60"' in page
     assert 'maxlength="254"' in page  # the email's default
+
+
+# -- what a crash leaves in tmp/ ----------------------------------------------------------------
+
+
+def dead_pid() -> int:
+    """The id of a process of this machine that has ended."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
+
+
+def temp_name(pid: int) -> str:
+    # As the store names what it writes: time, writer's process and thread, random, machine.
+    return f"{time.time_ns()}.{pid}.140000000000.{secrets.token_hex(4)}.{WRITER_HOST}.tmp"
+
+
+def a_thought(email: str, message: str) -> Thought:
+    return Thought(id=new_id(datetime.now(UTC)), post="inch-wide", post_title="An Inch Wide", name="Ada Lovelace",
+                   email=email, consent="private", received=datetime.now(UTC), message=message)
+
+
+def plant_crash(inbox: Path, email: str) -> tuple[Path, Path, Path, Path]:
+    """A stored letter, and in tmp/: a second name of it and a half-written letter (both left
+    by a writer that died), and a temp file a running writer (this process) is writing."""
+    store = InboxStore(inbox)
+    store.ensure()
+    kept = store.add(lambda: a_thought("kept@example.com", "A whole letter"))
+    letter_path = inbox / "new" / kept.file_name
+    second = inbox / "tmp" / temp_name(dead_pid())
+    os.link(letter_path, second)
+    data = serialize(a_thought(email, "Half of what I wanted to say"))
+    half = inbox / "tmp" / temp_name(dead_pid())
+    half.write_bytes(data[: data.index(b"email:")])  # cut before the address
+    live = inbox / "tmp" / temp_name(os.getpid())
+    live.write_bytes(data[:20])
+    return letter_path, second, half, live
+
+
+def test_a_receiver_starting_removes_what_a_crash_left_in_tmp(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    letter_path, second, half, live = plant_crash(site.inbox, "half@example.com")
+    create_app(settings_for(site)).close()
+    assert not second.exists() and not half.exists()
+    assert live.exists()  # its writer is running: it may yet finish
+    assert read_thought(letter_path).message == "A whole letter" and os.stat(letter_path).st_nlink == 1
+
+
+def test_forget_removes_a_half_written_letter_even_before_its_address(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _, second, half, live = plant_crash(inbox, "half@example.com")
+    forget(InboxStore(inbox), "half@example.com", None)
+    assert not half.exists() and not second.exists() and live.exists()
+
+
+def test_a_stored_letter_has_one_name(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox")
+    store.ensure()
+    stored = [store.add(lambda i=i: a_thought(f"p{i}@example.com", f"Letter {i}")) for i in range(20)]
+    assert [os.stat(tmp_path / "inbox/new" / t.file_name).st_nlink for t in stored] == [1] * 20
+    assert list((tmp_path / "inbox/tmp").iterdir()) == []

@@ -193,6 +193,9 @@ def forget(store: InboxStore, email: str, site_root: Path | None) -> Forgotten:
     if not key:
         raise CommandError("give the email address to forget")
     ids, files, published = [], [], []
+    # What a crash left in tmp/ goes first, whoever it is from: a part of a letter may stop
+    # before its address, and nothing will ever finish it.
+    store.clean_tmp()
     for stored in store.thoughts():
         if stored.thought.email.strip().casefold() == key:
             ids.append(stored.thought.id)

@@ -7,9 +7,11 @@
     inbox/spam/     honeypot and too-quick submissions, for review
     inbox/drafts/   .eml drafts of answers, when there is no SMTP server
 
-A file is written whole into tmp/, fsynced, then hard-linked into its folder under its
-final name (which fails, rather than overwrites, if the name is taken) and the folder is
-fsynced: a crash leaves either the whole thought or none of it in new/, never a part.
+A file is written whole into tmp/, fsynced, then moved into its folder under its final
+name (which fails, rather than overwrites, if the name is taken; see
+`_move_without_replacing`) and the folder is fsynced: a crash leaves either the whole
+thought or none of it in new/, never a part. What a crash leaves in tmp/ is removed when
+a receiver starts and when `forget` runs (`is_leftover`).
 Changes to an existing thought are written the same way and renamed over it. Folders
 and files are private to their owner (0700/0600). File names only ever come from a
 generated id, never from anything a reader sent.
@@ -18,15 +20,22 @@ generated id, never from anything a reader sent.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import logging
 import os
+import re
 import secrets
+import socket
+import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.inbox.thought import Status, Thought, ThoughtFormatError, is_id, parse, serialize
 
@@ -35,6 +44,9 @@ log = logging.getLogger(__name__)
 FOLDERS: dict[Status, str] = {"new": "new", "answered": "cur", "archived": "archive", "spam": "spam"}
 ALL_FOLDERS = ("tmp", "new", "cur", "archive", "spam", "drafts")
 STALE_TMP_SECONDS = 36 * 3600  # Maildir's rule: older temp files are leftovers of a crash
+WRITER_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64] or "host"  # names temp files' writers
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
 _ID_ATTEMPTS = 5
 
 
@@ -94,18 +106,7 @@ class InboxStore:
         target = self.folder(folder) / _checked_name(name)
         temp = self._write_temp(data)
         try:
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                raise
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
-                    raise
-                # A file system without hard links: rename, after checking the name is free
-                # (ids carry 32 random bits, so two writers racing for one name is remote).
-                if target.exists():
-                    raise FileExistsError(errno.EEXIST, "taken", str(target)) from None
-                os.rename(temp, target)
+            _move_without_replacing(temp, target)
             _fsync_dir(target.parent)
         except FileExistsError:
             _unlink_quietly(temp)
@@ -113,7 +114,6 @@ class InboxStore:
         except OSError as exc:
             _unlink_quietly(temp)
             raise StoreUnavailable(exc.errno, f"cannot store a thought: {exc.strerror}") from exc
-        _unlink_quietly(temp)
         return target
 
     def replace(self, thought: Thought) -> Path:
@@ -152,8 +152,9 @@ class InboxStore:
         return removed
 
     def _write_temp(self, data: bytes) -> Path:
-        # Unique per process, thread and call: two gunicorn workers never share a temp file.
-        name = f"{time.time_ns()}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp"
+        # Unique per process, thread and call (two gunicorn workers never share a temp file),
+        # and naming its writer, so that what a crashed one left is known for a leftover.
+        name = f"{time.time_ns()}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.{WRITER_HOST}.tmp"
         temp = self.folder("tmp") / name
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
@@ -173,15 +174,17 @@ class InboxStore:
         return temp
 
     def clean_tmp(self, now: float | None = None) -> int:
-        """Remove temp files old enough to be a crash's leftovers; recent ones may be in use."""
-        cutoff = (now if now is not None else time.time()) - STALE_TMP_SECONDS
+        """Remove what a crash left in tmp/ (see `is_leftover`); files still being written stay."""
+        now = now if now is not None else time.time()
         removed = 0
         with contextlib.suppress(OSError):
             for path in self.folder("tmp").iterdir():
                 with contextlib.suppress(OSError):
-                    if path.stat().st_mtime < cutoff:
+                    if is_leftover(path, path.lstat(), now):
                         path.unlink()
                         removed += 1
+        if removed:
+            log.info("removed %d leftover(s) of an earlier crash from tmp/", removed)
         return removed
 
     # -- reading --------------------------------------------------------------------------
@@ -234,6 +237,90 @@ class InboxStore:
         if len(matches) != 1:
             raise ThoughtNotFound(given if not matches else f"{given} (ambiguous: {', '.join(matches)})")
         return matches[0]
+
+
+def is_leftover(path: Path, info: os.stat_result, now: float) -> bool:
+    """A file in tmp/ that nothing will finish: a crash's leftover, safe to remove.
+
+    - a second name of a stored file (a crash between linking a letter into place and
+      removing its temp name): the letter is whole in its folder;
+    - a temp file whose writer, a process on this machine, is no longer running;
+    - anything older than 36 hours (Maildir's rule), such as an answer being edited when
+      the terminal closed.
+    """
+    if not stat.S_ISREG(info.st_mode):
+        return info.st_mtime < now - STALE_TMP_SECONDS
+    if info.st_nlink > 1 or info.st_mtime < now - STALE_TMP_SECONDS:
+        return True
+    parts = path.name.split(".")
+    if len(parts) == 6 and parts[5] == "tmp" and parts[4] == WRITER_HOST and parts[1].isdigit():
+        return not _running(int(parts[1]))
+    return False
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: running
+        return True
+    return True
+
+
+def _move_without_replacing(source: Path, target: Path) -> None:
+    """Rename `source` to `target`, or FileExistsError if `target` exists; never both names.
+
+    Linux's renameat2(RENAME_NOREPLACE) does this in one step. Elsewhere (or on a file
+    system without it) a hard link, then the temp name's removal: a crash in between leaves
+    a second name in tmp/, which `is_leftover` knows. Without hard links either, a rename
+    after checking the name is free (ids carry 32 random bits: two writers racing for one
+    name is remote).
+    """
+    if _rename_noreplace(source, target):
+        return
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "taken", str(target)) from None
+        os.rename(source, target)
+        return
+    _unlink_quietly(source)
+
+
+def _rename_noreplace(source: Path, target: Path) -> bool:
+    """True if renamed; False where renameat2 is not there; FileExistsError if taken."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code == errno.EEXIST:
+        raise FileExistsError(code, os.strerror(code), str(target))
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # this kernel or file system cannot: link and unlink instead
+    raise OSError(code, os.strerror(code), str(target))
+
+
+@functools.cache
+def _renameat2() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc before 2.28, some musl)
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def read_thought(path: Path) -> Thought:
