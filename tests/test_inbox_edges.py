@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,10 +19,11 @@ import pytest
 
 from generator.inbox import create_app
 from generator.inbox.commands import forget
+from generator.inbox.commands import publish as commands_publish
 from generator.inbox.ratelimit import RateLimits
 from generator.inbox.settings import SettingsError, limits_from_config, settings_from_env
 from generator.inbox.store import WRITER_HOST, InboxStore, read_thought
-from generator.inbox.thought import Thought, new_id, serialize
+from generator.inbox.thought import Answer, Thought, new_id, serialize
 from generator.site.config import load_config
 
 from .test_inbox_support import (
@@ -30,6 +32,7 @@ from .test_inbox_support import (
     embedded,
     letter,
     make_site,
+    rebuild,
     send,
     settings_for,
     start_process,
@@ -183,3 +186,39 @@ def test_a_stored_letter_has_one_name(tmp_path: Path) -> None:
     stored = [store.add(lambda i=i: a_thought(f"p{i}@example.com", f"Letter {i}")) for i in range(20)]
     assert [os.stat(tmp_path / "inbox/new" / t.file_name).st_nlink for t in stored] == [1] * 20
     assert list((tmp_path / "inbox/tmp").iterdir()) == []
+
+
+# -- control characters in a published letter ---------------------------------------------------
+
+HOSTILE_TEXT = (
+    "Pasted from my terminal: \x1b[31mred\x1b[0m and a bell\x07.\n"
+    "From an old mail program: it was lovely\x85 and I\x92m grateful.\n"
+    "Odd bytes: \x00\x7f\x9d\ufdd0\ufffe\U0010ffff end.\n\n"
+    "Tabs\tstay, and so does this line."
+)
+
+
+def publish_hostile_letter(site_root: Path) -> None:
+    thought = replace(a_thought("pub@example.com", HOSTILE_TEXT), consent="quote-named",
+                      name="Ada\x1b] \x85Lovelace")
+    thought = thought.answered(Answer(sent=datetime.now(UTC), text="Thank you\x07 for this\x9d.", message_id="<a@b>"))
+    store = InboxStore(site_root / "inbox")
+    store.ensure()
+    store.add(lambda: thought)
+    commands_publish(store, thought.id, site_root)
+
+
+def test_control_characters_of_a_published_letter_never_reach_the_page(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", endpoint="https://example.com/inbox/")
+    publish_hostile_letter(site.root)
+    rebuild(site.root, endpoint="https://example.com/inbox/")
+    page = (site.output / "posts/inch-wide/index.html").read_text(encoding="utf-8")
+    letter_html = page[page.index('<section class="letters"'):]
+    forbidden = [ch for ch in page if (ord(ch) < 0x20 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) <= 0x9F
+                 or 0xFDD0 <= ord(ch) <= 0xFDEF or (ord(ch) & 0xFFFE) == 0xFFFE]
+    assert forbidden == []
+    # What the characters stood for is kept: Windows-1252 read as Latin-1 is mended.
+    assert "red and a bell." in letter_html.replace("[31m", "").replace("[0m", "")
+    assert "it was lovely… and I’m grateful." in letter_html
+    assert "Tabs\tstay" in letter_html and "Ada] Lovelace wrote" in letter_html
+    assert "Thank you for this." in letter_html

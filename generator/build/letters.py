@@ -9,7 +9,9 @@ and only its paragraphs and line breaks are kept.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import re
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -24,9 +26,30 @@ from generator.site.model import Letter
 LETTERS_DIR = "letters"
 
 
+# Characters HTML forbids in text: C0 controls but tab, line feed, form feed and carriage
+# return; DEL and the C1 controls; non-characters. A reader's text can hold them (pasted
+# terminal output, ESC[31m; a Windows-1252 text read as Latin-1, where U+0085 was "…").
+_NONCHARACTERS = "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef{_NONCHARACTERS}]")
+
+
+def _repaired(match: re.Match[str]) -> str:
+    # A C1 control is nearly always Windows-1252 read as Latin-1: give back what was meant.
+    char = match.group()
+    if "\x80" <= char <= "\x9f":
+        with contextlib.suppress(UnicodeDecodeError):
+            return char.encode("latin-1").decode("cp1252")
+    return ""
+
+
+def printable(text: str) -> str:
+    """`text` without the characters HTML forbids (C1 controls mended from Windows-1252)."""
+    return _FORBIDDEN.sub(_repaired, text.replace("\r\n", "\n"))
+
+
 def reader_text_html(text: str) -> Markup:
     """Plain reader text as safe HTML: escaped, paragraphs on blank lines, <br> within."""
-    paragraphs = [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n")]
+    paragraphs = [p.strip("\n") for p in printable(text).split("\n\n")]
     rendered = [
         "<p>" + "<br>\n".join(html.escape(line) for line in paragraph.split("\n")) + "</p>"
         for paragraph in paragraphs
@@ -70,10 +93,12 @@ def read_letters(
         letter = Letter(
             id=path.stem,
             post=post,
-            name=name.strip(),
+            name=printable(name).strip(),
             received=received,
             html=reader_text_html(source.body.strip("\n")),
-            answer=Markup(render_answer(answer)) if isinstance(answer, str) and answer.strip() else None,
+            answer=Markup(render_answer(printable(answer)))
+            if isinstance(answer, str) and answer.strip()
+            else None,
         )
         by_post.setdefault(post, []).append(letter)
     for letters in by_post.values():
