@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
 
 
 INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+PREVIEW_FOLDER = "preview"  # inside the inbox: letters sent from `fireside serve`, an inbox of its own
 
 
 def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
@@ -131,6 +132,7 @@ def _inbox_command(args: argparse.Namespace) -> int:
         everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
         lines = inbox.listing(store, everything=everything, spam=spam)
         print("\n".join(lines) if lines else "No letters.")
+        _preview_note(store)
     elif action == "show":
         print(inbox.show(store, args.id))
     elif action == "people":
@@ -164,6 +166,16 @@ def _inbox_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _preview_note(store: InboxStore) -> None:
+    """Say where the letters sent from `fireside serve` are: never among readers' ones."""
+    from generator.inbox.store import InboxStore
+
+    tries = InboxStore(store.root / PREVIEW_FOLDER)
+    count = sum(1 for _ in tries.paths(("new", "spam")))
+    if count:
+        print(f"({plural(count, 'letter')} sent from the preview: fireside inbox --inbox {tries.root} list)")
+
+
 def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path | None) -> int:
     from generator.inbox import commands as inbox
 
@@ -176,7 +188,13 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
             print("Nothing deleted.")
             return EXIT_OK
     done = inbox.forget(store, args.email, site_root)
-    print(f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
+    letters, files = list(done.letters), list(done.files)
+    if (store.root / PREVIEW_FOLDER).is_dir():  # the author's tries may hold the address too
+        from generator.inbox.store import InboxStore
+
+        tries = inbox.forget(InboxStore(store.root / PREVIEW_FOLDER), args.email, None)
+        letters, files = letters + list(tries.letters), files + list(tries.files)
+    print(f"Forgot {plural(len(letters), 'letter')} ({plural(len(files), 'file')} deleted).")
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
@@ -246,7 +264,8 @@ def preview_inbox(config_file: Path) -> tuple[InboxApp, list[Path]]:
         limits = Limits()  # the preview shows what is wrong with site.yaml; its forms still work
     output: list[Path] = []
     settings = ReceiverSettings(
-        inbox_dir=_inbox_dir(argparse.Namespace(inbox=None), config_file.resolve().parent),
+        # The author's own tries, kept apart from readers' letters (see `_preview_note`).
+        inbox_dir=_inbox_dir(argparse.Namespace(inbox=None), config_file.resolve().parent) / PREVIEW_FOLDER,
         manifest=lambda: output[0] / MANIFEST_PATH if output else None,
         token="",  # no pull API on a preview: the letters are already home
         limits=limits,
