@@ -154,7 +154,8 @@ class InboxStore:
     def _write_temp(self, data: bytes) -> Path:
         # Unique per process, thread and call (two gunicorn workers never share a temp file),
         # and naming its writer, so that what a crashed one left is known for a leftover.
-        name = f"{time.time_ns()}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.{WRITER_HOST}.tmp"
+        writer = f"{os.getpid()}.{threading.get_ident()}"
+        name = f"{time.time_ns()}.{writer}.{secrets.token_hex(4)}.{WRITER_HOST}.tmp"
         temp = self.folder("tmp") / name
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
