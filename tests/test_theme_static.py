@@ -83,7 +83,7 @@ def make_site(endpoint: str = "", email: str = "maren@example.com") -> NS:
         author=NS(name="Maren Holt", email=email, url=""),
         base_url=BASE,
         menu=(NS(title="Essays", url=link("/")), NS(title="Tags", url=link("/tags/"))),
-        inbox=NS(endpoint=endpoint),
+        inbox=NS(endpoint=endpoint, max_name=100, max_email=254, max_message=10000),
         extra={},
     )
 
