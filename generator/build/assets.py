@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.build.sources import is_ignored
+from generator.site.files import walk_files
 from generator.site.urls import UrlScheme
 
 FINGERPRINTED_SUFFIXES = (".css", ".js")
@@ -25,9 +26,10 @@ def collect_static(layers: Sequence[Path]) -> dict[str, Path]:
     chosen: dict[str, Path] = {}
     for layer in layers:
         if layer.is_dir():
-            for path in sorted(layer.rglob("*")):
+            # Linked files and folders alike (the build has checked that none leads out).
+            for path in walk_files(layer):
                 rel_parts = path.relative_to(layer).parts
-                if path.is_file() and not any(is_ignored(part) for part in rel_parts):
+                if not any(is_ignored(part) for part in rel_parts):
                     chosen[path.relative_to(layer).as_posix()] = path
     return dict(sorted(chosen.items()))
 

@@ -39,6 +39,7 @@ from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import BuildFailed, ErrorCollector, SiteError
+from generator.site.files import report_links_out, walk_files
 from generator.site.model import Letter, Page, Post, Tag
 from generator.site.urls import UrlScheme
 
@@ -233,6 +234,9 @@ class Build:
         self.next_cache = BuildCache()
         self.rendered = 0
         self.themes = ThemeStack.for_site(layout.themes, config.theme)
+        # Before anything is read: no link may lead the build out of the site (see site.files).
+        site_folders = (layout.content, layout.themes / config.theme, layout.themes / "default")
+        report_links_out(layout.root, site_folders, self.errors)
         if not (layout.themes / config.theme).is_dir() and config.theme != "default":
             message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
             self.errors.error(layout.config_file.name, None, message)
@@ -397,7 +401,6 @@ class Build:
         """What every generated page depends on: settings, options and every template's text."""
         templates = []
         for folder in self.themes.template_dirs:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    templates.append((str(path), path.read_bytes()))
+            for path in walk_files(folder):
+                templates.append((str(path), path.read_bytes()))
         return digest_text(__version__, self.config, self.options.drafts, templates, self.assets.names)

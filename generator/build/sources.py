@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from generator.site.errors import ErrorCollector, SiteError, yaml_error_mark
+from generator.site.files import walk_files
 
 Kind = Literal["post", "page"]
 
@@ -114,9 +115,9 @@ def discover_paths(content_dir: Path) -> list[tuple[str, Kind]]:
 def bundle_assets(bundle_dir: Path) -> tuple[Path, ...]:
     """Files beside a bundle's index.md (images, downloads), recursively, minus Markdown."""
     assets = []
-    for path in sorted(bundle_dir.rglob("*")):
+    for path in sorted(walk_files(bundle_dir)):  # linked folders too, as the static folder's
         rel_parts = path.relative_to(bundle_dir).parts
-        if any(is_ignored(part) for part in rel_parts) or not path.is_file():
+        if any(is_ignored(part) for part in rel_parts):
             continue
         if path.name == BUNDLE_INDEX and path.parent == bundle_dir:
             continue

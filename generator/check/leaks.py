@@ -1,6 +1,7 @@
 """Private and unpublished material in a built folder, as `fireside check` finds it (stdlib only).
 
-Keys, environment files and version-control folders are secrets wherever they appear;
+Keys (by name, or by their contents under any name), environment files and
+version-control folders are secrets wherever they appear;
 the reader inbox holds letters that are private until the author publishes one; drafts
 and future posts are the author's until their day. Each found in the output is an error.
 """
@@ -54,9 +55,24 @@ def private_problems(inventory: Inventory, inbox_dir: Path | None) -> list[Probl
             problems.append(Problem("error", rel, None, message))
         elif INBOX in parts[:-1]:
             problems.append(Problem("error", rel, None, "a file from an inbox/ folder is in the output"))
+        elif _holds_private_key(inventory.root / rel):
+            # Whatever its name: a key can be published as notes.txt (through a link, a copy).
+            problems.append(Problem("error", rel, None, "a private key (by its contents) is in the output"))
     if inbox_dir is not None and inbox_dir.is_dir():
         problems.extend(_inbox_copies(inventory, inbox_dir))
     return problems
+
+
+def _holds_private_key(path: Path) -> bool:
+    """A PEM or OpenSSH private key, or a PGP secret key block, by its first line."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(80).lstrip()
+    except OSError:
+        return False
+    first = head.split(b"\n", 1)[0]
+    return first.startswith(b"-----BEGIN ") and first.rstrip().endswith((b"PRIVATE KEY-----",
+                                                                         b"PRIVATE KEY BLOCK-----"))
 
 
 def _inbox_copies(inventory: Inventory, inbox_dir: Path) -> list[Problem]:
