@@ -12,13 +12,8 @@ import pytest
 
 from generator.build.incremental import build_site
 from generator.build.options import BuildOptions
-from generator.publish.publisher import (
-    PublishOptions,
-    PublishRefused,
-    PublishResult,
-    publish_site,
-    rsync_command,
-)
+from generator.publish.publisher import PublishOptions, PublishRefused, PublishResult, publish_site
+from generator.publish.rsync import destination_problem, rsync_command
 from generator.site.config import PublishTarget, load_config
 from generator.site.errors import BuildFailed, SiteError
 
@@ -178,7 +173,7 @@ def test_rsync_publishes_and_a_second_run_transfers_nothing(make_site: MakeSite)
         "rsync", "-rlptz", "--checksum", "--delete", "--itemize-changes", "public/", "../rsynced/",
     )
     assert any(line.endswith(" index.html") for line in first.changes)
-    assert "*deleting   stale.txt" in first.changes
+    assert first.deleted == ("stale.txt",)
     assert files_of(target) == files_of(site / "public")
     second = publish(site, "server")
     assert second.changes == ()  # nothing sent, not even times or permissions
@@ -201,6 +196,51 @@ def test_rsync_dry_run_shows_the_exact_command_and_changes_nothing(make_site: Ma
     assert command in result.stdout.splitlines()
     assert "nothing was changed" in result.stdout
     assert not (site.parent / "rsynced").exists()
+
+
+@pytest.mark.parametrize("destination", [
+    "me@host:", "me@host:.", "me@host:./", "host:~", "host:~/", "host:~me", "host:~me/", "host:~/.",
+    "host:/", "host://", "host:/home/me", "host:/home/me/", "host:/root", "host:/Users/me", "host:/home",
+    "host:/var", "host:/var/www/..", "host:..", "host:../other", "~", "/",
+])
+def test_rsync_refuses_a_home_folder_or_the_root(destination: str, tmp_path: Path) -> None:
+    assert destination_problem(destination, tmp_path / "deep" / "site")
+
+
+@pytest.mark.parametrize("destination", [
+    "me@host:/var/www/blog/", "host:public_html/", "host:~/public_html", "host:www/blog",
+    "rsync://host/module/", "../rsynced/",
+])
+def test_rsync_takes_a_folder_of_its_own(destination: str, tmp_path: Path) -> None:
+    assert destination_problem(destination, tmp_path / "deep" / "site") is None
+
+
+def test_an_rsync_target_at_a_home_folder_is_refused_before_anything_runs(make_site: MakeSite) -> None:
+    site = site_with(make_site)
+    config = (site / "site.yaml").read_text().replace("destination: ../rsynced/", "destination: \"me@example.invalid:\"")
+    (site / "site.yaml").write_text(config)
+    result = run_cli("publish", "server", "--dry-run", cwd=site)
+    assert result.returncode == 1
+    assert "refusing to rsync to me@example.invalid:" in result.stderr
+    assert "home folder" in result.stderr and "--delete" in result.stderr
+    assert "$ rsync" not in result.stdout  # nothing ran, not even the dry run
+
+
+def test_the_dry_run_names_every_file_rsync_would_delete(make_site: MakeSite) -> None:
+    require_rsync()
+    site = site_with(make_site)
+    target = site.parent / "rsynced"
+    publish(site, "server")
+    stale = {f"uploads/photo-{i:02}.jpg": "by hand" for i in range(60)}  # more than the listing of changes
+    write_tree(target, {**stale, "notes.txt": "mine"})
+    result = run_cli("publish", "server", "--dry-run", cwd=site)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    heading = "rsync --delete would delete 62 files in ../rsynced/ that the site does not have:"
+    assert heading in lines
+    listed = lines[lines.index(heading) + 1 : lines.index(heading) + 63]
+    assert sorted(line.strip() for line in listed) == sorted([*stale, "notes.txt", "uploads/"])
+    assert (target / "notes.txt").exists()  # a dry run
 
 
 # -- git ------------------------------------------------------------------------------------------

@@ -344,8 +344,14 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"  {change}")
     if len(result.changes) > _LISTED_CHANGES:
         print(f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
+    if result.deleted:  # every one: files the author may not know were there, gone for good
+        verb = "would delete" if result.dry_run else "deleted"
+        print(f"rsync --delete {verb} {plural(len(result.deleted), 'file')} in {result.where} "
+              "that the site does not have:")
+        for path in result.deleted:
+            print(f"  {path}")
     target = f"{result.target.name} ({result.where})"
-    changes = plural(len(result.changes), "change")
+    changes = plural(len(result.changes) + len(result.deleted), "change")
     if result.dry_run:
         print(f"Dry run for {target}: {changes} would be made; nothing was changed.")
     elif not result.changes:

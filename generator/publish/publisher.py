@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shlex
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +22,7 @@ from generator.build.output.writer import PRESERVED_NAMES, Origin, OutputPlan, c
 from generator.build.pipeline import resolve_output_dir
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
+from generator.publish.rsync import is_remote, refuse_destination, rsync_command, run_rsync
 from generator.site.config import PublishTarget, SiteConfig, SiteLayout, load_config
 from generator.site.errors import SiteError
 
@@ -38,11 +37,6 @@ KINDS: dict[str, tuple[str, ...]] = {
 _OPTIONAL_KEYS = ("path", "destination", "ssh", "remote", "branch")
 _REQUIRED = {"folder": "path", "rsync": "destination"}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-# -rlpt: recurse, keep links, permissions and times; --checksum: compare contents, so only
-# files whose bytes changed are sent; --delete: what the site no longer has goes away.
-RSYNC_OPTIONS = ("-rlptz", "--checksum", "--delete", "--itemize-changes")
-# An --itemize-changes line ("YXcstpoguax path" or "*deleting path"); other lines are notes.
-_ITEMIZED = re.compile(r"(\*deleting|[<>ch.][fdLDS]\S{9})\s")
 
 
 @dataclass(frozen=True)
@@ -63,6 +57,7 @@ class PublishResult:
     command: tuple[str, ...] = ()  # rsync: the exact command that ran
     commit: str | None = None  # git: the commit pushed; None when there was nothing to push
     message: str | None = None  # git: its message
+    deleted: tuple[str, ...] = ()  # rsync: paths --delete removed (in a dry run: would remove)
 
 
 class PublishRefused(Exception):
@@ -80,6 +75,8 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     config = load_config(config_file)
     target = choose_target(config, options.target, layout.config_file)
     output_dir = resolve_output_dir(layout, config, None)
+    if target.kind == "rsync":
+        refuse_destination(target, layout.root)  # a home folder, /: --delete would empty it
     destination = _local_destination(layout, target)
     if destination is not None:
         refuse_folder(layout, output_dir, destination, f"publish target {target.name!r}")
@@ -92,8 +89,9 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
         return PublishResult(target, target.path, report, options.dry_run, changes)
     if target.kind == "rsync":
         command = rsync_command(_shown(output_dir, layout.root), target, dry_run=options.dry_run)
-        changes = _run_rsync(command, layout.root)
-        return PublishResult(target, target.destination, report, options.dry_run, changes, command)
+        run = run_rsync(command, layout.root)
+        return PublishResult(target, target.destination, report, options.dry_run, run.changes, command,
+                             deleted=run.deleted)
     remote, branch = target.remote or DEFAULT_REMOTE, target.branch or DEFAULT_BRANCH
     published = publish_branch(
         output_dir,
@@ -166,17 +164,12 @@ def _local_destination(layout: SiteLayout, target: PublishTarget) -> Path | None
     """The folder a folder target, or an rsync target without a host, writes to."""
     if target.kind == "folder":
         spot = target.path
-    elif target.kind == "rsync" and not _is_remote(target.destination):
+    elif target.kind == "rsync" and not is_remote(target.destination):
         spot = target.destination
     else:
         return None
     path = Path(spot).expanduser()
     return (path if path.is_absolute() else layout.root / path).resolve()
-
-
-def _is_remote(destination: str) -> bool:
-    # As rsync reads it: "host:path" and "rsync://" are remote; a colon after a slash is not.
-    return destination.startswith("rsync://") or ":" in destination.split("/", 1)[0]
 
 
 def refuse_folder(layout: SiteLayout, output_dir: Path, folder: Path, label: str) -> None:
@@ -245,31 +238,6 @@ def _folder_changes(files: dict[str, Path], destination: Path) -> tuple[str, ...
                 if rel not in files:
                     changed.add(rel)
     return tuple(sorted(changed))
-
-
-def rsync_command(source: str, target: PublishTarget, *, dry_run: bool) -> tuple[str, ...]:
-    """The exact rsync command, to run from the site folder (the trailing `/` copies contents)."""
-    command = ["rsync", *RSYNC_OPTIONS]
-    if target.ssh:
-        command += ["-e", target.ssh]
-    if dry_run:
-        command.append("--dry-run")
-    return (*command, source.rstrip("/") + "/", target.destination)
-
-
-def _run_rsync(command: tuple[str, ...], cwd: Path) -> tuple[str, ...]:
-    log.info("running %s", shlex.join(command))
-    try:
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise SiteError(None, None, "rsync is not installed (it is needed for an rsync target)") from None
-    if done.returncode != 0:
-        detail = done.stderr.strip() or done.stdout.strip()
-        raise SiteError(None, None, f"rsync failed (exit {done.returncode}): {detail}")
-    for line in done.stdout.splitlines():
-        if line.strip() and not _ITEMIZED.match(line):
-            log.info("rsync: %s", line)
-    return tuple(line for line in done.stdout.splitlines() if _ITEMIZED.match(line))
 
 
 def _shown(folder: Path, site_root: Path) -> str:
