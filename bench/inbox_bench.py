@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Reader inbox benchmark: letters accepted per second, and that none is lost.
+"""Reader inbox benchmark: letters accepted per second, and that none is lost; and good
+letters accepted while slow clients hold connections.
 
     python3 bench/inbox_bench.py --letters 2000 --concurrency 32 --servers embedded gunicorn
+    python3 bench/inbox_bench.py --slow 0 500 2000 4000 --servers embedded nginx waitress
 
 For each server a small site is built, the receiver is started as its own process on a
 free loopback port (`fireside inbox serve`, or gunicorn with `generator.inbox:app`), and
@@ -11,11 +13,22 @@ figure only counts if exactly N whole letters arrived. Rate limits are off; ever
 else (validation, fsync of file and folder) is as in production. The client shares the
 machine with the server, so the figures are a floor. Benchmarks are scripts, never
 timed tests.
+
+With --slow N...: for each N, N slow clients (tests/slow_helpers.py: each sends a whole
+request head, then its body a byte every 5 s, and connects again at once when dropped)
+come from 127.0.0.2 and up, at most 10 per address, while good letters are sent one after
+another from 127.0.0.1 for --seconds, each given 10 s. Reported: how many slow connections
+were open, how many good letters were sent and accepted, their median and slowest time,
+and, once the slow clients stop, how long until a letter is accepted again (recovery).
+Servers: embedded (`fireside inbox serve`), gunicorn (1 worker x 8 threads, alone, as the
+README ran it before), waitress (8 threads), nginx (docs/inbox-nginx.conf in front of
+gunicorn, 1 worker x 8 threads: the production setup).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import platform
@@ -37,6 +50,7 @@ sys.path.insert(0, str(PROJECT))
 from generator.build.incremental import build_site  # noqa: E402
 from generator.build.options import BuildOptions  # noqa: E402
 from generator.inbox.store import InboxStore  # noqa: E402
+from tests.slow_helpers import SlowClients, allow_open_files, nginx_in_front  # noqa: E402
 
 SITE_YAML = """\
 title: Bench
@@ -60,10 +74,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def post_letter(port: int, body: bytes) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def post_letter(port: int, body: bytes, path: str = "/", timeout: float = 60) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("POST", "/", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
         reply = conn.getresponse()
         reply.read()
         return reply.status
@@ -73,7 +87,8 @@ def post_letter(port: int, body: bytes) -> int:
         conn.close()
 
 
-def start(kind: str, root: Path, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
+def start(kind: str, root: Path, workers: int, threads: int,
+          **extra: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIRESIDE_")}
     env.update({
@@ -82,8 +97,12 @@ def start(kind: str, root: Path, workers: int, threads: int) -> tuple[subprocess
         "FIRESIDE_MANIFEST": str(root / "public" / "fireside-manifest.json"),
         "FIRESIDE_INBOX_PER_ADDRESS": "0",
         "FIRESIDE_INBOX_PER_NETWORK": "0",
+        **extra,
     })
-    if kind == "gunicorn":
+    if kind == "waitress":
+        command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}",
+                   "--max-request-body-size=524288", "generator.inbox:app"]
+    elif kind == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                    "--threads", str(threads), "--backlog", "1024", "generator.inbox:app"]
     else:
@@ -133,16 +152,86 @@ def run(kind: str, letters: int, concurrency: int, workers: int, threads: int) -
         shutil.rmtree(root, ignore_errors=True)
 
 
+def letter_body(i: int) -> bytes:
+    return urlencode({"post": "inch-wide", "name": f"Reader {i}", "email": f"reader{i}@example.com",
+                      "message": f"{MESSAGE}({i})", "consent": "private"}).encode()
+
+
+def slow_run(kind: str, slow: int, seconds: float) -> dict[str, float]:
+    """Good letters sent one after another for `seconds` while `slow` slow clients hold on."""
+    root = Path(tempfile.mkdtemp(prefix="fireside-inbox-slow-"))
+    try:
+        (root / "content/posts").mkdir(parents=True)
+        (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+        (root / "content/posts/inch-wide.md").write_text(POST, encoding="utf-8")
+        build_site(root / "site.yaml", BuildOptions(output_dir=root / "public"))
+        server = "gunicorn" if kind == "nginx" else kind
+        behind = {"FIRESIDE_TRUST_PROXY": "1"} if kind == "nginx" else {}
+        process, port = start(server, root, 1, 8, **behind)
+        try:
+            with contextlib.ExitStack() as stack:
+                path = "/"
+                if kind == "nginx":
+                    port = stack.enter_context(nginx_in_front(port, root / "nginx"))
+                    path = "/inbox/"
+                sources = tuple(f"127.0.{1 + i // 250}.{2 + i % 250}" for i in range(max(1, slow // 10)))
+                slow_ones = SlowClients(port, slow, every=5.0, sources=sources, path=path)
+                clients = stack.enter_context(slow_ones) if slow else None
+                times, statuses, held, timeouts = [], [], [], 0
+                ends = time.monotonic() + seconds
+                while time.monotonic() < ends and timeouts < 3:
+                    started = time.perf_counter()
+                    status = post_letter(port, letter_body(len(statuses)), path, timeout=10)
+                    times.append(time.perf_counter() - started)
+                    statuses.append(status)
+                    timeouts = timeouts + 1 if status == 0 else 0
+                    held.append(clients.open_now if clients else 0)
+                if clients is not None:
+                    clients.stop()
+                stopped = time.perf_counter()
+                recovery = float("nan")
+                while time.perf_counter() - stopped < 120:
+                    if post_letter(port, letter_body(10**6), path, timeout=2) == 303:
+                        recovery = time.perf_counter() - stopped
+                        break
+                    time.sleep(0.1)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        return {
+            "held": statistics.median(held), "sent": len(statuses), "accepted": statuses.count(303),
+            "median": statistics.median(times), "slowest": max(times), "recovery": recovery,
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--letters", type=int, default=2000, help="letters per run (default 2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="client threads (default 32)")
     parser.add_argument("--runs", type=int, default=3, help="runs per server; the median is shown")
     parser.add_argument("--servers", nargs="+", default=["embedded", "gunicorn"],
-                        choices=["embedded", "gunicorn"])
+                        choices=["embedded", "gunicorn", "waitress", "nginx"])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (default 8)")
+    parser.add_argument("--slow", type=int, nargs="+", metavar="N",
+                        help="instead: good letters while N slow clients hold connections")
+    parser.add_argument("--seconds", type=float, default=20, help="with --slow: how long letters are sent")
     args = parser.parse_args()
+    if args.slow:
+        allow_open_files(2 * max(args.slow) + 1024)
+        print(f"# {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+              f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f}; good letters sent one "
+              f"after another for {args.seconds:.0f} s")
+        print(f"{'server':<10} {'slow':>6} {'held':>6} {'sent':>5} {'accepted':>9} {'median s':>9} "
+              f"{'slowest s':>10} {'recovery s':>11}")
+        for kind in args.servers:
+            for slow in args.slow:
+                r = slow_run(kind, slow, args.seconds)
+                print(f"{kind:<10} {slow:>6} {r['held']:>6.0f} {r['sent']:>5} {r['accepted']:>9} "
+                      f"{r['median']:>9.3f} {r['slowest']:>10.2f} {r['recovery']:>11.2f}", flush=True)
+        return
     print(f"# {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"{args.letters} letters from {args.concurrency} client threads, median of {args.runs} runs")
     failed = False
