@@ -21,8 +21,9 @@ another from 127.0.0.1 for --seconds, each given 10 s. Reported: how many slow c
 were open, how many good letters were sent and accepted, their median and slowest time,
 and, once the slow clients stop, how long until a letter is accepted again (recovery).
 Servers: embedded (`fireside inbox serve`), gunicorn (1 worker x 8 threads, alone, as the
-README ran it before), waitress (8 threads), nginx (docs/inbox-nginx.conf in front of
-gunicorn, 1 worker x 8 threads: the production setup).
+README ran it before), waitress (8 threads, its defaults otherwise), waitress-poll (the same
+with --connection-limit=5000 --asyncore-use-poll --channel-timeout=30), nginx
+(docs/inbox-nginx.conf in front of gunicorn, 1 worker x 8 threads: the production setup).
 """
 
 from __future__ import annotations
@@ -99,9 +100,11 @@ def start(kind: str, root: Path, workers: int, threads: int,
         "FIRESIDE_INBOX_PER_NETWORK": "0",
         **extra,
     })
-    if kind == "waitress":
+    if kind.startswith("waitress"):
         command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}",
                    "--max-request-body-size=524288", "generator.inbox:app"]
+        if kind == "waitress-poll":  # past its default 100 connections, and past select()'s 1,024 files
+            command[3:3] = ["--connection-limit=5000", "--asyncore-use-poll", "--channel-timeout=30"]
     elif kind == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                    "--threads", str(threads), "--backlog", "1024", "generator.inbox:app"]
@@ -212,7 +215,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="client threads (default 32)")
     parser.add_argument("--runs", type=int, default=3, help="runs per server; the median is shown")
     parser.add_argument("--servers", nargs="+", default=["embedded", "gunicorn"],
-                        choices=["embedded", "gunicorn", "waitress", "nginx"])
+                        choices=["embedded", "gunicorn", "waitress", "waitress-poll", "nginx"])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (default 8)")
     parser.add_argument("--slow", type=int, nargs="+", metavar="N",
