@@ -33,6 +33,7 @@ import contextlib
 import http.client
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -88,7 +89,7 @@ def post_letter(port: int, body: bytes, path: str = "/", timeout: float = 60) ->
         conn.close()
 
 
-def start(kind: str, root: Path, workers: int, threads: int,
+def start(kind: str, root: Path, workers: int, threads: int, open_files: int = 0,
           **extra: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIRESIDE_")}
@@ -110,8 +111,12 @@ def start(kind: str, root: Path, workers: int, threads: int,
                    "--threads", str(threads), "--backlog", "1024", "generator.inbox:app"]
     else:
         command = [sys.executable, "-m", "generator", "inbox", "serve", "--port", str(port)]
+    def limit_files() -> None:  # in the server's process, before it starts: as `ulimit -n` would
+        if open_files:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     process = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=limit_files)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -160,7 +165,7 @@ def letter_body(i: int) -> bytes:
                       "message": f"{MESSAGE}({i})", "consent": "private"}).encode()
 
 
-def slow_run(kind: str, slow: int, seconds: float) -> dict[str, float]:
+def slow_run(kind: str, slow: int, seconds: float, open_files: int) -> dict[str, float]:
     """Good letters sent one after another for `seconds` while `slow` slow clients hold on."""
     root = Path(tempfile.mkdtemp(prefix="fireside-inbox-slow-"))
     try:
@@ -170,7 +175,7 @@ def slow_run(kind: str, slow: int, seconds: float) -> dict[str, float]:
         build_site(root / "site.yaml", BuildOptions(output_dir=root / "public"))
         server = "gunicorn" if kind == "nginx" else kind
         behind = {"FIRESIDE_TRUST_PROXY": "1"} if kind == "nginx" else {}
-        process, port = start(server, root, 1, 8, **behind)
+        process, port = start(server, root, 1, 8, open_files, **behind)
         try:
             with contextlib.ExitStack() as stack:
                 path = "/"
@@ -221,17 +226,20 @@ def main() -> None:
     parser.add_argument("--slow", type=int, nargs="+", metavar="N",
                         help="instead: good letters while N slow clients hold connections")
     parser.add_argument("--seconds", type=float, default=20, help="with --slow: how long letters are sent")
+    parser.add_argument("--open-files", type=int, default=0,
+                        help="the server's open-file limit, soft and hard (e.g. 1024, a common default)")
     args = parser.parse_args()
     if args.slow:
         allow_open_files(2 * max(args.slow) + 1024)
         print(f"# {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
               f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f}; good letters sent one "
-              f"after another for {args.seconds:.0f} s")
+              f"after another for {args.seconds:.0f} s; server's open files: "
+              f"{args.open_files or resource.getrlimit(resource.RLIMIT_NOFILE)[0]}")
         print(f"{'server':<10} {'slow':>6} {'held':>6} {'sent':>5} {'accepted':>9} {'median s':>9} "
               f"{'slowest s':>10} {'recovery s':>11}")
         for kind in args.servers:
             for slow in args.slow:
-                r = slow_run(kind, slow, args.seconds)
+                r = slow_run(kind, slow, args.seconds, args.open_files)
                 print(f"{kind:<10} {slow:>6} {r['held']:>6.0f} {r['sent']:>5} {r['accepted']:>9} "
                       f"{r['median']:>9.3f} {r['slowest']:>10.2f} {r['recovery']:>11.2f}", flush=True)
         return
