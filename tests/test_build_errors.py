@@ -62,10 +62,6 @@ CASES = {
         {"content/posts/empty.md": "---\ndate: 2026-01-01\n---\n\n"},
         "content/posts/empty.md:1: no title",
     ),
-    "unknown template": (
-        {"content/posts/bad.md": "---\ntitle: x\ndate: 2026-01-01\ntemplate: fancy.html\n---\nbody\n"},
-        "content/posts/bad.md:4: unknown template 'fancy.html'",
-    ),
     "two posts with the same URL": (
         {"content/posts/other.md": "---\ntitle: Other\ndate: 2026-01-02\nslug: good\n---\nbody\n"},
         "two pages with the same URL /posts/good/",

@@ -21,7 +21,7 @@ from generator.build.links import SiteFiles
 from generator.build.output.cache import BuildCache, digest_text
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
-from generator.site.model import Document, Page, Post, Tag
+from generator.site.model import Document, Page, Person, Post, Tag
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme, absolutize
 
@@ -60,7 +60,9 @@ class DocumentComposer:
         errors: ErrorCollector,
         cache: BuildCache,
         next_cache: BuildCache,
+        site_author: Person | None = None,
     ) -> None:
+        self.site_author = site_author
         self.markdown = markdown
         self.urls = urls
         self.language = language
@@ -168,9 +170,12 @@ class DocumentComposer:
     def _prepare(self, meta: DocumentMeta) -> tuple[BodyJob, str] | None:
         """The body to render and the title, or None (with an error) when there is no title."""
         source = meta.source
-        template = meta.template or ("post.html" if source.kind == "post" else "page.html")
-        if not self.template_exists(template):
-            self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
+        default = "post.html" if source.kind == "post" else "page.html"
+        if meta.template is not None and not self.template_exists(meta.template):
+            message = f"the theme has no template {meta.template!r}: {default} is used"
+            self.errors.warn(source.rel, source.line_of("template"), message)
+        elif not self.template_exists(default):
+            self.errors.error(source.rel, 1, f"the theme has no template {default!r}")
             return None
         title = meta.title  # read_meta derived it when front matter has none
         if title is None:
@@ -199,11 +204,21 @@ class DocumentComposer:
             self.next_cache.documents[doc_key] = (doc, fingerprint)
             self.next_cache.bodies[job.key] = (environment, body)
 
+    def _byline(self, authors: tuple[Person, ...]) -> tuple[Person, ...]:
+        """A post's own authors; the site's author stands as the site gives them (empty: only them)."""
+        own = self.site_author
+        if own is None:
+            return authors
+        named = tuple(own if person.name.casefold() == own.name.casefold() else person for person in authors)
+        return () if named == (own,) else named
+
     def _document(
         self, meta: DocumentMeta, body: BodyRender, title: str, own_tags: tuple[Tag, ...]
     ) -> Document:
         source, rendered = meta.source, body.rendered
         template = meta.template or ("post.html" if source.kind == "post" else "page.html")
+        if meta.template is not None and not self.template_exists(meta.template):
+            template = "post.html" if source.kind == "post" else "page.html"
         summary_html = rendered.summary_html
         description = meta.description
         if body.summary_html is not None:
@@ -225,6 +240,8 @@ class DocumentComposer:
             assets=source.assets,
             extra=meta.extra,
             template=template,
+            authors=self._byline(meta.authors),
+            section=meta.section,
         )
         if source.kind == "page":
             return Page(**common)

@@ -73,6 +73,13 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
         if post.date is not None:
             _text(entry, "published", post.date.isoformat())
         _text(entry, "updated", _updated(post).isoformat())
+        for person in post.authors:  # a byline of its own; otherwise the feed's author stands
+            author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
+            _text(author, "name", person.name)
+            if person.email:
+                _text(author, "email", person.email)
+            if person.url:
+                _text(author, "uri", person.url)
         for tag in post.tags:
             ET.SubElement(
                 entry,

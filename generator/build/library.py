@@ -8,6 +8,7 @@ give the same output byte for byte.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from generator.site.model import Neighbours, Paginator, Post, Tag, TagListing, YearListing
@@ -23,9 +24,25 @@ def newest_first(posts: Sequence[Post]) -> tuple[Post, ...]:
     return tuple(sorted(posts, key=key))
 
 
+def with_letter_ids(ordered: Sequence[Post]) -> tuple[Post, ...]:
+    """The posts, those sharing a slug with another given an inbox id of their own path's words."""
+    counts: dict[str, int] = {}
+    for post in ordered:
+        counts[post.slug] = counts.get(post.slug, 0) + 1
+    return tuple(
+        replace(post, inbox_id=post.path.removesuffix(".html").strip("/").replace("/", "-"))
+        if counts[post.slug] > 1
+        else post
+        for post in ordered
+    )
+
+
 def neighbours(ordered: Sequence[Post]) -> dict[str, Neighbours]:
-    """For each post slug, the older and newer post in `ordered` (newest first)."""
-    return {post.slug: neighbours_at(ordered, index) for index, post in enumerate(ordered)}
+    """For each post's path, the older and newer post in `ordered` (newest first).
+
+    By path, not slug: two posts may share a slug where their URLs tell them apart.
+    """
+    return {post.path: neighbours_at(ordered, index) for index, post in enumerate(ordered)}
 
 
 def neighbours_at(ordered: Sequence[Post], index: int) -> Neighbours:

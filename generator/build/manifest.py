@@ -17,14 +17,17 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class ManifestPost:
-    id: str  # the post's slug
+    id: str  # the post's slug (or, for posts sharing one, words of its path)
     title: str
     url: str  # absolute permalink
+    site: str = ""  # the site's base URL (absent from older manifests)
 
 
-def manifest_bytes(posts: Sequence[ManifestPost]) -> bytes:
+def manifest_bytes(posts: Sequence[ManifestPost], site: str = "") -> bytes:
     entries = [{"id": p.id, "title": p.title, "url": p.url} for p in sorted(posts, key=lambda p: p.id)]
-    document = {"fireside_manifest": FORMAT_VERSION, "posts": entries}
+    document: dict[str, object] = {"fireside_manifest": FORMAT_VERSION, "posts": entries}
+    if site:  # posts' URLs follow the site's permalinks: the receiver cannot derive the site from them
+        document["site"] = site
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -34,7 +37,8 @@ def read_manifest(path: Path) -> dict[str, ManifestPost]:
     if not isinstance(document, dict) or document.get("fireside_manifest") != FORMAT_VERSION:
         raise ValueError(f"{path} is not a Fireside posts manifest (version {FORMAT_VERSION})")
     posts = {}
+    site = str(document.get("site", ""))
     for entry in document.get("posts", []):
-        post = ManifestPost(id=str(entry["id"]), title=str(entry["title"]), url=str(entry["url"]))
+        post = ManifestPost(id=str(entry["id"]), title=str(entry["title"]), url=str(entry["url"]), site=site)
         posts[post.id] = post
     return posts

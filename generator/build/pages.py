@@ -181,7 +181,7 @@ class SitePages:
     ) -> None:
         around = library.neighbours(posts)
         for post in posts:
-            self.post_page(post, around[post.slug], letters.get(post.slug, ()))
+            self.post_page(post, around[post.path], letters.get(post.letter_id, ()))
             self._document_files(post)
         for page in pages:
             self._page(
@@ -227,8 +227,10 @@ class SitePages:
             )
         if doc.assets:
             bundle_dir = self.site_root / Path(doc.source).parent
+            # Beside the page: in its folder, or beside its file (a pattern ending in .html).
+            folder = doc.path if doc.path.endswith("/") else doc.path.rpartition("/")[0] + "/"
             for asset in doc.assets:
-                rel = doc.path + asset.relative_to(bundle_dir).as_posix()
+                rel = folder.lstrip("/") + asset.relative_to(bundle_dir).as_posix()
                 self.maker.copied(rel, asset, Origin(self._display(asset)))
 
     def _lists(self, posts: Sequence[Post], listings: Sequence[TagListing]) -> None:
@@ -318,9 +320,9 @@ class SitePages:
         contents: dict[str, str] = {}  # a post is in the site feed and its tags' feeds: made once
 
         def content(post: Post) -> str:
-            if post.slug not in contents:
-                contents[post.slug] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
-            return contents[post.slug]
+            if post.path not in contents:
+                contents[post.path] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
+            return contents[post.path]
 
         def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
             return lambda: feeds.atom_feed(feed_info, entries, content)
@@ -365,11 +367,12 @@ class SitePages:
         self.maker.generated(
             urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
         )
-        listed = [ManifestPost(p.slug, p.title, p.permalink) for p in posts]
+        listed = [ManifestPost(p.letter_id, p.title, p.permalink) for p in posts]
+        site_url = self.urls.absolute("")
         self.maker.generated(
             MANIFEST_PATH,
-            ("manifest", tuple(listed)),
-            lambda: manifest_bytes(listed),
+            ("manifest", tuple(listed), site_url),
+            lambda: manifest_bytes(listed, site_url),
             Origin("posts manifest for the reader inbox"),
         )
         if "robots.txt" in self.maker.plan.contents:

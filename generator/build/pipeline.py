@@ -24,9 +24,10 @@ from generator import __version__
 from generator.build import reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
+from generator.build.content import list_content
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
-from generator.build.library import newest_first
+from generator.build.library import newest_first, with_letter_ids
 from generator.build.links import PlainLinks, SiteFiles
 from generator.build.options import BuildOptions, BuildResult
 from generator.build.output.cache import BuildCache, digest_text
@@ -34,12 +35,13 @@ from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.pages import SitePages
+from generator.build.sections import read_settings
 from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import BuildFailed, ErrorCollector, SiteError
-from generator.site.model import Letter, Page, Post, Tag
+from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
 
 log = logging.getLogger(__name__)
@@ -247,16 +249,21 @@ class Build:
         # A preview keeps its compiled templates between builds while no template changed.
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
+        listing = list_content(self.layout.content)
+        self.read_settings, self.sections, notes = read_settings(
+            self.layout.root, self.config, listing, self.errors
+        )
         metas_by_path = reading.read_documents(
             self.layout.root,
             self.layout.content,
-            self.config.timezone,
-            self.config.tz,
+            self.read_settings,
             self.cache.sources,
             self.next_cache.sources,
             self.errors,
+            listing=listing,
         )
         metas = list(metas_by_path.values())
+        self.errors.warnings.extend(reading.content_warnings(listing, metas, notes))
         published = [m for m in metas if self.is_published(m)]
         reading.check_unique_urls(published, self.errors)
         files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
@@ -268,11 +275,12 @@ class Build:
             errors=self.errors,
             cache=self.cache,
             next_cache=self.next_cache,
+            site_author=self.site_author,
         )
         tags = reading.canonical_tags(self.urls, published)
         environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
         documents, fingerprints = composer.compose(published, files, tags, environment)
-        posts = newest_first([d for d in documents if isinstance(d, Post)])
+        posts = with_letter_ids(newest_first([d for d in documents if isinstance(d, Post)]))
         pages = [d for d in documents if isinstance(d, Page)]
         letters = self._read_letters(posts)
         self.errors.raise_if_any()
@@ -317,10 +325,16 @@ class Build:
         )
         return self.plan, state
 
+    @property
+    def site_author(self) -> Person:
+        author = self.config.author
+        return Person(author.name, author.email, author.url)
+
     def is_published(self, meta: DocumentMeta) -> bool:
         if self.options.drafts:
             return True
-        return not meta.draft and not (meta.date is not None and meta.date > self.now)
+        expired = meta.expires is not None and meta.expires <= self.now
+        return not meta.draft and not expired and not (meta.date is not None and meta.date > self.now)
 
     # -- rendering documents ----------------------------------------------------------------
 
@@ -333,7 +347,7 @@ class Build:
             lambda text: self.markdown.render(text, plain_links).html,
             self.errors,
         )
-        published = {post.slug for post in posts}
+        published = {post.letter_id for post in posts}
         return {slug: found for slug, found in letters.items() if slug in published}
 
     # -- templates ----------------------------------------------------------------------------

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from generator.build.content import list_content
 from generator.build.documents import read_meta
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
-from generator.build.sources import discover, read_source
+from generator.build.sections import read_settings
+from generator.build.sources import read_source
 from generator.check.external import ExternalSettings, check_urls, is_outbound
 from generator.check.feeds import XML_SUFFIXES, XmlReport, read_xml
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
@@ -225,9 +227,12 @@ def _unpublished(layout: SiteLayout, config: SiteConfig, now: datetime | None) -
     errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
     published: set[str] = set()
     hidden: list[Unpublished] = []
-    for path, kind in discover(layout.content):
+    listing = list_content(layout.content)
+    settings, _, _ = read_settings(layout.root, config, listing, errors)
+    for found, kind in listing.documents:
+        path = Path(found)
         source = read_source(path, path.relative_to(layout.root), kind, errors)
-        meta = read_meta(source, config.tz, errors) if source is not None else None
+        meta = read_meta(source, config.tz, errors, settings) if source is not None else None
         if meta is None:
             continue
         rel = meta.source.rel.as_posix()
@@ -239,6 +244,9 @@ def _unpublished(layout: SiteLayout, config: SiteConfig, now: datetime | None) -
         elif meta.date is not None and meta.date > moment:
             why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
             hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
+        elif meta.expires is not None and meta.expires <= moment:
+            why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
+            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
         else:
             published.add(meta.path)
     return [doc for doc in hidden if doc.path not in published]

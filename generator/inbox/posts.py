@@ -54,7 +54,9 @@ class KnownPosts:
 
 
 def site_base(post: ManifestPost) -> str | None:
-    """The site's base URL, from a post's permalink (".../blog/posts/x/" → ".../blog/")."""
+    """The site's base URL: the manifest's, else from a permalink (".../blog/posts/x/" → ".../blog/")."""
+    if post.site:
+        return post.site
     tail = post_path(post.id)
     if post.url.endswith("/" + tail):
         return post.url[: -len(tail)]
