@@ -109,7 +109,7 @@ CASES = {
     ),
     "unknown highlight style": (
         {"site.yaml": DEFAULT_CONFIG + "highlight:\n  light: no-such-style\n"},
-        "site.yaml: unknown Pygments style in highlight",
+        "site.yaml:8: highlight.light: unknown Pygments style 'no-such-style'",
     ),
     "unknown theme": (
         {"site.yaml": DEFAULT_CONFIG + "theme: nope\n"},

@@ -39,7 +39,7 @@ from generator.build.sections import read_settings
 from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
-from generator.site.config import SiteConfig, SiteLayout, load_config
+from generator.site.config import SiteConfig, SiteLayout, config_line, did_you_mean, load_config
 from generator.site.errors import BuildFailed, ErrorCollector, SiteError
 from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
@@ -386,13 +386,21 @@ class Build:
 
             try:
                 css = stylesheet(*styles).encode()
-            except ClassNotFound as exc:
-                self.errors.error(
-                    self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
-                )
+            except ClassNotFound:
+                self._unknown_styles(styles)
                 return None
         self.next_cache.stylesheets[styles] = css
         return css
+
+    def _unknown_styles(self, styles: tuple[str, str]) -> None:
+        from pygments.styles import get_all_styles
+
+        known = sorted(get_all_styles())
+        for key, style in zip(("light", "dark"), styles, strict=True):
+            if style not in known:
+                line = config_line(self.layout.config_file, ("highlight", key))
+                message = f"highlight.{key}: unknown Pygments style {style!r}{did_you_mean(style, known)}"
+                self.errors.error(self.layout.config_file.name, line, message)
 
     def _asset_names(self) -> dict[str, str]:
         """Fingerprinted names of the stylesheets and scripts (see assets.py)."""
