@@ -89,6 +89,7 @@ class DocumentComposer:
             doc_key = self._doc_key(job, environment, title, own_tags, meta)
             known = self.cache.documents.get(doc_key)
             if known is not None and images_unchanged(self.cache.bodies[job.key][1]):
+                self._warn_leftovers(meta, self.cache.bodies[job.key][1])
                 ready[index] = known
                 self.next_cache.documents[doc_key] = known
                 self.next_cache.bodies[job.key] = self.cache.bodies[job.key]
@@ -195,6 +196,7 @@ class DocumentComposer:
         clean: bool,
     ) -> None:
         index, meta, job, title, own_tags = item
+        self._warn_leftovers(meta, body)
         doc = self._document(meta, body, title, own_tags)
         card = digest_text(card_of(doc))
         fingerprint = Fingerprints(full=digest_text(job.key, body.answers, card), card=card)
@@ -203,6 +205,19 @@ class DocumentComposer:
             doc_key = self._doc_key(job, environment, title, own_tags, meta)
             self.next_cache.documents[doc_key] = (doc, fingerprint)
             self.next_cache.bodies[job.key] = (environment, body)
+
+    def _warn_leftovers(self, meta: DocumentMeta, body: BodyRender) -> None:
+        """Other generators' template syntax in the text: named, never published silently."""
+        found = body.rendered.leftovers
+        if not found:
+            return
+        line, snippet, what = found[0]
+        more = f" (and {len(found) - 1} more in this file)" if len(found) > 1 else ""
+        message = (
+            f"{what} is published as text: {snippet!r}{more}; Fireside runs no other generator's "
+            "templates: write it as Markdown (`fireside import` converts the common ones)"
+        )
+        self.errors.warn(meta.source.rel, meta.source.body_line + line - 1, message)
 
     def _byline(self, authors: tuple[Person, ...]) -> tuple[Person, ...]:
         """A post's own authors; the site's author stands as the site gives them (empty: only them)."""

@@ -238,7 +238,7 @@ class Build:
         if not (layout.themes / config.theme).is_dir() and config.theme != "default":
             message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
             self.errors.error(layout.config_file.name, None, message)
-        self.markdown = MarkdownRenderer()
+        self.markdown = MarkdownRenderer(heading_ids=config.markdown.heading_ids)
 
     def assemble(self) -> tuple[OutputPlan, SiteState]:
         self.errors.raise_if_any()

@@ -191,6 +191,7 @@ def site_files(
         unpublished=unpublished,
         static_dirs=(content_static, *reversed(theme_static_dirs)),
         content_static=content_static,
+        old_urls={alias: m.path for m in published for alias in m.aliases},
     )
 
 
@@ -205,6 +206,7 @@ def link_environment(files: SiteFiles, folders: Iterable[Path]) -> str:
         files.urls,
         sorted(map(str, files.documents.items())),
         sorted(map(str, files.unpublished.items())),
+        sorted(files.old_urls.items()),
         files.static_dirs,
         listing,
     )
