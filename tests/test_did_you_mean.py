@@ -28,7 +28,7 @@ def config_errors(tmp_path: Path, text: str) -> list[str]:
         ("timezone: europe/oslo\n", "site.yaml:7: unknown timezone 'europe/oslo' (did you mean 'Europe/Oslo'?)"),
         ("highlight:\n  ligth: xcode\n", "site.yaml:8: unknown key 'highlight.ligth' (did you mean 'light'?)"),
         ("permalink:\n  posts: /:slug/\n", "site.yaml:7: unknown key 'permalink' (did you mean 'permalinks'?)"),
-        ("markdown:\n  heading_ids: gihub\n", "site.yaml:8: markdown.heading_ids must be fireside or github, got 'gihub' (did you mean 'github'?)"),
+        ("markdown:\n  heading_ids: gihub\n", "site.yaml:8: markdown.heading_ids must be fireside, github or eleventy, got 'gihub' (did you mean 'github'?)"),
     ],
 )
 def test_settings_suggest_the_nearest(tmp_path: Path, extra: str, expected: str) -> None:

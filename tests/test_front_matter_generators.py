@@ -202,3 +202,15 @@ def test_zola_extra_is_kept_for_templates(make_site: MakeSite) -> None:
     result = build(site)
     assert '<meta name="mood" content="calm">' in (site / "public/posts/z/index.html").read_text()
     assert not any("extra" in w for w in warnings_of(result))
+
+
+def test_a_list_template_or_own_url_alias_is_no_trouble(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/pages/arch.md": '+++\ntitle = "Archive"\ntemplate = "archive.html"\n+++\nx\n',
+            "content/posts/vim.md": '+++\ntitle = "Vim"\ndate = 2020-01-01\naliases = ["posts/vim"]\n+++\nx\n',
+        }
+    )
+    result = build(site)
+    assert "content/pages/arch.md:3: 'archive.html' is the theme's template for lists, not documents: page.html is used" in warnings_of(result)
+    assert (site / "public/posts/vim/index.html").is_file()

@@ -137,7 +137,7 @@ def test_template_syntax_outside_code_is_a_warning_at_its_line(make_site: MakeSi
     warnings = [w for w in warnings_of(build(site)) if "published as text" in w]
     assert len(warnings) == 3, warnings
     x = next(w for w in warnings if w.startswith("content/posts/x.md:"))
-    assert x.startswith("content/posts/x.md:7: a Liquid or Nunjucks tag is published as text: '{% highlight ruby %}' (and 1 more")
+    assert x.startswith("content/posts/x.md:7: a template tag (Liquid, Nunjucks, Zola or a Pelican plugin) is published as text: '{% highlight ruby %}' (and 1 more")
     assert next(w for w in warnings if "h.md" in w).startswith("content/posts/h.md:7: a Hugo shortcode")
     assert next(w for w in warnings if "p.md" in w).startswith("content/posts/p.md:4: a Pelican link")
 
@@ -148,3 +148,32 @@ def test_leftover_warnings_come_again_from_a_cached_build(make_site: MakeSite) -
     (site / "content/posts/y.md").write_text("---\ntitle: Y\ndate: 2020-01-02\n---\nY\n")
     again = [w for w in warnings_of(build(site)) if "published as text" in w]
     assert first == again and len(first) == 1
+
+
+@pytest.mark.parametrize("marker", ["<!-- PELICAN_END_SUMMARY -->", "<!--excerpt-->", "<!-- more -->"])
+def test_other_generators_summary_markers_end_the_summary(marker: str) -> None:
+    rendered = MarkdownRenderer().render(f"First part.\n\nSecond part.\n\n{marker}\n\nRest.\n", NoLinks())
+    assert "Second part" in rendered.summary_html and "Rest" not in rendered.summary_html
+
+
+def test_eleventy_heading_ids_keep_dots() -> None:
+    out = MarkdownRenderer(heading_ids="eleventy").render("## 1. On-demand building\n\n## 1. On-demand building\n", NoLinks())
+    assert 'id="1.-on-demand-building"' in out.html and 'id="1.-on-demand-building-1"' in out.html
+
+
+def test_template_syntax_in_a_link_is_a_warning_not_an_error(make_site: MakeSite) -> None:
+    site = make_site({"content/posts/x.md": "---\ntitle: X\ndate: 2020-01-01\n---\n[file]({{<baseurl>}}x/y.nix)\n"})
+    warnings = warnings_of(build(site))
+    assert any(w.startswith("content/posts/x.md:5: a Hugo shortcode is published as text") for w in warnings)
+
+
+def test_a_post_folder_may_link_to_its_own_url_in_static(make_site: MakeSite) -> None:
+    """Hugo sites keep a post's big files in static/ under the post's URL."""
+    site = make_site(
+        {
+            "content/posts/debt/index.md": "---\ntitle: Debt\ndate: 2020-01-01\n---\n[emails](full-emails/)\n",
+            "content/static/posts/debt/full-emails/index.html": "<title>x</title>",
+        }
+    )
+    build(site)
+    assert 'href="full-emails/"' in (site / "public/posts/debt/index.html").read_text()

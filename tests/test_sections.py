@@ -97,3 +97,57 @@ def test_files_the_build_does_not_build_are_named(make_site: MakeSite) -> None:
     top = next(w for w in warnings if w.startswith("content: "))
     assert "about.md" in top and "blog/ (2 files)" in top
     assert not any("file.txt" in w for w in warnings)
+
+
+def test_other_markdown_in_a_post_folder_is_a_page_of_its_own(make_site: MakeSite) -> None:
+    """Zola: `100-binaries/index.md` and `100-binaries/page2.md` are two pages."""
+    site = make_site(
+        {
+            "content/posts/2020/list/index.md": "+++\ntitle = \"List\"\ndate = 2020-01-01\n+++\n[next](@/posts/2020/list/page2.md)\n",
+            "content/posts/2020/list/page2.md": "+++\ntitle = \"List, page 2\"\ndate = 2020-01-02\n+++\nMore.\n",
+            "content/posts/2020/list/a.png": "image",
+        },
+        config=DEFAULT_CONFIG + "permalinks:\n  posts: /:section/:slug/\n",
+    )
+    build(site)
+    public = site / "public"
+    assert '<a href="/2020/list/page2/">next</a>' in (public / "2020/list/index.html").read_text()
+    assert (public / "2020/list/page2/index.html").is_file()
+    assert (public / "2020/list/a.png").is_file() and not (public / "2020/list/page2.md").exists()
+
+
+def test_eleventy_dated_index_files_are_post_folders(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/posts/bottle-slider/2017-03-08-index.md": "---\ntitle: Slider\n---\n![s](slider.jpg)\n",
+            "content/posts/bottle-slider/slider.jpg": "image",
+            "content/posts/notes/2018-12-02.md": "---\ntitle: \"\"\n---\nA note without a title.\n",
+        }
+    )
+    result = build(site)
+    page = (site / "public/posts/bottle-slider/index.html").read_text()
+    assert 'datetime="2017-03-08' in page and (site / "public/posts/bottle-slider/slider.jpg").is_file()
+    note = (site / "public/posts/2018-12-02/index.html").read_text()
+    assert 'datetime="2018-12-02' in note and "A note without a title." in note
+    assert any("2018-12-02.md:1: no title in front matter" in w for w in warnings_of(result))
+
+
+def test_a_section_has_a_list_page_where_its_pattern_puts_it(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/posts/notes/_index.md": "---\ntitle: Short Notes\ndescription: Small things.\n---\nNotes *to self*.\n",
+            "content/posts/notes/a.md": "---\ntitle: Note A\ndate: 2020-01-02\n---\nx\n",
+            "content/posts/notes/deep/b.md": "---\ntitle: Note B\ndate: 2020-01-03\n---\nx\n",
+            "content/posts/essays/c.md": "---\ntitle: Essay C\ndate: 2020-01-04\n---\nx\n",
+            "content/posts/top.md": "---\ntitle: Top\ndate: 2020-01-05\n---\nx\n",
+        },
+        config=DEFAULT_CONFIG + "permalinks:\n  posts: /:slug/\n  notes: /notes/:slug/\n",
+    )
+    build(site)
+    public = site / "public"
+    notes = (public / "notes/index.html").read_text()
+    assert "<h1 class=\"p-name\">Short Notes</h1>" in notes and "<em>to self</em>" in notes
+    assert '<meta name="description" content="Small things.">' in notes
+    assert "Note A" in notes and "Note B" in notes and "Essay C" not in notes
+    assert not (public / "essays").exists()  # its posts are at /:slug/: the URL would not be its own
+    assert "https://example.com/notes/</loc>" in (public / "sitemap.xml").read_text()

@@ -26,6 +26,12 @@ from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme, absolutize
 
 WORDS_PER_MINUTE = 230
+# The theme's templates for pages that are not documents: a document asking for one (Zola's
+# and Hugo's sites name their own templates so) gets its kind's own template instead.
+LIST_TEMPLATES = frozenset(
+    {"base.html", "home.html", "archive.html", "tag.html", "tags.html", "404.html", "alias.html"}
+    | {"thanks.html"}
+)
 # Above this many bodies to render, a build is not an edit: earlier renders are not sought.
 EARLIER_LOOKUP_LIMIT = 64
 
@@ -172,7 +178,10 @@ class DocumentComposer:
         """The body to render and the title, or None (with an error) when there is no title."""
         source = meta.source
         default = "post.html" if source.kind == "post" else "page.html"
-        if meta.template is not None and not self.template_exists(meta.template):
+        if meta.template in LIST_TEMPLATES:
+            message = f"{meta.template!r} is the theme's template for lists, not documents: {default} is used"
+            self.errors.warn(source.rel, source.line_of("template"), message)
+        elif meta.template is not None and not self.template_exists(meta.template):
             message = f"the theme has no template {meta.template!r}: {default} is used"
             self.errors.warn(source.rel, source.line_of("template"), message)
         elif not self.template_exists(default):
@@ -232,7 +241,7 @@ class DocumentComposer:
     ) -> Document:
         source, rendered = meta.source, body.rendered
         template = meta.template or ("post.html" if source.kind == "post" else "page.html")
-        if meta.template is not None and not self.template_exists(meta.template):
+        if template in LIST_TEMPLATES or not self.template_exists(template):
             template = "post.html" if source.kind == "post" else "page.html"
         summary_html = rendered.summary_html
         description = meta.description

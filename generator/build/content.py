@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from generator.build.sources import BUNDLE_INDEX, MARKDOWN_SUFFIXES, Kind, is_ignored
+from generator.build.sources import BUNDLE_INDEX, MARKDOWN_SUFFIXES, Kind, is_bundle_index, is_ignored
 
 SECTION_INDEX = "_index.md"
 # Folders of content/ with a meaning of their own; the rest of content/ is not built.
@@ -50,6 +50,7 @@ class ContentListing:
     sections: list[tuple[str, Kind]] = field(default_factory=list)  # `_index.md` files
     # Files that are neither built nor copied, by the folder holding them (relative to content/).
     unbuilt: dict[str, list[str]] = field(default_factory=dict)
+    folders: list[str] = field(default_factory=list)  # section folders under content/posts/ ("notes")
 
 
 def list_content(content_dir: str | os.PathLike[str]) -> ContentListing:
@@ -90,9 +91,15 @@ def _walk(folder: str, kind: Kind, listing: ContentListing, rel: str) -> None:
     subfolders = []
     for name, is_dir, path in entries:
         if is_dir:
-            index = os.path.join(path, BUNDLE_INDEX)
-            if os.path.isfile(index):
+            inside = [(n, p) for n, d, p in _entries(path) if not d]
+            index = next((p for n, p in inside if n == BUNDLE_INDEX), None)
+            if index is None:
+                dated = [p for n, p in inside if is_bundle_index(n)]
+                index = dated[0] if len(dated) == 1 else None
+            if index is not None:
                 listing.documents.append((index, kind))
+                # Zola builds the other Markdown files of a post's folder as pages of their own.
+                listing.documents += [(p, kind) for n, p in inside if p != index and _is_sibling_page(n)]
             else:
                 subfolders.append((name, path))
         elif name == SECTION_INDEX:
@@ -102,7 +109,13 @@ def _walk(folder: str, kind: Kind, listing: ContentListing, rel: str) -> None:
         else:
             listing.unbuilt.setdefault(rel, []).append(name)
     for name, path in subfolders:  # after the folder's own files, as before sections existed
+        if kind == "post":
+            listing.folders.append(section_of(f"content/{rel}/{name}/x.md")[0])
         _walk(path, kind, listing, f"{rel}/{name}")
+
+
+def _is_sibling_page(name: str) -> bool:
+    return name != SECTION_INDEX and os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES
 
 
 def section_of(rel: PurePosixPath | str) -> tuple[str, bool]:
@@ -115,7 +128,7 @@ def section_of(rel: PurePosixPath | str) -> tuple[str, bool]:
     if len(parts) < 3 or parts[0] != "content" or parts[1] not in KIND_FOLDERS:
         return "", False
     folders = list(parts[2:-1])
-    if parts[-1] == BUNDLE_INDEX and folders:
+    if is_bundle_index(parts[-1]) and folders:
         folders.pop()  # the post's own folder
     draft = any(part in DRAFT_FOLDERS for part in folders)
     kept = [part for part in folders if part not in TRANSPARENT_FOLDERS + DRAFT_FOLDERS]

@@ -20,7 +20,7 @@ from generator import __version__
 from generator.build.content import section_of
 from generator.build.dates import FILE_DATE_WORDS, to_datetime
 from generator.build.frontmatter import key_note, normalised_keys, people, taxonomy_note
-from generator.build.sources import BUNDLE_INDEX, SourceFile
+from generator.build.sources import SourceFile, is_bundle_index
 from generator.site.errors import ErrorCollector
 from generator.site.model import Person
 from generator.site.permalinks import Permalinks, exact_path, expand, has_tokens, pattern_problem
@@ -30,7 +30,7 @@ from generator.site.urls import alias_path, page_path, post_path
 __all__ = ["DocumentMeta", "ReadSettings", "read_meta", "to_datetime"]
 
 # Jekyll's YYYY-MM-DD-slug (one-digit months and days too), Zola's YYYY-MM-DD_slug.
-_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[-_](.+)$")
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_](.+))?$")
 _FIRST_LINE_MARKUP = re.compile(r"^[#>*\-+\s]+|[*_`]+")
 
 
@@ -176,7 +176,7 @@ def read_meta(
         field_error(key, "must be a list of text")
         return ()
 
-    notes = [(note, line_of(key)) for key in meta if (note := key_note(key)) is not None]
+    notes = [(note, line_of(str(k).lower())) for k in source.meta if (note := key_note(str(k))) is not None]
     section, in_drafts_folder = section_of(source.rel.as_posix())
     stem_date, stem_slug = _split_stem(source)
     slug_text = text("slug")
@@ -205,7 +205,7 @@ def read_meta(
     draft = draft or in_drafts_folder or settings.section_is_draft(section)
     title = text("title")
     if title is not None and not title.strip():
-        field_error("title", "is empty")
+        title = None  # a note's empty title (Eleventy, micro.blog): guessed from the text, with a warning
     aliases = []
     for key in ("aliases", "redirect_from"):
         for alias in text_list(key):
@@ -253,7 +253,7 @@ def read_meta(
         summary=summary,
         description=description,
         draft=draft,
-        aliases=tuple(dict.fromkeys(aliases)),
+        aliases=tuple(a for a in dict.fromkeys(aliases) if a != path),  # Zola allows its own URL
         template=template,
         lang=lang,
         extra={**kept, **(extra if isinstance(extra, dict) else {})},
@@ -361,12 +361,18 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _split_stem(source: SourceFile) -> tuple[date | None, str]:
-    """(date, slug) from a file or bundle name; Jekyll's YYYY-MM-DD-slug gives both."""
-    stem = source.path.parent.name if source.path.name == BUNDLE_INDEX else Path(source.path).stem
+    """(date, slug) from a file or bundle name; Jekyll's YYYY-MM-DD-slug gives both.
+
+    A post folder's name gives its slug; Eleventy's `2017-03-08-index.md` in it, its date.
+    """
+    own = Path(source.path).stem
+    stem = source.path.parent.name if is_bundle_index(source.path.name) else own
+    if stem != own and (dated := _JEKYLL_NAME.match(own)) is not None and _JEKYLL_NAME.match(stem) is None:
+        stem = f"{dated[1]}-{dated[2]}-{dated[3]}-{stem}"
     match = _JEKYLL_NAME.match(stem)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3])), match[4]
+            return date(int(match[1]), int(match[2]), int(match[3])), match[4] or stem  # "2018-12-02.md"
         except ValueError:
             return None, stem
     return None, stem

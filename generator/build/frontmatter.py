@@ -187,7 +187,7 @@ def key_note(key: str, *, kept: bool = True) -> str | None:
         owners = " and ".join(f"{name}'s" for name in generators)
         where = " (kept for templates in extra)" if kept else ""
         return f"front matter '{key}' is {owners} and not used by Fireside{where}"
-    close = difflib.get_close_matches(lower, _SUGGESTED, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(lower, _SUGGESTED, n=1, cutoff=0.8)
     if close:
         return f"unknown front matter key '{key}' (did you mean '{close[0]}'?)"
     if not kept:

@@ -73,6 +73,8 @@ class DocumentLinks:
     def resolve(self, url: str, line: int | None) -> str:
         if not url or has_scheme(url) or url.startswith(("#", "//", "?")):
             return url
+        if "{{" in unquote(url) or "{%" in unquote(url):
+            return url  # another generator's template: a warning names it (markdown/leftovers.py)
         parts = urlsplit(url)
         suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
         prefix = _CONTENT_PREFIX.match(unquote(parts.path))
@@ -98,7 +100,7 @@ class DocumentLinks:
             self.errors.error(self.source.rel, self._line(line), f"links to {url!r}: no such file")
             return url
         if self.source.bundle_dir is not None and target.is_relative_to(self.source.bundle_dir.resolve()):
-            if not target.exists():
+            if not target.exists() and not self._in_static(parts.path):
                 self.errors.error(self.source.rel, self._line(line), f"links to {url!r}: no such file")
             return url  # bundle files are copied beside the page, so the relative link holds
         static_root = self.files.content_static.resolve()
@@ -143,6 +145,19 @@ class DocumentLinks:
             return url
         self.errors.error(self.source.rel, self._line(line), f"links to {url!r}: no such file under content/")
         return url
+
+    def _in_static(self, relative: str) -> bool:
+        """Whether a relative URL from this page reaches a file of content/static/ (Hugo
+        sites keep a post's big files in static/ under the post's own URL)."""
+        page_dir = self._site_path()
+        if not page_dir.endswith("/"):
+            page_dir = page_dir.rpartition("/")[0] + "/"
+        site_path = posixpath.normpath(posixpath.join("/" + page_dir, unquote(relative))).lstrip("/")
+        static_root = self.files.content_static.resolve()
+        candidate = (static_root / site_path).resolve()
+        if not candidate.is_relative_to(static_root):
+            return False
+        return candidate.is_file() or (candidate / "index.html").is_file()
 
     def _site_path(self) -> str:
         return self.files.documents.get(self.source.path.resolve(), "")

@@ -23,7 +23,16 @@ from generator.build.templates import TemplateRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig
 from generator.site.errors import SiteError
-from generator.site.model import Document, Letter, Neighbours, Page, Post, TagListing, YearListing
+from generator.site.model import (
+    Document,
+    Letter,
+    Neighbours,
+    Page,
+    Post,
+    SectionListing,
+    TagListing,
+    YearListing,
+)
 from generator.site.urls import UrlScheme
 
 # What a post's card leaves out (see compose.Fingerprints): its body and what follows from it.
@@ -98,13 +107,15 @@ class SitePages:
         letters: Mapping[str, Sequence[Letter]],
         static: Mapping[str, Path],
         highlight_css: bytes | None,
+        sections: Sequence[SectionListing] = (),
     ) -> None:
         listings = library.tag_listings(posts)
         self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
         self._lists(posts, listings)
+        self._sections(sections)
         self.feeds(posts, listings)
-        self._xml(posts, pages, listings)
+        self._xml(posts, pages, listings, sections)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -233,6 +244,21 @@ class SitePages:
                 rel = folder.lstrip("/") + asset.relative_to(bundle_dir).as_posix()
                 self.maker.copied(rel, asset, Origin(self._display(asset)))
 
+    def _sections(self, sections: Sequence[SectionListing]) -> None:
+        for listing in sections:
+            shown = self._shown_fps(listing.posts)
+            self._page(
+                "section.html",
+                listing.path,
+                Origin(f"section {listing.section!r}"),
+                ("section", listing.title, listing.description, listing.intro, shown),
+                page_kind="section",
+                page_title=listing.title,
+                description=listing.description or self.config.description,
+                section=dataclasses.replace(listing, posts=()),
+                posts=Later(self._listed, listing.posts),
+            )
+
     def _lists(self, posts: Sequence[Post], listings: Sequence[TagListing]) -> None:
         per_page = self.config.per_page
         home_urls = [
@@ -355,7 +381,13 @@ class SitePages:
                 Origin(f"tag {tag.name!r}"),
             )
 
-    def _xml(self, posts: Sequence[Post], pages: Sequence[Page], listings: Sequence[TagListing]) -> None:
+    def _xml(
+        self,
+        posts: Sequence[Post],
+        pages: Sequence[Page],
+        listings: Sequence[TagListing],
+        sections: Sequence[SectionListing] = (),
+    ) -> None:
         """The sitemap, the posts manifest and robots.txt."""
         located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
         located += [(p.permalink, p.updated or p.date) for p in posts]
@@ -364,6 +396,7 @@ class SitePages:
         located += [(self.urls.absolute(urls.home_path(n)), None) for n in range(2, pages_of_home + 1)]
         located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
         located += [(listing.tag.permalink, None) for listing in listings]
+        located += [(self.urls.absolute(section.path), None) for section in sections]
         self.maker.generated(
             urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
         )

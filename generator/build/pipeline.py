@@ -35,7 +35,7 @@ from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.pages import SitePages
-from generator.build.sections import read_settings
+from generator.build.sections import read_settings, section_listings
 from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
@@ -305,7 +305,16 @@ class Build:
             self.assets,
             list_reads=self.cache.list_reads.get(self.global_key, frozenset()),
         )
-        site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
+        plain = PlainLinks(self.urls)
+        listed = section_listings(
+            posts,
+            listing.folders,
+            self.sections,
+            self.read_settings.permalinks,
+            self.urls,
+            lambda text: self.markdown.render(text, plain).html,
+        )
+        site_pages.add_all(posts, pages, letters, self.static, self.highlight_css, listed)
         self.errors.raise_if_any()
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded

@@ -8,6 +8,7 @@ Everything else in it (Zola's `sort_by`, Hugo's `cascade`, ...) is named in a wa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from generator.build.frontmatter import key_note, normalised_keys
 from generator.build.sources import read_source
 from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector
-from generator.site.permalinks import Permalinks, pattern_problem
+from generator.site.model import Post, SectionListing
+from generator.site.permalinks import Permalinks, expand, pattern_problem
+from generator.site.urls import UrlScheme
 
 _SECTION_KEYS = frozenset({"title", "description", "permalink", "draft", "extra"})
 
@@ -30,6 +33,7 @@ class Section:
     description: str | None = None
     permalink: str | None = None
     draft: bool = False
+    body: str = ""  # Markdown shown above the section's list of posts
 
 
 # A warning about a key, before warnings of one kind are gathered: (message, file, line).
@@ -87,12 +91,49 @@ def _read_section(
         errors.error(
             rel, lines.get("draft", 1), f"front matter 'draft': must be true or false, got {draft!r}"
         )
-    for key in meta:
-        if key in _SECTION_KEYS:
+    for key in source.meta:
+        if str(key).lower() in _SECTION_KEYS:
             continue
-        note = key_note(key, kept=False) or f"front matter '{key}' of a section is not used by Fireside"
-        notes.append((note, rel, lines.get(key, 1)))
+        note = key_note(str(key), kept=False) or f"front matter '{key}' of a section is not used by Fireside"
+        notes.append((note, rel, lines.get(str(key).lower(), 1)))
     if len(errors.errors) > before:
         return None
     section, _ = section_of(rel.as_posix())
-    return Section(section, rel, text("title"), text("description"), permalink, draft is True)
+    return Section(section, rel, text("title"), text("description"), permalink, draft is True, source.body)
+
+
+def section_path(section: str, permalinks: Permalinks) -> str | None:
+    """Where a section's list page goes: its posts' URL pattern without the post (`/notes/:slug/`
+    → "notes/"), when that names the section; else it has none (`/posts/:slug/`)."""
+    pattern, _ = permalinks.for_post(section)
+    if not section or pattern is None:
+        return None
+    path = expand(pattern, slug="", date=None, section=section)
+    return path if path is not None and path.endswith(section + "/") else None
+
+
+def section_listings(
+    ordered: Sequence[Post],
+    folders: Sequence[str],
+    sections: dict[str, Section],
+    permalinks: Permalinks,
+    url_scheme: UrlScheme,
+    render: Callable[[str], str],
+) -> tuple[SectionListing, ...]:
+    """A list page for every section of published posts (and every `_index.md`'s), posts newest first.
+
+    A section lists the posts of its sub-sections too, as Hugo's and Zola's do.
+    """
+    names = sorted({folder for folder in folders if folder})
+    listings = []
+    for name in names:
+        path = section_path(name, permalinks)
+        members = tuple(p for p in ordered if p.section == name or p.section.startswith(name + "/"))
+        if path is None or not members:
+            continue
+        own = sections.get(name)
+        title = (own.title if own else None) or name.rsplit("/", 1)[-1].replace("-", " ").capitalize()
+        intro = render(own.body) if own is not None and own.body.strip() else ""
+        description = (own.description if own else None) or ""
+        listings.append(SectionListing(name, title, description, path, url_scheme.link(path), intro, members))
+    return tuple(listings)

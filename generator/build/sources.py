@@ -23,6 +23,12 @@ Kind = Literal["post", "page"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 BUNDLE_INDEX = "index.md"
+# A post folder's own Markdown: index.md, or Eleventy's dated `2017-03-08-index.md`.
+_BUNDLE_INDEX_NAME = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}-)?index\.(?:md|markdown)$", re.IGNORECASE)
+
+
+def is_bundle_index(name: str) -> bool:
+    return _BUNDLE_INDEX_NAME.match(name) is not None
 _TOML_ERROR_LINE = re.compile(r"line (\d+)")
 # Pelican's (Python-Markdown's) metadata header: `Key: value` lines from the first line on.
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?$")
@@ -93,14 +99,14 @@ def is_ignored(name: str) -> bool:
 
 
 def bundle_assets(bundle_dir: Path) -> tuple[Path, ...]:
-    """Files beside a bundle's index.md (images, downloads), recursively, minus Markdown."""
+    """Files beside a bundle's index.md (images, downloads), recursively, minus its own Markdown."""
     assets = []
     for path in sorted(bundle_dir.rglob("*")):
         rel_parts = path.relative_to(bundle_dir).parts
         if any(is_ignored(part) for part in rel_parts) or not path.is_file():
             continue
-        if path.name == BUNDLE_INDEX and path.parent == bundle_dir:
-            continue
+        if path.parent == bundle_dir and path.suffix.lower() in MARKDOWN_SUFFIXES:
+            continue  # index.md, and other pages of the folder (see content.py)
         assets.append(path)
     return tuple(assets)
 
@@ -124,7 +130,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
     if parsed is None:
         return None
     fmt, meta, meta_lines, body, body_line = parsed
-    bundle_dir = path.parent if path.name == BUNDLE_INDEX else None
+    bundle_dir = path.parent if is_bundle_index(path.name) else None
     real_path = path.resolve()
     return SourceFile(
         path=path,

@@ -8,14 +8,17 @@ other punctuation, and number repeats from `-1`. An id given in the Markdown
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from generator.site.model import TocEntry
 from generator.site.slugs import slugify, unique_slug
 
 HeadingIds = Callable[[str, set[str]], str]
+_WHITESPACE = re.compile(r"\s+")
 
 
 def fireside_id(title: str, taken: set[str]) -> str:
@@ -33,7 +36,19 @@ def github_id(title: str, taken: set[str]) -> str:
     return candidate
 
 
-STYLES: dict[str, HeadingIds] = {"fireside": fireside_id, "github": github_id}
+def eleventy_id(title: str, taken: set[str]) -> str:
+    """markdown-it-anchor's default (Eleventy's usual Markdown): spaces to hyphens, the rest
+    kept, percent-encoded as JavaScript's encodeURIComponent does."""
+    base = quote(_WHITESPACE.sub("-", title.strip().lower()), safe="-_.!~*'()") or "section"
+    candidate, number = base, 0
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+STYLES: dict[str, HeadingIds] = {"fireside": fireside_id, "github": github_id, "eleventy": eleventy_id}
 
 
 @dataclass

@@ -30,8 +30,8 @@ _CODE_SPAN = re.compile(
 )
 _KINDS = {
     "hugo": "a Hugo shortcode",
-    "liquid_tag": "a Liquid or Nunjucks tag",
-    "output": "a Liquid, Nunjucks or Hugo template value",
+    "liquid_tag": "a template tag (Liquid, Nunjucks, Zola or a Pelican plugin)",
+    "output": "a template value or Zola shortcode",
     "pelican": "a Pelican link",
     "kramdown": "a kramdown extension",
 }

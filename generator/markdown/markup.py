@@ -33,8 +33,9 @@ from generator.markdown.images import image_size
 from generator.markdown.leftovers import find_leftovers
 from generator.site.model import TocEntry
 
-# Allows `<!--more-->`, `<!-- more -->`, `<!--  MORE -->`.
-_MORE = re.compile(r"\s*<!--\s*more\s*-->[ \t]*\n?", re.IGNORECASE)
+# Allows `<!--more-->`, `<!-- more -->`, `<!--  MORE -->`, and other generators' summary
+# ends: `<!--excerpt-->` (a common Jekyll excerpt_separator), Pelican's `PELICAN_END_SUMMARY`.
+_MORE = re.compile(r"\s*<!--\s*(?:more|excerpt|PELICAN_END_SUMMARY)\s*-->[ \t]*\n?", re.IGNORECASE)
 # "http:", "mailto:", "data:", ... : absolute URLs are written as they are.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Escaped text never contains a literal `"`, so this only matches attributes in tags.

@@ -48,12 +48,13 @@ class HighlightConfig:
 
 @dataclass(frozen=True)
 class MarkdownConfig:
-    # How headings get their ids: "fireside" (Fireside's slugs, kept for every language) or
-    # "github" (GitHub's and Hugo's: old anchors of an imported site keep working).
+    # How headings get their ids: "fireside" (Fireside's slugs, kept for every language),
+    # "github" (GitHub's and Hugo's) or "eleventy" (markdown-it-anchor's): old anchors of an
+    # imported site keep working.
     heading_ids: str = "fireside"
 
 
-HEADING_ID_STYLES = ("fireside", "github")
+HEADING_ID_STYLES = ("fireside", "github", "eleventy")
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
         elif str(key).startswith("/") or ".." in str(key).split("/"):
             errors.error(display, where, f"permalinks: {key!r} is not 'posts', 'pages' or a section's folder")
     if config.markdown.heading_ids not in HEADING_ID_STYLES:
-        choices = " or ".join(HEADING_ID_STYLES)
+        choices = ", ".join(HEADING_ID_STYLES[:-1]) + " or " + HEADING_ID_STYLES[-1]
         hint = did_you_mean(config.markdown.heading_ids, HEADING_ID_STYLES)
         message = f"markdown.heading_ids must be {choices}, got {config.markdown.heading_ids!r}{hint}"
         errors.error(display, setting_line(root, ("markdown", "heading_ids")), message)

@@ -99,6 +99,19 @@ class TagListing:
 
 
 @dataclass(frozen=True)
+class SectionListing:
+    """A section's own list page: the posts under its folder of content/posts/."""
+
+    section: str  # its folder path: "notes", "blog/travel"
+    title: str
+    description: str
+    path: str  # output-relative, e.g. "notes/"
+    url: str
+    intro: str  # its `_index.md` text, rendered
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
 class YearListing:
     year: int
     posts: tuple[Post, ...]
