@@ -151,3 +151,14 @@ def test_a_section_has_a_list_page_where_its_pattern_puts_it(make_site: MakeSite
     assert "Note A" in notes and "Note B" in notes and "Essay C" not in notes
     assert not (public / "essays").exists()  # its posts are at /:slug/: the URL would not be its own
     assert "https://example.com/notes/</loc>" in (public / "sitemap.xml").read_text()
+
+
+def test_an_index_md_text_no_page_shows_is_named(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/posts/_index.md": "+++\ntitle = \"Posts\"\n+++\nLooking for older posts?\n",
+            "content/posts/a.md": "---\ntitle: A\ndate: 2020-01-01\n---\nx\n",
+        }
+    )
+    warnings = warnings_of(build(site))
+    assert any(w.startswith("content/posts/_index.md: its text is shown on no page (the home page") for w in warnings)

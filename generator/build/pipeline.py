@@ -24,7 +24,6 @@ from generator import __version__
 from generator.build import reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
-from generator.build.content import list_content
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first, with_letter_ids
@@ -35,11 +34,11 @@ from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.pages import SitePages
-from generator.build.sections import read_settings, section_listings
+from generator.build.sections import section_listings
 from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
-from generator.site.config import SiteConfig, SiteLayout, config_line, did_you_mean, load_config
+from generator.site.config import SiteConfig, SiteLayout, config_line, load_config
 from generator.site.errors import BuildFailed, ErrorCollector, SiteError
 from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
@@ -249,21 +248,10 @@ class Build:
         # A preview keeps its compiled templates between builds while no template changed.
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
-        listing = list_content(self.layout.content)
-        self.read_settings, self.sections, notes = read_settings(
-            self.layout.root, self.config, listing, self.errors
-        )
-        metas_by_path = reading.read_documents(
-            self.layout.root,
-            self.layout.content,
-            self.read_settings,
-            self.cache.sources,
-            self.next_cache.sources,
-            self.errors,
-            listing=listing,
+        listing, self.read_settings, self.sections, metas_by_path = reading.read_site(
+            self.layout.root, self.config, self.cache.sources, self.next_cache.sources, self.errors
         )
         metas = list(metas_by_path.values())
-        self.errors.warnings.extend(reading.content_warnings(listing, metas, notes))
         published = [m for m in metas if self.is_published(m)]
         reading.check_unique_urls(published, self.errors)
         files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
@@ -313,6 +301,7 @@ class Build:
             self.read_settings.permalinks,
             self.urls,
             lambda text: self.markdown.render(text, plain).html,
+            self.errors.warnings,
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css, listed)
         self.errors.raise_if_any()
@@ -391,25 +380,17 @@ class Build:
             # highlight never loads Pygments.
             from pygments.util import ClassNotFound
 
-            from generator.markdown.highlight import stylesheet
+            from generator.markdown.highlight import style_problems, stylesheet
 
             try:
                 css = stylesheet(*styles).encode()
             except ClassNotFound:
-                self._unknown_styles(styles)
+                for key, message in style_problems(styles):
+                    line = config_line(self.layout.config_file, ("highlight", key))
+                    self.errors.error(self.layout.config_file.name, line, message)
                 return None
         self.next_cache.stylesheets[styles] = css
         return css
-
-    def _unknown_styles(self, styles: tuple[str, str]) -> None:
-        from pygments.styles import get_all_styles
-
-        known = sorted(get_all_styles())
-        for key, style in zip(("light", "dark"), styles, strict=True):
-            if style not in known:
-                line = config_line(self.layout.config_file, ("highlight", key))
-                message = f"highlight.{key}: unknown Pygments style {style!r}{did_you_mean(style, known)}"
-                self.errors.error(self.layout.config_file.name, line, message)
 
     def _asset_names(self) -> dict[str, str]:
         """Fingerprinted names of the stylesheets and scripts (see assets.py)."""

@@ -19,8 +19,10 @@ from generator.build.documents import DocumentMeta, ReadSettings, read_meta
 from generator.build.links import SiteFiles
 from generator.build.output.cache import digest_text
 from generator.build.parallel import in_chunks, workers_for
+from generator.build.sections import Section, read_settings
 from generator.build.sources import bundle_assets, read_source
 from generator.site import urls
+from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Tag
 from generator.site.slugs import slugify
@@ -33,6 +35,19 @@ Readings = dict[tuple[Any, ...], Any]
 def source_key(path: str, kind: str, stat: os.stat_result, settings: ReadSettings) -> tuple[Any, ...]:
     """The cache key of one source file's reading: its path, kind, file state and the settings."""
     return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, settings)
+
+
+def read_site(
+    site_root: Path, config: SiteConfig, known: Readings, keep: Readings, errors: ErrorCollector
+) -> tuple[ContentListing, ReadSettings, dict[str, Section], dict[str, DocumentMeta]]:
+    """content/ as a build reads it: what is there, the sections' settings, every document's
+    metadata; with warnings about what it leaves aside (see `content_warnings`)."""
+    content_dir = site_root / "content"
+    listing = list_content(content_dir)
+    settings, sections, notes = read_settings(site_root, config, listing, errors)
+    metas = read_documents(site_root, content_dir, settings, known, keep, errors, listing=listing)
+    errors.warnings.extend(content_warnings(listing, metas.values(), notes))
+    return listing, settings, sections, metas
 
 
 def read_documents(

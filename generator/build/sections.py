@@ -17,7 +17,7 @@ from generator.build.documents import ReadSettings
 from generator.build.frontmatter import key_note, normalised_keys
 from generator.build.sources import read_source
 from generator.site.config import SiteConfig
-from generator.site.errors import ErrorCollector
+from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Post, SectionListing
 from generator.site.permalinks import Permalinks, expand, pattern_problem
 from generator.site.urls import UrlScheme
@@ -119,17 +119,21 @@ def section_listings(
     permalinks: Permalinks,
     url_scheme: UrlScheme,
     render: Callable[[str], str],
+    unshown: list[SiteError],
 ) -> tuple[SectionListing, ...]:
-    """A list page for every section of published posts (and every `_index.md`'s), posts newest first.
+    """A list page for every section folder with published posts, posts newest first.
 
-    A section lists the posts of its sub-sections too, as Hugo's and Zola's do.
+    A section lists the posts of its sub-sections too, as Hugo's and Zola's do. An
+    `_index.md` whose text no page shows is added to `unshown`, to be warned about.
     """
+    _unshown(sections.get(""), unshown)
     names = sorted({folder for folder in folders if folder})
     listings = []
     for name in names:
         path = section_path(name, permalinks)
         members = tuple(p for p in ordered if p.section == name or p.section.startswith(name + "/"))
         if path is None or not members:
+            _unshown(sections.get(name), unshown)
             continue
         own = sections.get(name)
         title = (own.title if own else None) or name.rsplit("/", 1)[-1].replace("-", " ").capitalize()
@@ -137,3 +141,13 @@ def section_listings(
         description = (own.description if own else None) or ""
         listings.append(SectionListing(name, title, description, path, url_scheme.link(path), intro, members))
     return tuple(listings)
+
+
+def _unshown(section: Section | None, unshown: list[SiteError]) -> None:
+    if section is not None and section.body.strip():
+        why = "the home page lists every post" if not section.path else "the section has no list page"
+        message = (
+            f"its text is shown on no page ({why}; a section's list page is where its posts' "
+            "URL pattern names it, e.g. permalinks: {notes: /notes/:slug/})"
+        )
+        unshown.append(SiteError(section.source, None, message))
