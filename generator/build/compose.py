@@ -208,7 +208,7 @@ class DocumentComposer:
         description = meta.description
         if body.summary_html is not None:
             summary_html = f"<p>{body.summary_html}</p>"
-            description = description or meta.summary
+            description = description or body.summary_text
         common: dict[str, Any] = dict(
             source=source.rel,
             slug=meta.slug,

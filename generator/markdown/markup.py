@@ -309,6 +309,14 @@ class MarkdownRenderer:
         self._resolve_urls(children, links, None)
         return _ID_ATTRIBUTE.sub("", self._md.renderer.renderInline(children, self._md.options, env))
 
+    def inline_text(self, text: str) -> str:
+        """One line of inline Markdown (a front-matter summary) as the plain text a reader
+        sees, for meta descriptions and feed summaries: no asterisks, no link targets."""
+        tokens = self._md.parseInline(text, {_SUMMARY: True})
+        if not tokens or tokens[0].children is None:
+            return ""
+        return _describe(plain_text(tokens[0].children))
+
     @staticmethod
     def _resolve_urls(children: list[Token] | None, links: LinkContext, line: int | None) -> None:
         """Rewrite link hrefs and image srcs in place; give images size and lazy loading."""
