@@ -274,7 +274,7 @@ class Build:
         documents, fingerprints = composer.compose(published, files, tags, environment)
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
-        letters = self._read_letters(posts)
+        letters = self._read_letters(posts, metas)
         self.errors.raise_if_any()
         ledger = self.cache.ledgers.get(str(self.output_dir), {})
         maker = OutputMaker(
@@ -324,14 +324,26 @@ class Build:
 
     # -- rendering documents ----------------------------------------------------------------
 
-    def _read_letters(self, posts: list[Post] | tuple[Post, ...]) -> dict[str, list[Letter]]:
+    def _read_letters(
+        self, posts: list[Post] | tuple[Post, ...], metas: list[DocumentMeta]
+    ) -> dict[str, list[Letter]]:
         plain_links = PlainLinks(self.urls)
+        # Every post, published or not, and the slugs its aliases remember (see read_letters).
+        post_slugs = {meta.slug for meta in metas if meta.kind == "post"}
+        old_slugs = {
+            alias.rstrip("/").rsplit("/", 1)[-1]: meta.slug
+            for meta in metas
+            if meta.kind == "post"
+            for alias in meta.aliases
+        }
         letters = read_letters(
             self.layout.content,
             self.layout.root,
             self.config.tz,
             lambda text: self.markdown.render(text, plain_links).html,
             self.errors,
+            post_slugs,
+            old_slugs,
         )
         published = {post.slug for post in posts}
         return {slug: found for slug, found in letters.items() if slug in published}
