@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
 from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
 from generator.build.output.writer import WriteStats
@@ -97,6 +97,7 @@ def build_site(
             pages=result.pages,
             warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
             next_future=next_future,
+            left_out=(result.left_out.drafts, result.left_out.scheduled),
         ),
     )
     return result
@@ -139,6 +140,7 @@ def _unchanged(previous: stamp.Stamp, started: float) -> BuildResult:
         warnings=tuple(SiteError(path, line, message) for path, line, message in previous.warnings),
         seconds=time.perf_counter() - started,
         up_to_date=True,
+        left_out=LeftOut(*previous.left_out, next_due=previous.next_future),
     )
 
 

@@ -28,7 +28,7 @@ from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first
 from generator.build.links import PlainLinks, SiteFiles
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
@@ -73,6 +73,8 @@ class SiteState:
     fingerprints: dict[str, Fingerprints]  # document path → fingerprints
     list_reads: frozenset[str]
     next_future: datetime | None  # the earliest date of a post not yet published
+    # Drafts and scheduled posts this build did not publish.
+    left_out: LeftOut = dataclasses.field(default_factory=LeftOut)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
         warnings=planned.warnings,
         seconds=time.perf_counter() - planned.started,
         rendered=planned.rendered,
+        left_out=planned.state.left_out if planned.state is not None else LeftOut(),
     )
 
 
@@ -303,6 +306,9 @@ class Build:
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
+        left_out = LeftOut()
+        if not self.options.drafts:
+            left_out = LeftOut(sum(1 for m in metas if m.draft), len(future), min(future, default=None))
         state = SiteState(
             build=self,
             metas=metas_by_path,
@@ -314,6 +320,7 @@ class Build:
             fingerprints=fingerprints,
             list_reads=site_pages.list_reads,
             next_future=min(future, default=None),
+            left_out=left_out,
         )
         return self.plan, state
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, left_out_line, plural
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
+    from generator.check.checker import CheckReport
     from generator.check.trace import Finding
 
 def _parser(wanted: str | None = None) -> argparse.ArgumentParser:
@@ -210,12 +211,15 @@ def _report_build(args: argparse.Namespace) -> int:
             f"Up to date: nothing changed since the last build of {result.pages} pages "
             f"({result.files} files) in {result.output_dir} (checked in {result.seconds * 1000:.0f} ms)"
         )
-        return EXIT_OK
-    print(
-        f"Built {result.pages} pages ({result.files} files: {stats.written} written, "
-        f"{stats.unchanged} unchanged, {stats.removed} removed) into {result.output_dir} "
-        f"in {result.seconds * 1000:.0f} ms"
-    )
+    else:
+        print(
+            f"Built {result.pages} pages ({result.files} files: {stats.written} written, "
+            f"{stats.unchanged} unchanged, {stats.removed} removed) into {result.output_dir} "
+            f"in {result.seconds * 1000:.0f} ms"
+        )
+    left_out = left_out_line(result.left_out)
+    if left_out:
+        print(left_out)
     return EXIT_OK
 
 
@@ -325,7 +329,14 @@ def _publish(args: argparse.Namespace) -> int:
 
     from generator.publish.publisher import PublishOptions, PublishRefused, publish_site
 
-    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force)
+    def checked(report: CheckReport) -> None:
+        # Before anything is sent: what the check found, and what this publish leaves out.
+        _print_findings(report.findings)
+        left_out = left_out_line(report.left_out)
+        if left_out:
+            print(left_out, flush=True)
+
+    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force, on_checked=checked)
     try:
         result = publish_site(args.config, options)
     except PublishRefused as refused:
@@ -337,7 +348,6 @@ def _publish(args: argparse.Namespace) -> int:
         )
         print(f"Not published to {refused.target.name}: {why}.", file=sys.stderr)
         return EXIT_ERRORS
-    _print_findings(result.report.findings)
     if result.command:
         print(f"$ {shlex.join(result.command)}")
     for change in result.changes[:_LISTED_CHANGES]:
