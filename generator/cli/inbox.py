@@ -52,6 +52,7 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     action("show", "one letter and your answers", "id")
     action("people", "who wrote, grouped across posts")
     action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
+    action("sent", "you sent the drafted answer yourself: the letter becomes answered", "id")
     action("archive", "put a letter away", "id")
     action("unspam", "move a letter out of spam", "id")
     forget = action("forget", "delete everything from one person (cannot be undone)", "email")
@@ -155,12 +156,20 @@ def _inbox_command(args: argparse.Namespace) -> int:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         smtp = smtp_from_env(os.environ, config.inbox if config else None)
         done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
+        thought_id = done.thought.id
         if done.sent:
-            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
+            stale = f" (the unsent draft {done.draft} is removed)" if done.draft else ""
+            print(f"Sent your answer to {done.thought.email}; {thought_id} is answered{stale}.")
         else:
-            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
-            print("Open it in your mail program, or use this link:")
+            print(f"Nothing was sent: no SMTP server is set (FIRESIDE_SMTP_HOST). Your answer is a draft in "
+                  f"{done.draft}, and {thought_id} stays unanswered (drafted) until it is sent.")
+            print("Open the draft in your mail program, or use this link:")
             print(done.mailto)
+            print(f"Once you have sent it: fireside inbox sent {thought_id}")
+    elif action == "sent":
+        done = inbox.confirm_sent(store, args.id)
+        removed = f"; the draft {done.draft} is removed" if done.draft else ""
+        print(f"{done.thought.id} is answered{removed}.")
     return EXIT_OK
 
 
