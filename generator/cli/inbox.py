@@ -107,7 +107,11 @@ def run_inbox(args: argparse.Namespace) -> int:
     try:
         return _inbox_command(args)
     except ThoughtNotFound as exc:
-        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
+        print(
+            f"error: no letter has {exc.args[0]!r} in its id "
+            "(fireside inbox list --all shows every letter's id; spam: --spam)",
+            file=sys.stderr,
+        )
     except (CommandError, MailError, PullError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except StoreUnavailable as exc:
@@ -116,14 +120,29 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _inbox_command(args: argparse.Namespace) -> int:
-    import os
-
     from generator.inbox import commands as inbox
-    from generator.inbox.store import InboxStore
+    from generator.inbox.store import AmbiguousId, InboxStore
 
     action = args.inbox_command or "list"
     site_root, config = _inbox_site(args)
     store = InboxStore(_inbox_dir(args, site_root))
+    try:
+        return _inbox_action(args, action, store, site_root, config)
+    except AmbiguousId as exc:
+        raise inbox.CommandError(inbox.ambiguous(store, exc.given, exc.candidates)) from None
+
+
+def _inbox_action(
+    args: argparse.Namespace,
+    action: str,
+    store: InboxStore,
+    site_root: Path | None,
+    config: SiteConfig | None,
+) -> int:
+    import os
+
+    from generator.inbox import commands as inbox
+
     if action == "serve":
         return _inbox_serve(args, store.root)
     if action == "pull":

@@ -98,6 +98,21 @@ def listing(store: InboxStore, *, everything: bool = False, spam: bool = False,
     return lines
 
 
+def ambiguous(store: InboxStore, given: str, candidates: list[str], *, shown: int = 10) -> str:
+    """Why a part of an id named no single letter, with the letters it could mean."""
+    lines = [f"{len(candidates)} letters have {given!r} in their id; give more of the one you mean:"]
+    found = {stored.thought.id: stored.thought for stored in store.thoughts()}
+    for thought_id in candidates[:shown]:
+        t = found.get(thought_id)
+        about = ""
+        if t is not None:
+            about = f"  {t.shown_status}, {_clip(t.name or '(no name)', 18)}: {_clip(t.first_line, 50)}"
+        lines.append(f"  {thought_id}{about}")
+    if len(candidates) > shown:
+        lines.append(f"  ... and {len(candidates) - shown} more")
+    return "\n".join(lines)
+
+
 def show(store: InboxStore, given_id: str) -> str:
     stored = store.get(store.resolve(given_id))
     t = stored.thought
