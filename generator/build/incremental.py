@@ -58,7 +58,12 @@ def build_site(
     now = options.now or datetime.now(UTC)
     previous = None if ignore_cache else stamp.load(stamp_file)
     if previous is not None and previous.still_true(request, inputs, now):
+        log.info("nothing changed since the last build (%d files and folders looked at)", len(inputs))
         return _unchanged(previous, started)
+    why = "something changed since the last build"
+    if ignore_cache or previous is None:
+        why = "asked to ignore the cache" if ignore_cache else "no earlier build to compare with"
+    log.info("building %s: %s", layout.root, why)
     stamp.forget(stamp_file)
     # Only a site that has to be built pays for importing the pipeline.
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site

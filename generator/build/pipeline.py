@@ -143,6 +143,13 @@ def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult
 def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
     stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
+    log.info(
+        "wrote %d files into %s (%d unchanged, %d removed)",
+        stats.written,
+        planned.output_dir,
+        stats.unchanged,
+        stats.removed,
+    )
     # The files are on disk now: the plan keeps their digests, not their bytes (a preview
     # holds on to its last plan for the next rebuild).
     contents = planned.plan.contents
@@ -261,6 +268,7 @@ class Build:
         )
         metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
+        log.info("read %d posts and pages (%d to publish)", len(metas), len(published))
         reading.check_unique_urls(published, self.errors)
         files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
         composer = DocumentComposer(
@@ -302,6 +310,11 @@ class Build:
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
         self.errors.raise_if_any()
+        log.info(
+            "planned %d output files: %d made by this build, the rest as the last build left them",
+            len(self.plan.contents),
+            maker.rendered,
+        )
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered

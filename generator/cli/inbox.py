@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural, say, say_each_letter
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
 
 
 INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+RECEIVER_LOGGER = "generator.inbox"  # logs each stored letter's id (receiver.py), never its text
 
 
 def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
@@ -157,16 +158,16 @@ def _inbox_action(
         lines = inbox.people_lines(inbox.people(store))
         print("\n".join(lines) if lines else "No letters.")
     elif action == "archive":
-        print(f"Archived {inbox.archive(store, args.id).id}.")
+        say(args, f"Archived {inbox.archive(store, args.id).id}.")
     elif action == "unspam":
-        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+        say(args, f"{inbox.unspam(store, args.id).id} is back among the new letters.")
     elif action == "forget":
         return _inbox_forget(args, store, site_root)
     elif action == "publish":
         if site_root is None:
             raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
         path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
-        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
+        say(args, f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
     elif action == "reply":
         from generator.inbox.mail import smtp_from_env
 
@@ -178,7 +179,7 @@ def _inbox_action(
         thought_id = done.thought.id
         if done.sent:
             stale = f" (the unsent draft {done.draft} is removed)" if done.draft else ""
-            print(f"Sent your answer to {done.thought.email}; {thought_id} is answered{stale}.")
+            say(args, f"Sent your answer to {done.thought.email}; {thought_id} is answered{stale}.")
         else:
             print(f"Nothing was sent: no SMTP server is set (FIRESIDE_SMTP_HOST). Your answer is a draft in "
                   f"{done.draft}, and {thought_id} stays unanswered (drafted) until it is sent.")
@@ -188,7 +189,7 @@ def _inbox_action(
     elif action == "sent":
         done = inbox.confirm_sent(store, args.id)
         removed = f"; the draft {done.draft} is removed" if done.draft else ""
-        print(f"{done.thought.id} is answered{removed}.")
+        say(args, f"{done.thought.id} is answered{removed}.")
     return EXIT_OK
 
 
@@ -204,7 +205,7 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
             print("Nothing deleted.")
             return EXIT_OK
     done = inbox.forget(store, args.email, site_root)
-    print(f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
+    say(args, f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
@@ -218,7 +219,7 @@ def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
     token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
     result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
     spam = f" ({result.spam} suspected spam)" if result.spam else ""
-    print(f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
+    say(args, f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
     return EXIT_OK
 
 
@@ -247,7 +248,8 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     start_in_thread(server)
     print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    # One line per stored letter (its id and post, never its text or address), unless -q.
+    with say_each_letter(RECEIVER_LOGGER, args.quiet), contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
     server.shutdown()
     server.server_close()
