@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import errno
 import functools
 import gc
 import logging
@@ -21,6 +23,7 @@ from generator.cli.common import (
     add_loudness,
     left_out_line,
     logging_for,
+    no_site,
     plural,
     say,
     say_each_letter,
@@ -76,7 +79,9 @@ def _describe_build(commands: argparse._SubParsersAction) -> None:
 
 def _describe_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every save")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--port", type=int, help=f"port to listen on (default: {SERVE_PORT}, else the next free one)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts and future-dated posts")
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
@@ -109,6 +114,9 @@ def _describe_inbox(commands: argparse._SubParsersAction) -> None:
     add_inbox_parser(commands)
 
 
+SERVE_PORT = 8000  # `fireside serve`'s port unless --port names one
+SERVE_PORT_TRIES = 20  # ports tried from SERVE_PORT up, when it is busy
+
 _COMMANDS = {
     "new": _describe_new,
     "build": _describe_build,
@@ -136,6 +144,11 @@ def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) ->
 
 def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
     try:
+        needs_site = args.command in ("build", "serve", "check", "publish") or (
+            args.command == "new" and args.kind == "post"
+        )
+        if needs_site and not args.config.is_file():
+            raise no_site(args.config, given=args.config != Path(CONFIG_NAME))
         if args.command == "new":
             return _new(args)
         if args.command == "build":
@@ -154,7 +167,7 @@ def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
         _print_errors(failed.errors)
         return EXIT_ERRORS
     except SiteError as error:
-        _print_errors([error])
+        print(f"error: {error}", file=sys.stderr)  # one error that stopped the command: no count
         return EXIT_ERRORS
     except KeyboardInterrupt:
         return 130
@@ -176,8 +189,6 @@ def _new(args: argparse.Namespace) -> int:
         say(args, f"Created a site in {args.dir}. Next: cd {args.dir} && fireside build")
         return EXIT_OK
     site_root = args.config.resolve().parent
-    if not args.config.is_file():
-        raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
     print(new_post(site_root, args.title).relative_to(site_root))
     return EXIT_OK
 
@@ -245,11 +256,8 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import webbrowser
 
-    from generator.preview.server import Mount, Preview, ServeOptions
-
-    if not args.config.is_file():
-        raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
     from generator.cli.inbox import INBOX_PREVIEW_PREFIX, RECEIVER_LOGGER, preview_inbox
+    from generator.preview.server import Mount, Preview, ServeOptions
 
     # The preview answers its own letter forms, so the author can try them (see preview_inbox).
     inbox_app, preview_output = preview_inbox(args.config)
@@ -264,11 +272,26 @@ def _serve(args: argparse.Namespace) -> int:
         # names the production one).
         inbox_endpoint=INBOX_PREVIEW_PREFIX,
     )
-    try:
-        preview = Preview(args.config, options, functools.partial(_print_serve_event, args))
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERRORS
+    # The default port, when busy (another preview, another project's server), gives way to
+    # the next free one; a port asked for with --port is that port or an error.
+    asked = args.port is not None
+    first = args.port if asked else SERVE_PORT
+    for port in range(first, first + (1 if asked else SERVE_PORT_TRIES)):
+        try:
+            report = functools.partial(_print_serve_event, args)
+            preview = Preview(args.config, dataclasses.replace(options, port=port), report)
+            break
+        except OSError as exc:
+            if not asked and exc.errno == errno.EADDRINUSE and port < first + SERVE_PORT_TRIES - 1:
+                continue
+            why = exc.strerror or str(exc)
+            if exc.errno == errno.EADDRINUSE:
+                tried = f"port {first}" if asked else f"ports {first} to {port}"
+                why = f"{tried} {'is' if asked else 'are'} in use; choose a free one with --port"
+            print(f"error: cannot listen on {args.host}:{port}: {why}", file=sys.stderr)
+            return EXIT_ERRORS
+    if not asked and preview.port != first:
+        print(f"Port {first} is in use, so the preview takes port {preview.port}.", flush=True)
     # The receiver finds the posts manifest in the preview's own output folder.
     preview_output.append(preview.output_dir)
     try:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from generator.site.config import CONFIG_NAME
+from generator.site.errors import SiteError
 
 if TYPE_CHECKING:
     from generator.build.options import LeftOut
@@ -107,6 +112,27 @@ def say_each_letter(logger_name: str, quiet: bool) -> contextlib.AbstractContext
             logger.setLevel(before)
 
     return raised()
+
+
+def no_site(config: Path, given: bool, *, needs: str = "", also: str = "") -> SiteError:
+    """The error for a command run where there is no site: where it looked, how to point at one.
+
+    `given`: --config named it (then it is simply missing); `needs`: what the command
+    wanted the site for; `also`: another way to go on (the inbox's --inbox DIR).
+    """
+    if given:
+        return SiteError(config, None, "no such file: --config names a site's site.yaml")
+    here = Path.cwd()
+    found = next((folder for folder in here.parents if (folder / CONFIG_NAME).is_file()), None)
+    if found is not None:
+        above = os.path.relpath(found / CONFIG_NAME, here)
+        hint = f"there is one in {found}: run this there, or pass --config {above}"
+    else:
+        hint = f"run this in your site's folder, or pass --config path/to/{CONFIG_NAME}"
+    hint += also
+    if found is None and not also:
+        hint += " (`fireside new site DIR` makes a new site)"
+    return SiteError(CONFIG_NAME, None, f"no {CONFIG_NAME} here ({here}){needs}; {hint}")
 
 
 def say(args: argparse.Namespace, text: str, *, error_stream: bool = False, flush: bool = False) -> None:

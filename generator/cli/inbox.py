@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural, say, say_each_letter
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, no_site, plural, say, say_each_letter
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
@@ -75,13 +75,25 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
-    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
+    """(site root, SiteConfig) when there is a site.yaml, else (None, None).
+
+    Outside a site, the author's commands need to be told where the letters are (--inbox,
+    $FIRESIDE_INBOX_DIR, or an inbox/ folder here); else they would say "No letters."
+    about a folder that is not an inbox at all. The receiver keeps its ./inbox default.
+    """
+    import os
+
+    from generator.inbox.settings import DEFAULT_INBOX
     from generator.site.config import load_config
 
     config_file = args.config or Path(CONFIG_NAME)
     if not config_file.is_file():
         if args.config is not None:
-            raise SiteError(args.config, None, "no such site.yaml")
+            raise no_site(args.config, given=True)
+        told = args.inbox is not None or os.environ.get("FIRESIDE_INBOX_DIR")
+        if not told and args.inbox_command != "serve" and not Path(DEFAULT_INBOX).is_dir():
+            also = ", or --inbox DIR for a folder of letters"
+            raise no_site(config_file, given=False, needs=", so no inbox to read", also=also)
         return None, None
     return config_file.resolve().parent, load_config(config_file)
 
@@ -224,6 +236,7 @@ def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
 
 
 def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
+    import errno
     import signal
     import threading
 
@@ -242,7 +255,10 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:  # a receiver's port is what its proxy points at: no other
+            why = f"port {args.port} is in use (another receiver?); choose a free one with --port"
+        print(f"error: cannot listen on {args.host}:{args.port}: {why}", file=sys.stderr)
         return EXIT_ERRORS
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
