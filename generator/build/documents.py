@@ -19,13 +19,14 @@ from typing import Any
 from generator import __version__
 from generator.build.content import section_of
 from generator.build.dates import FILE_DATE_WORDS, to_datetime
-from generator.build.frontmatter import key_note, normalised_keys, people, taxonomy_note
+from generator.build.frontmatter import key_note, normalised_keys, people, tag_names_of
+from generator.build.placement import document_path
 from generator.build.sources import SourceFile, is_bundle_index
 from generator.site.errors import ErrorCollector
 from generator.site.model import Person
-from generator.site.permalinks import Permalinks, exact_path, expand, has_tokens, pattern_problem
+from generator.site.permalinks import Permalinks
 from generator.site.slugs import slugify
-from generator.site.urls import alias_path, page_path, post_path
+from generator.site.urls import alias_path
 
 __all__ = ["DocumentMeta", "ReadSettings", "read_meta", "to_datetime"]
 
@@ -217,7 +218,7 @@ def read_meta(
     template = text("template")
     if template is not None and (template.startswith("/") or ".." in template.replace("\\", "/").split("/")):
         field_error("template", f"{template!r} must name a template of the theme")
-    tag_names = _tags(meta, text_list, notes, line_of)
+    tag_names = tag_names_of(meta, text_list, notes, line_of)
     summary, description, lang = text("summary"), text("description"), text("lang")
     authors: tuple[Person, ...] = ()
     for key in ("authors", "author"):
@@ -229,8 +230,9 @@ def read_meta(
     extra = meta.get("extra")
     if extra is not None and not isinstance(extra, dict):
         field_error("extra", "must be a mapping of keys to values")
-    path, path_setting = _path(
-        source, meta, slug, date_value, section, settings, tz, field_error, notes, line_of
+    local = date_value.astimezone(tz) if date_value is not None else None
+    path, path_setting = document_path(
+        source.kind, meta, slug, local, section, settings.permalinks, field_error, notes, line_of
     )
     guessed_title, strip_heading = None, False
     if not title:
@@ -278,86 +280,6 @@ _READ_KEYS = frozenset(
         "permalink", "path", "extra",
     }
 )  # fmt: skip
-
-
-def _tags(
-    meta: dict[str, Any], text_list: Any, notes: list[tuple[str, int]], line_of: Any
-) -> tuple[str, ...]:
-    """Tags and categories, from any of their spellings, as one list without repeats."""
-    names = [*text_list("tags"), *text_list("categories"), *text_list("category")]
-    taxonomies = meta.get("taxonomies")
-    if isinstance(taxonomies, dict):
-        for name, values in taxonomies.items():
-            if str(name).lower() in ("tags", "categories"):
-                names += text_list("taxonomies", values if values is not None else [])
-            else:
-                notes.append((taxonomy_note(str(name)), line_of("taxonomies")))
-    seen: dict[str, str] = {}
-    for name in names:
-        seen.setdefault(slugify(name), name)
-    return tuple(seen.values())
-
-
-def _path(
-    source: SourceFile,
-    meta: dict[str, Any],
-    slug: str,
-    moment: datetime | None,
-    section: str,
-    settings: ReadSettings,
-    tz: tzinfo,
-    field_error: Any,
-    notes: list[tuple[str, int]],
-    line_of: Any,
-) -> tuple[str, str]:
-    """The document's output path and the setting it comes from.
-
-    Its own `url` (Hugo), `permalink` (Jekyll, Eleventy) or `path` (Zola) first, with or
-    without tokens; else its section's pattern, or site.yaml's; else Fireside's own.
-    """
-    local = moment.astimezone(tz) if moment is not None else None
-    categories = tuple(str(c) for c in _as_list(meta.get("categories") or meta.get("category")))
-    for key in ("url", "permalink", "path"):
-        value = meta.get(key)
-        if value is None:
-            continue
-        if value is False and key == "permalink":  # Eleventy: a template that writes no page
-            notes.append(
-                ("front matter 'permalink: false' (Eleventy) writes no page: built as usual", line_of(key))
-            )
-            break
-        if not isinstance(value, str) or "{{" in value or "{%" in value:
-            notes.append((f"front matter '{key}' is a template Fireside cannot run: ignored", line_of(key)))
-            break
-        if has_tokens(value):
-            problem = pattern_problem(value)
-            if problem is not None:
-                field_error(key, problem)
-                return "", key
-            found = expand(value, slug=slug, date=local, section=section, categories=categories)
-        else:
-            found = exact_path(value if key != "path" else "/" + value.lstrip("/"))
-        if found is None:
-            field_error(key, f"{value!r} is not a usable path on this site")
-            return "", key
-        return found, f"front matter '{key}'"
-    if source.kind == "post":
-        pattern, setting = settings.permalinks.for_post(section)
-        if pattern is None:
-            return post_path(slug), "permalinks.posts"
-        found = expand(pattern, slug=slug, date=local, section=section, categories=categories)
-        return found or post_path(slug), setting
-    folder = f"{section}/{slug}" if section else slug
-    if settings.permalinks.pages is not None:
-        found = expand(settings.permalinks.pages, slug=slug, date=local, section=section)
-        return found or page_path(folder), "permalinks.pages"
-    return page_path(folder), "permalinks.pages"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",")] if "," in value else value.split()
-    return list(value) if isinstance(value, list) else []
 
 
 def _split_stem(source: SourceFile) -> tuple[date | None, str]:

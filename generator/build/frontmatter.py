@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.site.model import Person
+from generator.site.slugs import slugify
 
 # Every key read_meta reads (lower case), from any generator's spelling.
 FIRESIDE_KEYS = frozenset(
@@ -235,3 +236,21 @@ def _person(mapping: Mapping[Any, Any]) -> Person | None:
     email = mapping.get("email", "")
     url = next((mapping[key] for key in ("url", "uri", "link", "website") if key in mapping), "")
     return Person(name.strip(), str(email or "").strip(), str(url or "").strip())
+
+
+def tag_names_of(
+    meta: dict[str, Any], text_list: Any, notes: list[tuple[str, int]], line_of: Any
+) -> tuple[str, ...]:
+    """Tags and categories, from any of their spellings, as one list without repeats."""
+    names = [*text_list("tags"), *text_list("categories"), *text_list("category")]
+    taxonomies = meta.get("taxonomies")
+    if isinstance(taxonomies, dict):
+        for name, values in taxonomies.items():
+            if str(name).lower() in ("tags", "categories"):
+                names += text_list("taxonomies", values if values is not None else [])
+            else:
+                notes.append((taxonomy_note(str(name)), line_of("taxonomies")))
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(slugify(name), name)
+    return tuple(seen.values())
