@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -122,13 +123,16 @@ def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) ->
         if args.command == "new":
             return _new(args)
         if args.command == "build":
-            return _build(args, exit_when_built)
+            with _TerminateAsInterrupt():
+                return _build(args, exit_when_built)
         if args.command == "serve":
             return _serve(args)
         if args.command == "check":
-            return _check(args)
+            with _TerminateAsInterrupt():
+                return _check(args)
         if args.command == "publish":
-            return _publish(args)
+            with _TerminateAsInterrupt():
+                return _publish(args)
         if args.command == "inbox":
             from generator.cli.inbox import run_inbox
 
@@ -139,9 +143,37 @@ def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) ->
     except SiteError as error:
         _print_errors([error])
         return EXIT_ERRORS
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stopped:
+        return EXIT_TERMINATED if isinstance(stopped, _Terminated) else EXIT_INTERRUPTED
     return EXIT_USAGE
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+class _TerminateAsInterrupt:
+    """`kill` (SIGTERM) stops a command as Ctrl-C does: by an exception, so that a write
+    in progress is undone (the output is left as it was) and worker processes are ended,
+    instead of the process vanishing half-way. (A class, not @contextmanager: that one
+    writes into the exceptions passing through it, and SiteError is frozen.)"""
+
+    def __enter__(self) -> None:
+        self.previous = None
+        with contextlib.suppress(ValueError):  # not the main thread: left as it was
+            self.previous = signal.signal(signal.SIGTERM, _stop)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _print_errors(errors: Sequence[SiteError]) -> None:
