@@ -167,11 +167,16 @@ def test_only_what_the_build_made_is_ever_deleted(good_site: Path, tmp_path: Pat
     assert neighbour.read_text() == "mine"
 
 
-def test_a_first_build_into_a_folder_leaves_only_the_site(make_site: MakeSite) -> None:
+def test_a_first_build_into_a_folder_of_another_generator_leaves_only_the_site_when_asked(
+    make_site: MakeSite,
+) -> None:
     site = make_site({"content/posts/good.md": GOOD_POST})
     (site / "public/old-generator").mkdir(parents=True)
     (site / "public/old-generator/page.html").write_text("from the generator used before")
-    build(site)
+    with pytest.raises(BuildFailed, match="--clean"):
+        build(site)
+    assert (site / "public/old-generator/page.html").is_file()
+    build(site, clean=True)
     assert not (site / "public/old-generator").exists()
 
 

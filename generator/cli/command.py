@@ -60,6 +60,11 @@ def _describe_build(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="make every page again from its sources, trusting nothing .fireside-cache/ remembers",
     )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="delete everything in the output folder that the build does not make, whoever made it",
+    )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
 
@@ -89,6 +94,11 @@ def _describe_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument("target", nargs="?", help="a target's name (default: the first in site.yaml)")
     publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
+    publish.add_argument(
+        "--clean",
+        action="store_true",
+        help="a target folder Fireside has not published to may hold other files: delete them",
+    )
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
 
@@ -232,7 +242,9 @@ def _report_build(args: argparse.Namespace) -> int:
     from generator.build.incremental import build_site
     from generator.build.options import BuildOptions
 
-    options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
+    options = BuildOptions(
+        drafts=args.drafts, output_dir=args.output, base_url=args.base_url, clean=args.clean
+    )
     result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -357,7 +369,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     from generator.publish.publisher import PublishOptions, PublishRefused, publish_site
 
-    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force)
+    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force, clean=args.clean)
     try:
         result = publish_site(args.config, options)
     except PublishRefused as refused:
@@ -378,6 +390,9 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
     target = f"{result.target.name} ({result.where})"
     changes = plural(len(result.changes), "change")
+    deletions = sum(1 for change in result.changes if change.startswith(("D ", "*deleting")))
+    if deletions:
+        changes += f" ({plural(deletions, 'deletion')})"
     if result.dry_run:
         print(f"Dry run for {target}: {changes} would be made; nothing was changed.")
     elif not result.changes:
