@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator.build.documents import read_meta
 from generator.build.incremental import build_and_trace
+from generator.build.options import LeftOut
 from generator.build.output.ownership import unknown_files
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
@@ -73,6 +74,7 @@ class CheckReport:
     pages: int = 0
     files: int = 0
     external_checked: int = 0  # distinct outbound URLs asked
+    left_out: LeftOut = field(default_factory=LeftOut)  # drafts and scheduled posts not built
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -117,6 +119,7 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         label = _shown(result.output_dir, layout.root)
         warnings += _not_made_here(result.output_dir, origins, label)
         report = _check_output(layout, config, options, result.output_dir, origins, label, warnings)
+        report = dataclasses.replace(report, left_out=result.left_out)
         return _finish(layout, report, options.strict)
     with tempfile.TemporaryDirectory(prefix="fireside-check-") as target:
         build_options = BuildOptions(
@@ -130,6 +133,8 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         warnings = tuple(_from_site_error("warning", w) for w in planned.warnings)
         origins = planned.plan.origins
         report = _check_output(layout, config, options, planned.output_dir, origins, "", warnings)
+        if planned.state is not None:
+            report = dataclasses.replace(report, left_out=planned.state.left_out)
         report = dataclasses.replace(report, output_dir=None)  # about to be removed
     return _finish(layout, report, options.strict)
 

@@ -13,6 +13,7 @@ import logging
 import re
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +55,9 @@ class PublishOptions:
     # there: they are deleted (`--clean`). Without it, such a folder is refused.
     clean: bool = False
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    # Told the check's report once it passed, before anything is sent: the CLI shows what
+    # is about to go out (and what is left out) before it goes.
+    on_checked: Callable[[CheckReport], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     report = run_check(config_file, CheckOptions(build_into=output_dir, now=options.now))
     if report.build_failed or (report.errors and not options.force):
         raise PublishRefused(report, target)
+    if options.on_checked is not None:
+        options.on_checked(report)
     if target.kind == "folder":
         assert destination is not None
         dry_run, clean = options.dry_run, options.clean
