@@ -50,13 +50,9 @@ class Transaction:
     def stage(self, data: bytes) -> str:
         """`data` written to a new file of the work folder; its path."""
         path = self._next("new")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.fchmod(fd, 0o644)  # whatever the umask: a published site is readable
-            with os.fdopen(fd, "wb", closefd=False) as handle:
-                handle.write(data)
-        finally:
-            os.close(fd)
+        with open(path, "xb") as handle:
+            handle.write(data)
+        os.chmod(path, 0o644)  # whatever the umask: a published site is readable
         return path
 
     def stage_copy(self, source: Path) -> str:
@@ -128,7 +124,7 @@ class Transaction:
                 elif kind == "new":
                     os.unlink(path)
                 else:  # "replaced", "aside": the original back in its place
-                    os.replace(entry[2], path) if kind == "replaced" else os.rename(entry[2], path)
+                    os.replace(entry[2], path)
             except OSError as exc:
                 log.error("could not undo a change to %s: %s", path, exc)
                 failed.append(os.path.relpath(path, self.root))
