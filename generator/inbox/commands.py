@@ -112,8 +112,13 @@ def show(store: InboxStore, given_id: str) -> str:
         "",
         for_terminal(t.message).rstrip("\n"),
     ]
+    if t.signature:
+        lines += ["", "── signature ──", for_terminal(t.signature).rstrip("\n")]
+    if t.attachments:
+        lines += ["", f"Attached (not kept): {for_terminal(t.attachments, keep_newlines=False)}"]
     for answer in t.answers:
-        heading = f"── you answered, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
+        said = "you answered" if answer.by == "author" else f"{who} wrote again"
+        heading = f"── {said}, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
         lines += ["", heading, for_terminal(answer.text).rstrip("\n")]
     return "\n".join(lines)
 
@@ -237,8 +242,9 @@ def letter_file(thought: Thought, *, with_answer: bool = True) -> bytes:
         f"name: {yaml_quote(name)}",
         f"received: {yaml_quote(format_time(thought.received))}",
     ]
-    if with_answer and thought.answers and thought.answers[0].text.strip():
-        lines.append("answer: " + _yaml_text(thought.answers[0].text.strip("\n")))
+    answers = thought.own_answers
+    if with_answer and answers and answers[0].text.strip():
+        lines.append("answer: " + _yaml_text(answers[0].text.strip("\n")))
     return ("\n".join(lines) + "\n---\n" + thought.message).encode("utf-8")
 
 
