@@ -15,6 +15,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from .test_inbox_support import free_port
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
 USER = "maren"
-PASSWORD = "correct horse battery staple"
+PASSWORD = "hearth-and-7-letters"
 
 CONFIG = """\
 base_dir = {tmp}/run
@@ -136,18 +137,15 @@ class Dovecot:
 
 
 @contextlib.contextmanager
-def running_dovecot(tmp: Path) -> Iterator[Dovecot]:
+def running_dovecot() -> Iterator[Dovecot]:
     require_dovecot()
-    tmp.mkdir(parents=True, exist_ok=True)
+    # A folder of its own in the system's temp folder: Dovecot's mail processes run as
+    # `nobody` and must reach it, which pytest's private (0700) temp folders don't allow.
+    tmp = Path(tempfile.mkdtemp(prefix="fireside-dovecot-"))
+    tmp.chmod(0o755)
     for name in ("run", "state", "mail"):
         (tmp / name).mkdir(exist_ok=True)
     (tmp / "mail").chmod(0o777)
-    tmp.chmod(0o755)
-    for parent in tmp.parents:  # the mail processes (user nobody) must reach the folder
-        if parent == Path("/"):
-            break
-        with contextlib.suppress(OSError):
-            parent.chmod(parent.stat().st_mode | 0o011)
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp / "key.pem"),
          "-out", str(tmp / "cert.pem"), "-days", "2", "-subj", "/CN=localhost",
@@ -157,7 +155,10 @@ def running_dovecot(tmp: Path) -> Iterator[Dovecot]:
     plain, tls = free_port(), free_port()
     config = tmp / "dovecot.conf"
     config.write_text(CONFIG.format(tmp=tmp, password=PASSWORD, plain=plain, tls=tls))
-    subprocess.run([DOVECOT, "-c", str(config)], check=True, capture_output=True, timeout=30)
+    # It daemonizes: its output goes to a file, or the pipe would stay open behind it.
+    with (tmp / "start.log").open("wb") as out:
+        subprocess.run([DOVECOT, "-c", str(config)], check=True, stdin=subprocess.DEVNULL, stdout=out,
+                       stderr=subprocess.STDOUT, timeout=30)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -171,7 +172,10 @@ def running_dovecot(tmp: Path) -> Iterator[Dovecot]:
                 time.sleep(0.05)
         yield Dovecot(tmp, plain, tls, tmp / "cert.pem")
     finally:
-        subprocess.run([DOVEADM, "-c", str(config), "stop"], capture_output=True, timeout=30, check=False)
+        subprocess.run([DOVEADM, "-c", str(config), "stop"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30, check=False)
+        time.sleep(0.2)  # its processes let go of the folder
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 class CuttingProxy:

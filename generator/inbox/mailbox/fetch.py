@@ -87,6 +87,7 @@ def fetch(account: ImapAccount, letters: Letters, posts: SitePosts, options: Fet
             found += _candidates(session, folder, place, uids, posts)
             seen[key] = {"uidvalidity": opened.uidvalidity, "last": max(uids, default=last)}
         result.outcome = letters.take(found)
+        result.outcome.ignored += sum(result.read.values()) - len(found)  # not even downloaded
         _save(state_path, {**state, **seen})  # only now: the letters are on disk
         result.changed = _change_on_server(session, result.outcome.taken, options)
     return result
