@@ -75,8 +75,7 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
     serve.add_argument(
         "--manifest",
-        type=Path,
-        help="the built site's fireside-manifest.json "
+        help="the built site's fireside-manifest.json, a path or its https:// URL "
         "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)",
     )
 

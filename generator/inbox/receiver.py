@@ -65,7 +65,7 @@ class InboxApp:
             log.error("the inbox folder is not usable: %s", exc.strerror)
         self.keys = SeenKeys(settings.inbox_dir)
         self.keys.clean()
-        self.posts = KnownPosts(settings.manifest)
+        self.posts = KnownPosts(settings.manifest, settings.manifest_refresh)
         self.limiter = RateLimiter(settings.rates)
         self.notifier = Notifier(settings.notice.smtp, settings.notice.to) if settings.notice else None
         self.api = PullApi(self.store, settings.token, settings.trust_proxy)
