@@ -263,3 +263,22 @@ def test_import_needs_the_site_and_names_unreadable_files(tmp_path: Path) -> Non
     done = run_cli("inbox", "import", "no-such.mbox", cwd=site.root)
     assert done.returncode == 1 and "no-such.mbox: no such file or folder" in done.stderr
 
+
+
+def test_forgotten_letters_stay_forgotten_when_their_emails_are_read_again(site: BuiltSite, tmp_path: Path) -> None:
+    first = shapes.gmail(shapes.link_body(LETTER, "quote-named"), sender=ADA, subject=shapes.link_subject(),
+                         date=WHEN, message_id="<forget-me@example.org>")
+    reply = shapes.gmail("And one more thing.", sender=ADA, subject="Re: " + shapes.link_subject(),
+                         date=WHEN + timedelta(days=1), message_id="<forget-me-2@example.org>",
+                         refers=("<forget-me@example.org>",))
+    other = shapes.gmail(shapes.link_body("Hello!", None), sender=ZOE, subject=shapes.link_subject(),
+                         date=WHEN, message_id="<keep@example.net>")
+    paths = [write(tmp_path, f"{i}.eml", m) for i, m in enumerate((first, reply, other))]
+    assert "2 new letters, 1 reply from readers" in imported(site, *paths)
+    done = run_cli("inbox", "forget", "ADA@example.org", "--yes", cwd=site.root)
+    assert done.returncode == 0 and "Forgot 1 letter" in done.stdout
+    again = imported(site, *paths)
+    assert "0 new letters" in again and "1 already home" in again and "2 other emails left alone" in again
+    assert [t.email for t in letters(site)] == ["zoe@example.net"]
+    kept = (site.inbox / "forgotten").read_text()
+    assert "ada" not in kept.lower() and len(kept.split()) == 2

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from generator.build.letters import LETTERS_DIR
-from generator.inbox import mail
+from generator.inbox import forgotten, mail
 from generator.inbox.store import InboxStore, Stored
 from generator.inbox.thought import Answer, Thought, format_time, parse, yaml_quote
 from generator.inbox.validation import is_email
@@ -198,9 +198,13 @@ def forget(store: InboxStore, email: str, site_root: Path | None) -> Forgotten:
     if not key:
         raise CommandError("give the email address to forget")
     ids, files, published = [], [], []
+    message_ids: list[str] = []
     for stored in store.thoughts():
         if stored.thought.email.strip().casefold() == key:
             ids.append(stored.thought.id)
+            message_ids.extend(stored.thought.message_ids())
+    # Their emails are still in the author's mailbox: a later fetch or import must not bring them back.
+    forgotten.remember(store.root, message_ids)
     # Temp files are half-written letters or answers being edited: theirs go too.
     for path in sorted(store.folder("tmp").glob("*")) if store.folder("tmp").is_dir() else []:
         try:

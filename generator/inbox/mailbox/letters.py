@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from generator.inbox.forgotten import digest, forgotten
 from generator.inbox.mailbox.about import SitePosts, post_of
 from generator.inbox.mailbox.consent import read_consent
 from generator.inbox.mailbox.mime import ReadEmail
@@ -64,6 +65,7 @@ class Letters:
         self.posts = posts
         self.me = {address.strip().lower() for address in me if address.strip()}
         self.threads: dict[str, str] = {}  # Message-ID → letter id
+        self.forgotten = forgotten(store.root)
         for stored in store.thoughts():
             for mid in stored.thought.message_ids():
                 self.threads.setdefault(mid, stored.thought.id)
@@ -85,6 +87,9 @@ class Letters:
         mail = found.email
         if mail.key in self.threads:
             outcome.already += 1
+            return True
+        if digest(mail.key) in self.forgotten or any(digest(m) in self.forgotten for m in mail.refers_to):
+            outcome.ignored += 1  # the author forgot this person's letters: they stay forgotten
             return True
         if mail.automatic:
             outcome.ignored += 1
