@@ -11,6 +11,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from generator.build import mailto
 from generator.inbox.store import read_thought
 from generator.inbox.validation import Limits
 
+from . import mail_shapes as shapes
+from .conftest import run_cli
 from .test_inbox_browser import TYPED, _Quiet, fill
 from .test_inbox_support import (
     BuiltSite,
@@ -137,7 +140,7 @@ def test_a_letter_whose_answer_was_lost_is_sent_again_and_stored_once(
 def test_when_the_receiver_is_down_the_letter_is_kept_and_offered_by_email(
     chromium_browser: Any, elsewhere: tuple[str, BuiltSite, Receiver]
 ) -> None:
-    static_url, _, receiver = elsewhere
+    static_url, site, receiver = elsewhere
     receiver.stop()
     context, page = open_page(chromium_browser, static_url + POST)
     try:
@@ -160,6 +163,15 @@ def test_when_the_receiver_is_down_the_letter_is_kept_and_offered_by_email(
     assert mailto.about_line("An Inch Wide and a Mile Deep", "https://example.com/blog/" + POST) in body
     assert body.rstrip("\n").endswith(mailto.QUESTION + "\n" + mailto.CONSENT_LABELS["quote-anonymous"])
     assert receiver.files() == []
+    # Sent from the reader's mail program, it comes home by `fireside inbox import` as their letter.
+    sent = shapes.apple_mail(body, sender=("Ada", "ada@example.org"), subject=query["subject"][0],
+                             date=datetime(2026, 11, 26, 12, 0, tzinfo=UTC), message_id="<fallback@example.org>")
+    (site.root / "sent.eml").write_bytes(sent.as_bytes())
+    done = run_cli("inbox", "import", "sent.eml", cwd=site.root)
+    assert done.returncode == 0 and "1 new letter" in done.stdout, done.stderr
+    (path,) = receiver.files()
+    letter = read_thought(path)
+    assert (letter.post, letter.consent, letter.message) == ("inch-wide", "quote-anonymous", TYPED + "\n")
 
 
 @pytest.mark.parametrize("elsewhere", [("https://example.com",)], indirect=True)
