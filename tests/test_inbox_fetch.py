@@ -21,7 +21,8 @@ from generator.inbox.thought import Thought
 from . import mail_shapes as shapes
 from .conftest import REPO_ROOT, run_cli, write_tree
 from .dovecot import PASSWORD, USER, CuttingProxy, Dovecot, running_dovecot
-from .test_inbox_support import SITE_FILES, BuiltSite, wait_for
+from .test_inbox_mail import editor
+from .test_inbox_support import SITE_FILES, BuiltSite, smtp_server, wait_for
 
 ADA = ("Ada Lovelace", "ada@example.org")
 WHEN = datetime(2026, 9, 20, 8, 30, tzinfo=UTC)
@@ -280,3 +281,34 @@ def test_a_fetch_killed_midway_loses_nothing_and_doubles_nothing(
     found = wait_for(lambda: len(letters(direct)) == 6 and letters(direct), what="six letters")
     assert sorted(t.message_id for t in found) == sorted(f"<big{i}@example.org>" for i in range(6))
     assert "0 new letters" in fetch(direct, "--again").stdout
+
+
+def test_a_static_host_author_reads_answers_publishes_and_forgets_like_one_with_a_receiver(
+    dovecot: Dovecot, mailbox_user: str, tmp_path: Path
+) -> None:
+    site = imap_site(tmp_path / "site", dovecot)
+    dovecot.append("INBOX", letter_mail())
+    assert "1 new letter" in fetch(site).stdout
+    (letter,) = letters(site)
+    answer = "Dear Ada,\n\nthank you. Which friend?\n\nMaren\n"
+    with smtp_server() as (port, collected):
+        done = run_cli("inbox", "reply", letter.id, cwd=site.root, env={
+            "EDITOR": editor(tmp_path, answer), "VISUAL": "",
+            "FIRESIDE_SMTP_HOST": "127.0.0.1", "FIRESIDE_SMTP_PORT": str(port), "FIRESIDE_SMTP_SECURITY": "none",
+        })
+        assert done.returncode == 0, done.stderr
+        (sent,) = wait_for(lambda: collected.messages, what="the answer delivered")
+    assert b"In-Reply-To: <letter@example.org>" in sent  # threaded under the reader's own mail
+    dovecot.append("Sent", sent, flags=r"(\Seen)")  # the provider keeps a copy in Sent, as Gmail does
+    again = fetch(site)
+    assert "0 new letters, 1 already home" in again.stdout and "answer" not in again.stdout
+    (letter,) = letters(site)
+    assert letter.status == "answered" and len(letter.answers) == 1  # not twice
+    published = run_cli("inbox", "publish", letter.id, cwd=site.root)
+    assert published.returncode == 0, published.stderr  # the reader kept "with my name"
+    text = (site.root / "content" / "letters" / f"{letter.id}.md").read_text()
+    assert 'name: "Ada Lovelace"' in text and "Which friend?" in text and "ada@example.org" not in text
+    forgot = run_cli("inbox", "forget", "ada@example.org", "--yes", cwd=site.root)
+    assert forgot.returncode == 0 and letters(site) == []
+    assert not (site.root / "content" / "letters" / f"{letter.id}.md").exists()
+    assert "0 new letters" in fetch(site, "--again").stdout and letters(site) == []
