@@ -31,6 +31,8 @@ from generator.inbox.mailbox.mime import read_email
 log = logging.getLogger(__name__)
 
 STATE_FILE = "fetched.json"
+# The headers that say whether a message may be a letter: far less to download than whole ones.
+HEADER_FIELDS = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT FROM DATE)]"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def fetch(account: ImapAccount, letters: Letters, posts: SitePosts, options: Fet
         result = FetchResult(Outcome(), sent_folder=sent, junk_folder=junk)
         found: list[Found] = []
         seen: dict[str, dict[str, int]] = {}
+        known = set(letters.threads)  # Message-IDs of letters' threads, and of letters found on the way
         for folder, place in places:
             opened = session.open(folder)
             key = f"{account.user}@{account.host}/{folder}"
@@ -84,7 +87,7 @@ def fetch(account: ImapAccount, letters: Letters, posts: SitePosts, options: Fet
             last = before.get("last", 0) if before.get("uidvalidity") == opened.uidvalidity else 0
             uids = session.uids_after(last)
             result.read[folder] = len(uids)
-            found += _candidates(session, folder, place, uids, posts)
+            found += _candidates(session, folder, place, uids, posts, known)
             seen[key] = {"uidvalidity": opened.uidvalidity, "last": max(uids, default=last)}
         result.outcome = letters.take(found)
         result.outcome.ignored += sum(result.read.values()) - len(found)  # not even downloaded
@@ -94,20 +97,32 @@ def fetch(account: ImapAccount, letters: Letters, posts: SitePosts, options: Fet
 
 
 def _candidates(
-    session: ImapSession, folder: str, place: Place, uids: list[int], posts: SitePosts
+    session: ImapSession, folder: str, place: Place, uids: list[int], posts: SitePosts, known: set[str]
 ) -> list[Found]:
-    """The messages of `uids` that may be letters (or answers, or replies), read whole."""
+    """The messages of `uids` that may be letters (or answers, or replies), read whole.
+
+    Letters are known by their subject, or by the link's question or the site's host in
+    their text (the server searches); answers and replies by naming a Message-ID of a
+    letter's thread, including letters found in this very run. `known` grows with them.
+    """
     if not uids:
         return []
+    facts = {uid: read_email(header) for uid, header in session.fetch(uids, HEADER_FIELDS)}
     wanted: set[int] = set()
-    for uid, header in session.fetch(uids, "BODY.PEEK[HEADER]"):
-        facts = read_email(header)
-        if facts.refers_to or (place != "sent" and post_of(facts.subject, "", posts) is not None):
-            wanted.add(uid)
     if place != "sent":
+        wanted = {uid for uid, fact in facts.items() if post_of(fact.subject, "", posts) is not None}
         wanted |= session.search(uids, "BODY", f'"{QUESTION_START}"')
         if posts.host:
             wanted |= session.search(uids, "BODY", f'"{posts.host}/"')
+    known.update(facts[uid].key for uid in wanted if uid in facts)
+    grown = True
+    while grown:  # a reply to a reply to a letter: follow the thread as far as it goes
+        grown = False
+        for uid, fact in facts.items():
+            if uid not in wanted and any(ref in known for ref in fact.refers_to):
+                wanted.add(uid)
+                known.add(fact.key)
+                grown = True
     log.info("%s: %d new messages, %d may be letters", folder, len(uids), len(wanted))
     return [
         Found(read_email(data), place, f"{folder}\x00{uid}")
