@@ -258,7 +258,9 @@ def test_attachments_are_listed_not_stored(site: BuiltSite, tmp_path: Path) -> N
 
 def test_import_needs_the_site_and_names_unreadable_files(tmp_path: Path) -> None:
     done = run_cli("inbox", "import", "x.eml", cwd=tmp_path)
-    assert done.returncode == 1 and "needs the site" in done.stderr
+    assert done.returncode == 1 and "no site.yaml here" in done.stderr
+    done = run_cli("inbox", "import", "x.eml", "--inbox", str(tmp_path / "letters"), cwd=tmp_path)
+    assert done.returncode == 1 and "needs the site (its posts)" in done.stderr
     site = make_site(tmp_path / "site")
     done = run_cli("inbox", "import", "no-such.mbox", cwd=site.root)
     assert done.returncode == 1 and "no-such.mbox: no such file or folder" in done.stderr

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -85,8 +85,12 @@ class Letters:
     def _one(self, found: Found, outcome: Outcome, *, last_try: bool) -> bool:
         """Apply one email; False to try it again after the others."""
         mail = found.email
+        from_me = found.place == "sent" or mail.from_address.lower() in self.me
         if mail.key in self.threads:
-            outcome.already += 1
+            if from_me and self._draft_sent(self.threads[mail.key], found):
+                outcome.answers.append(self.threads[mail.key])
+            else:
+                outcome.already += 1
             return True
         if digest(mail.key) in self.forgotten or any(digest(m) in self.forgotten for m in mail.refers_to):
             outcome.ignored += 1  # the author forgot this person's letters: they stay forgotten
@@ -94,7 +98,6 @@ class Letters:
         if mail.automatic:
             outcome.ignored += 1
             return True
-        from_me = found.place == "sent" or mail.from_address.lower() in self.me
         letter_id = next((self.threads[mid] for mid in mail.refers_to if mid in self.threads), None)
         if letter_id is not None:
             self._join(letter_id, found, from_me, outcome)
@@ -135,6 +138,21 @@ class Letters:
             outcome.spam.append(thought.id)
         outcome.taken.append(found)
         log.info("letter %s from an email about %s", thought.id, post.id)
+        return True
+
+    def _draft_sent(self, letter_id: str, found: Found) -> bool:
+        """The author sent the answer `fireside inbox reply` drafted (from their mail program):
+        the Sent copy carries the draft's Message-ID. The letter is answered, with the words
+        as sent, and the stale .eml draft goes."""
+        thought = self.store.get(letter_id).thought
+        draft = thought.draft_answer
+        if draft is None or draft.message_id != found.email.key:
+            return False
+        words = split_words(found.email.text)
+        sent = replace(draft, sent=found.email.date or datetime.now(UTC), text=words.own or draft.text)
+        self.store.replace(thought.answered(sent))
+        (self.store.folder("drafts") / f"{letter_id}.eml").unlink(missing_ok=True)
+        log.info("the drafted answer to %s was sent", letter_id)
         return True
 
     def _join(self, letter_id: str, found: Found, from_me: bool, outcome: Outcome) -> None:
