@@ -312,3 +312,26 @@ def test_a_static_host_author_reads_answers_publishes_and_forgets_like_one_with_
     assert forgot.returncode == 0 and letters(site) == []
     assert not (site.root / "content" / "letters" / f"{letter.id}.md").exists()
     assert "0 new letters" in fetch(site, "--again").stdout and letters(site) == []
+
+
+def test_a_drafted_answer_sent_from_the_mail_program_is_found_in_sent(
+    dovecot: Dovecot, mailbox_user: str, tmp_path: Path
+) -> None:
+    site = imap_site(tmp_path / "site", dovecot)
+    dovecot.append("INBOX", letter_mail())
+    assert "1 new letter" in fetch(site).stdout
+    (letter,) = letters(site)
+    done = run_cli("inbox", "reply", letter.id, cwd=site.root, env={
+        "EDITOR": editor(tmp_path, "Dear Ada,\nthank you.\n"), "VISUAL": "", "FIRESIDE_SMTP_HOST": ""})
+    assert done.returncode == 0, done.stderr
+    draft = site.inbox / "drafts" / f"{letter.id}.eml"
+    (letter,) = letters(site)
+    assert letter.shown_status == "drafted"
+    # The author opens the draft in their mail program and sends it; the server keeps a copy in Sent.
+    sent = draft.read_bytes().replace(b"X-Unsent: 1\r\n", b"").replace(b"X-Unsent: 1\n", b"")
+    dovecot.append("Sent", sent, flags=r"(\Seen)")
+    done = fetch(site)
+    assert "1 answer of yours" in done.stdout, done.stdout
+    (letter,) = letters(site)
+    assert letter.status == "answered" and letter.shown_status == "answered" and not draft.exists()
+    assert [(a.by, a.draft, a.text) for a in letter.answers] == [("author", False, "Dear Ada,\nthank you.\n")]
