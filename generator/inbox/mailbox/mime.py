@@ -111,15 +111,22 @@ def decode_header(value: str | None) -> str:
     return " ".join(text.split())
 
 
+def _raw(message: Message, name: str) -> str:
+    """A header as it came (8-bit bytes kept as surrogates, which `decode_header` reads as
+    UTF-8); the library's own reading turns them into U+FFFD."""
+    wanted = name.lower()
+    return next((str(value) for key, value in message.raw_items() if key.lower() == wanted), "")
+
+
 def _header(message: Message, name: str) -> str:
     try:
-        return decode_header(message.get(name))
+        return decode_header(_raw(message, name))
     except Exception:  # a header the library chokes on reads as empty, not as a failure
         return ""
 
 
 def _sender(message: Message) -> tuple[str, str]:
-    raw = message.get("From") or message.get("Sender") or ""
+    raw = _raw(message, "From") or _raw(message, "Sender")
     if any("\udc80" <= ch <= "\udcff" for ch in str(raw)):
         raw = decode_bytes(str(raw).encode("ascii", "surrogateescape"), "utf-8")
     pairs = email.utils.getaddresses([str(raw)])
