@@ -185,16 +185,23 @@ class CuttingProxy:
     def __init__(self, target: int, *, limit: int | None = None, delay: float = 0.0) -> None:
         self.target, self.limit, self.delay = target, limit, delay
         self.listener = socket.create_server(("127.0.0.1", 0))
+        # Accept with a timeout and stop from this thread: a thread left blocked in accept()
+        # on a closed socket retries it (after a signal) on whatever socket takes its number.
+        self.listener.settimeout(0.1)
         self.port = self.listener.getsockname()[1]
         self.stopped = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
 
     def _accept(self) -> None:
         while not self.stopped.is_set():
             try:
                 client, _ = self.listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             server = socket.create_connection(("127.0.0.1", self.target))
             threading.Thread(target=self._pipe, args=(client, server, False), daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client, True), daemon=True).start()
@@ -219,4 +226,5 @@ class CuttingProxy:
 
     def close(self) -> None:
         self.stopped.set()
+        self.thread.join(5)
         self.listener.close()
