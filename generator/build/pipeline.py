@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from generator import __version__
 from generator.build import mailto, reading
@@ -31,32 +30,20 @@ from generator.build.links import PlainLinks, SiteFiles
 from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
+from generator.build.output.ownership import FolderRefused, claim_folder
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.pages import SitePages
-from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
+from generator.build.places import left_alone_warning, output_label, refusal, resolve_output_dir
+from generator.build.templates import SiteView, TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig, SiteLayout, load_config
-from generator.site.errors import BuildFailed, ErrorCollector, SiteError
+from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Letter, Page, Post, Tag
 from generator.site.urls import UrlScheme
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SiteView:
-    """What templates see as `site`: settings with the menu resolved under the base path."""
-
-    title: str
-    description: str
-    language: str
-    author: Any
-    base_url: str
-    menu: tuple[Any, ...]
-    inbox: Any
-    extra: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,6 +76,7 @@ class PlannedSite:
     next_cache: BuildCache  # what the cache becomes once this plan is written
     rendered: int
     state: SiteState | None = None
+    clean: bool = False  # remove what the output folder holds that the plan does not (--clean)
 
 
 def plan_site(
@@ -110,6 +98,10 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         config = dataclasses.replace(config, inbox=inbox)
     output_dir = resolve_output_dir(layout, config, options.output_dir)
     cache = cache if cache is not None else BuildCache()
+    try:  # refused before anything is rendered; commit asks again when it writes
+        claim_folder(output_dir, recorded=bool(cache.ledgers.get(str(output_dir))), clean=options.clean)
+    except FolderRefused as refused:
+        raise refusal(refused, output_label(layout, config, options.output_dir)) from None
     build = Build(layout, config, options, cache, output_dir)
     try:
         plan, state = build.assemble()
@@ -126,23 +118,28 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         build.next_cache,
         build.rendered,
         state,
+        options.clean,
     )
 
 
-def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult:
+def write_site(planned: PlannedSite) -> BuildResult:
     """Bring the output folder in line with a planned site (only changed files are written).
 
     Files an earlier build made and this one does not are removed; files somebody else put
-    in the output folder are left alone. Only a first build into a folder (no record of
-    what was made there) or `full_prune` removes everything the plan does not hold.
+    in the output folder are left alone (unless the plan is `clean`), and a folder with
+    files of others and no sign of Fireside is refused (output/ownership.py). All or
+    nothing: a write that fails leaves the folder as it was (OutputWriteFailed).
     """
     with without_cycle_collection():
-        return _write_site(planned, full_prune=full_prune)
+        return _write_site(planned)
 
 
-def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
+def _write_site(planned: PlannedSite) -> BuildResult:
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
-    stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
+    try:
+        stats = commit(planned.plan, planned.output_dir, ledger, clean=planned.clean)
+    except FolderRefused as refused:
+        raise refusal(refused, None) from None
     log.info(
         "wrote %d files into %s (%d unchanged, %d removed)",
         stats.written,
@@ -165,12 +162,15 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     cache.list_reads = planned.next_cache.list_reads
     cache.stylesheets = planned.next_cache.stylesheets
     cache.ledgers = {**cache.ledgers, str(planned.output_dir): ledger}
+    warnings = planned.warnings
+    if stats.left_alone:
+        warnings += (left_alone_warning(planned.output_dir, stats.left_alone),)
     return BuildResult(
         output_dir=planned.output_dir,
         pages=sum(1 for rel in planned.plan.contents if rel.endswith(".html")),
         files=len(planned.plan.contents),
         stats=stats,
-        warnings=planned.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - planned.started,
         rendered=planned.rendered,
         left_out=planned.state.left_out if planned.state is not None else LeftOut(),
@@ -192,34 +192,6 @@ def without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | None) -> Path:
-    """The output folder, refused where pruning it could destroy the author's own files."""
-    chosen = override if override is not None else Path(config.output_dir)
-    output = (layout.root / chosen).resolve() if not chosen.is_absolute() else chosen.resolve()
-    root = layout.root.resolve()
-    forbidden = {
-        "content/": layout.content.resolve(),
-        "themes/": layout.themes.resolve(),
-        "the build cache": layout.cache.resolve(),
-    }
-    problem = None
-    if root.is_relative_to(output):
-        problem = "it contains the site (or is the site folder itself)"
-    for label, place in forbidden.items():
-        if output.is_relative_to(place):
-            problem = f"it is inside {label}"
-    if output.exists() and not output.is_dir():
-        problem = "it is a file"
-    if problem:
-        where = "--output" if override is not None else layout.config_file.name
-        message = (
-            f"refusing output folder {output}: {problem}; "
-            "everything in it that the build does not make is deleted"
-        )
-        raise BuildFailed([SiteError(where, None, message)])
-    return output
 
 
 class Build:
@@ -371,18 +343,8 @@ class Build:
     # -- templates ----------------------------------------------------------------------------
 
     def _template_renderer(self) -> TemplateRenderer:
-        site = SiteView(
-            title=self.config.title,
-            description=self.config.description,
-            language=self.config.language,
-            author=self.config.author,
-            base_url=self.config.base_url,
-            menu=tuple(dataclasses.replace(item, url=self.urls.link(item.url)) for item in self.config.menu),
-            inbox=self.config.inbox,
-            extra=self.config.extra,
-        )
         globals_ = {
-            "site": site,
+            "site": SiteView.of(self.config, self.urls),
             "link": self.urls.link,
             "absolute": self.urls.absolute,
             "asset": self.assets,

@@ -14,7 +14,6 @@ file alone is named). Nothing is printed here: the CLI shows the report.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import tempfile
@@ -24,7 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build.documents import read_meta
+from generator.build.incremental import build_and_trace
 from generator.build.options import LeftOut
+from generator.build.output.ownership import unknown_files
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
 from generator.build.sources import discover, read_source
@@ -104,12 +105,23 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         label = options.folder.as_posix().rstrip("/") + "/"
         report = _check_output(layout, config, options, folder, None, label, ())
         return _finish(layout, report, options.strict)
-    place: contextlib.AbstractContextManager[str | Path] = (
-        contextlib.nullcontext(options.build_into)
-        if options.build_into is not None
-        else tempfile.TemporaryDirectory(prefix="fireside-check-")
-    )
-    with place as target:
+    if options.build_into is not None:
+        # The site's own output folder, through its build cache, as `fireside build` writes
+        # it: files the author put there stay (and are checked, as they are published too).
+        build_options = BuildOptions(
+            drafts=False, output_dir=options.build_into, base_url=options.base_url, now=options.now
+        )
+        try:
+            result, origins = build_and_trace(config_file, build_options)
+        except BuildFailed as failed:
+            return _finish(layout, _failed(failed), options.strict)
+        warnings = tuple(_from_site_error("warning", w) for w in result.warnings)
+        label = _shown(result.output_dir, layout.root)
+        warnings += _not_made_here(result.output_dir, origins, label)
+        report = _check_output(layout, config, options, result.output_dir, origins, label, warnings)
+        report = dataclasses.replace(report, left_out=result.left_out)
+        return _finish(layout, report, options.strict)
+    with tempfile.TemporaryDirectory(prefix="fireside-check-") as target:
         build_options = BuildOptions(
             drafts=False, output_dir=Path(target), base_url=options.base_url, now=options.now
         )
@@ -117,18 +129,28 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
             planned = plan_site(config_file, build_options)
         except BuildFailed as failed:
             return _finish(layout, _failed(failed), options.strict)
-        # A full prune: what is published must be the site exactly, whoever put a file there.
-        write_site(planned, full_prune=True)
+        write_site(planned)  # into an empty folder of its own
         warnings = tuple(_from_site_error("warning", w) for w in planned.warnings)
-        label = "" if options.build_into is None else _shown(planned.output_dir, layout.root)
-        report = _check_output(
-            layout, config, options, planned.output_dir, planned.plan.origins, label, warnings
-        )
+        origins = planned.plan.origins
+        report = _check_output(layout, config, options, planned.output_dir, origins, "", warnings)
         if planned.state is not None:
             report = dataclasses.replace(report, left_out=planned.state.left_out)
-        if options.build_into is None:
-            report = dataclasses.replace(report, output_dir=None)  # about to be removed
+        report = dataclasses.replace(report, output_dir=None)  # about to be removed
     return _finish(layout, report, options.strict)
+
+
+def _not_made_here(output: Path, origins: Mapping[str, Origin], label: str) -> tuple[Finding, ...]:
+    """Files in the output folder that the build did not make: left there, so published."""
+    found = unknown_files(output, set(origins))
+    if not found:
+        return ()
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    what = "1 file here was" if len(found) == 1 else f"{len(found)} files here were"
+    message = (
+        f"{what} not made by the build, and will be published as it stands ({shown}): put what "
+        "belongs to the site into content/static/, and delete the rest"
+    )
+    return (Finding("warning", label, None, message),)
 
 
 def _shown(folder: Path, site_root: Path) -> str:
