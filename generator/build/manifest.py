@@ -33,9 +33,14 @@ def manifest_bytes(posts: Sequence[ManifestPost], site: str = "") -> bytes:
 
 def read_manifest(path: Path) -> dict[str, ManifestPost]:
     """Posts by id; raises ValueError if the file is not a manifest of a version we read."""
-    document = json.loads(path.read_text(encoding="utf-8"))
+    return parse_manifest(path.read_bytes(), str(path))
+
+
+def parse_manifest(data: bytes, where: str) -> dict[str, ManifestPost]:
+    """Posts by id from a manifest's bytes (read from a file or a URL); ValueError if it is not one."""
+    document = json.loads(data.decode("utf-8"))
     if not isinstance(document, dict) or document.get("fireside_manifest") != FORMAT_VERSION:
-        raise ValueError(f"{path} is not a Fireside posts manifest (version {FORMAT_VERSION})")
+        raise ValueError(f"{where} is not a Fireside posts manifest (version {FORMAT_VERSION})")
     posts = {}
     site = str(document.get("site", ""))
     for entry in document.get("posts", []):

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.build import reading
+from generator.build import mailto, reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
 from generator.build.documents import DocumentMeta
@@ -362,9 +362,16 @@ class Build:
             "asset": self.assets,
             "feed_url": self.urls.link(urls.FEED_PATH),
             "drafts_shown": self.options.drafts,
+            "letter_mailto": self._letter_mailto,
+            "letter_mail_footer": lambda post: mailto.footer_head(post.title, post.permalink),
         }
         env = make_environment(self.themes, globals_, bytecode_dir=self.layout.cache / "templates")
         return TemplateRenderer(env, self.layout.root)
+
+    def _letter_mailto(self, post: Post, with_body: bool = True) -> str:
+        """The post's "Reply by email" link (templates: `letter_mailto(post)`); "" without author.email."""
+        address = self.config.author.email
+        return mailto.href(address, post.title, post.slug, post.permalink, with_body=with_body)
 
     def _highlight_css(self) -> bytes | None:
         styles = (self.config.highlight.light, self.config.highlight.dark)

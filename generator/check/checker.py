@@ -30,8 +30,8 @@ from generator.build.output.ownership import unknown_files
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
 from generator.build.sections import read_settings
-from generator.build.sources import read_source
-from generator.check.external import ExternalSettings, check_urls, is_outbound
+from generator.build.sources import discover, read_source
+from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
 from generator.check.feeds import XML_SUFFIXES, XmlReport, read_xml
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
 from generator.check.links import check_output
@@ -222,6 +222,10 @@ def _check_output(
         external, asked = _external_problems(inventory, config.base_url, options.external_settings)
         problems += external
     findings = tracer.findings(problems)
+    if options.external and config.inbox.endpoint:
+        said = receiver_problem(config.inbox.endpoint, config.base_url, options.external_settings)
+        if said:
+            findings = (*findings, Finding("error", layout.config_file.name, _endpoint_line(layout), said))
     return CheckReport(
         findings=(*build_warnings, *findings),
         output_dir=output,
@@ -230,6 +234,14 @@ def _check_output(
         files=len(inventory.files),
         external_checked=asked,
     )
+
+
+def _endpoint_line(layout: SiteLayout) -> int | None:
+    try:
+        lines = layout.config_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if line.strip().startswith("endpoint:")), None)
 
 
 def _link_problems(inventory: Inventory, base_url: str, xml: Mapping[str, XmlReport]) -> list[Problem]:

@@ -58,6 +58,20 @@ HEADING_ID_STYLES = ("fireside", "github", "eleventy")
 
 
 @dataclass(frozen=True)
+class ImapConfig:
+    # The mailbox `fireside inbox fetch` reads readers' emails from. The password only ever
+    # comes from FIRESIDE_IMAP_PASSWORD or the system keyring, never from this file.
+    host: str = ""
+    port: int = 0  # 0: 993 for tls, 143 for starttls and none
+    user: str = ""
+    security: str = "tls"  # tls (implicit TLS), starttls, or none (refused except to this machine)
+    folders: tuple[str, ...] = ("INBOX",)  # where readers' letters arrive
+    sent: str = ""  # the author's Sent folder; empty: the one the server marks \Sent
+    junk: str = ""  # the spam folder; empty: the one the server marks \Junk
+    cafile: str = ""  # a certificate to trust (a server with a certificate of its own), relative to the site
+
+
+@dataclass(frozen=True)
 class InboxConfig:
     # Where the reply form posts to. Empty: posts offer a "Reply by email" link instead.
     endpoint: str = ""
@@ -82,6 +96,8 @@ class InboxConfig:
     smtp_port: int = 587
     smtp_security: str = "starttls"  # starttls, tls or none
     smtp_user: str = ""
+    # Readers' emails, for `fireside inbox fetch` (no server of one's own needed).
+    imap: ImapConfig = field(default_factory=ImapConfig)
 
 
 @dataclass(frozen=True)
