@@ -284,3 +284,31 @@ def test_forgotten_letters_stay_forgotten_when_their_emails_are_read_again(site:
     assert [t.email for t in letters(site)] == ["zoe@example.net"]
     kept = (site.inbox / "forgotten").read_text()
     assert "ada" not in kept.lower() and len(kept.split()) == 2
+
+
+def test_letters_by_email_find_posts_at_their_permalinks_and_shared_slugs(tmp_path: Path) -> None:
+    # An imported blog keeps its URLs (permalinks) and may have two posts with one slug: the
+    # link's token and its "About" URL must name the post the build published, by the same
+    # letter id the form uses.
+    config = ("title: Letters Test\nbase_url: https://example.com/blog/\n"
+              "author:\n  name: Maren Holt\n  email: maren@example.com\n"
+              "permalinks:\n  posts: /:year/:slug/\n")
+    weekly = "---\ntitle: Weekly {year}\ndate: {year}-01-05\nslug: weekly\n---\n\nNotes of the week.\n"
+    site = make_site(tmp_path / "site", files={
+        "site.yaml": config,
+        "content/posts/2019-weekly.md": weekly.format(year=2019),
+        "content/posts/2020-weekly.md": weekly.format(year=2020),
+    })
+    page = (site.output / "2020" / "weekly" / "index.html").read_text()
+    href = unescape(re.search(r'<a class="button" href="([^"]+)">Reply by email</a>', page).group(1))
+    query = parse_qs(urlsplit(href).query)
+    subject, body = query["subject"][0], query["body"][0].replace("\r\n", "\n")
+    assert subject == "Re: Weekly 2020 [2020-weekly]"
+    assert "https://example.com/blog/2020/weekly/" in body
+    by_token = shapes.gmail("The 2020 one.\n\n" + body, sender=ADA, subject=subject, date=WHEN,
+                            message_id="<token@example.org>")
+    by_url = shapes.gmail("And the 2019 one: https://example.com/blog/2019/weekly/", sender=ZOE,
+                          subject="Your weekly notes", date=WHEN, message_id="<url@example.net>")
+    out = imported(site, write(tmp_path, "a.eml", by_token), write(tmp_path, "b.eml", by_url))
+    assert "2 new letters" in out
+    assert sorted(t.post for t in letters(site)) == ["2019-weekly", "2020-weekly"]

@@ -26,15 +26,24 @@ def newest_first(posts: Sequence[Post]) -> tuple[Post, ...]:
 
 def with_letter_ids(ordered: Sequence[Post]) -> tuple[Post, ...]:
     """The posts, those sharing a slug with another given an inbox id of their own path's words."""
-    counts: dict[str, int] = {}
-    for post in ordered:
-        counts[post.slug] = counts.get(post.slug, 0) + 1
+    ids = letter_ids([(post.slug, post.path) for post in ordered])
     return tuple(
-        replace(post, inbox_id=post.path.removesuffix(".html").strip("/").replace("/", "-"))
-        if counts[post.slug] > 1
-        else post
-        for post in ordered
+        replace(post, inbox_id=letter_id) if letter_id != post.slug else post
+        for post, letter_id in zip(ordered, ids, strict=True)
     )
+
+
+def letter_ids(posts: Sequence[tuple[str, str]]) -> list[str]:
+    """What the letter form and the inbox call each (slug, path): its slug, unless several
+    posts share it (their URLs tell them apart); then the words of its path."""
+    counts: dict[str, int] = {}
+    for slug, _ in posts:
+        counts[slug] = counts.get(slug, 0) + 1
+    return [_path_words(path) if counts[slug] > 1 else slug for slug, path in posts]
+
+
+def _path_words(path: str) -> str:
+    return path.removesuffix(".html").strip("/").replace("/", "-")
 
 
 def neighbours(ordered: Sequence[Post]) -> dict[str, Neighbours]:

@@ -371,7 +371,7 @@ class Build:
     def _letter_mailto(self, post: Post, with_body: bool = True) -> str:
         """The post's "Reply by email" link (templates: `letter_mailto(post)`); "" without author.email."""
         address = self.config.author.email
-        return mailto.href(address, post.title, post.slug, post.permalink, with_body=with_body)
+        return mailto.href(address, post.title, post.letter_id, post.permalink, with_body=with_body)
 
     def _highlight_css(self) -> bytes | None:
         styles = (self.config.highlight.light, self.config.highlight.dark)

@@ -30,7 +30,7 @@ from generator.build.output.ownership import unknown_files
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
 from generator.build.sections import read_settings
-from generator.build.sources import discover, read_source
+from generator.build.sources import read_source
 from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
 from generator.check.feeds import XML_SUFFIXES, XmlReport, read_xml
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems

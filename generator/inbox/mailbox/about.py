@@ -1,12 +1,13 @@
 """Which post an email is about: the site's posts, read from its sources, and the ways a
 letter by email names one.
 
-In order: the `[slug]` token at the end of the subject (the "Reply by email" link writes
-it; an old slug kept in `aliases` still finds its post), the post's address in the body
-(the link's "About “...”: URL" line on any host, as a staging copy of the site writes it,
-or a link to the post on the site's own host), then a subject that is exactly "Re: <title>" (what the link
-wrote before it had a token). Posts are read from content/ as the build reads them, so no
-build is needed first; drafts are left out, as readers never saw them.
+In order: the `[id]` token at the end of the subject (the "Reply by email" link writes the
+post's letter id, its slug; an old slug kept in `aliases` still finds its post), the post's
+address in the body (the link's "About “...”: URL" line on any host, as a staging copy of
+the site writes it, or a link to the post on the site's own host), then a subject that is
+exactly "Re: <title>" (what the link wrote before it had a token). Posts are read from
+content/ as the build reads them, so no build is needed first; drafts are left out, as
+readers never saw them.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build.documents import read_meta
+from generator.build.library import letter_ids
 from generator.build.manifest import ManifestPost
-from generator.build.sources import discover, read_source
+from generator.build.reading import read_site
 from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector
-from generator.site.urls import post_path
+from generator.site.urls import UrlScheme
 
 _TOKEN = re.compile(r"\[([^\[\]\s]{1,200})\]\s*$")
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|vs|wg|tr|rif|antw|odp|ynt)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
@@ -32,34 +33,39 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 @dataclass(frozen=True)
 class SitePosts:
-    posts: Mapping[str, ManifestPost]  # by slug
-    aliases: Mapping[str, str]  # an old slug (from an alias /posts/<old>/) → the post's slug
+    posts: Mapping[str, ManifestPost]  # by letter id (the form's `post`, the link's [token])
+    aliases: Mapping[str, str]  # another name of a post → its letter id (an old slug, a path)
     host: str = ""  # base_url's host: links to it name a post wherever they are in a mail
+    base_path: str = "/"  # base_url's path: a link's path is looked up below it
 
-    def get(self, slug: str) -> ManifestPost | None:
-        slug = unquote(slug).strip().lower()
-        return self.posts.get(slug) or self.posts.get(self.aliases.get(slug, ""))
+    def get(self, name: str) -> ManifestPost | None:
+        name = unquote(name).strip().lower()
+        return self.posts.get(name) or self.posts.get(self.aliases.get(name, ""))
 
 
 def site_posts(root: Path, config: SiteConfig) -> SitePosts:
-    """The site's posts (drafts left out) as the build would publish them."""
+    """The site's posts (drafts left out) as the build publishes them: the same letter ids
+    and URLs (permalinks, sections), read by the build's own reading stage."""
     errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
+    read = read_site(root, config, {}, {}, errors)[3].values()
+    metas = [meta for meta in read if meta.kind == "post" and not meta.draft]
+    scheme = UrlScheme(config.base_url)
     posts: dict[str, ManifestPost] = {}
     aliases: dict[str, str] = {}
-    for path, kind in discover(root / "content"):
-        if kind != "post":
-            continue
-        source = read_source(path, path.relative_to(root), kind, errors)
-        meta = read_meta(source, config.tz, errors) if source is not None else None
-        if meta is None or meta.draft:
-            continue
-        url = config.base_url + post_path(meta.slug)
-        posts[meta.slug] = ManifestPost(meta.slug, meta.title or meta.slug, url)
-        for alias in meta.aliases:
-            found = _POST_PATH.search("/" + alias.strip("/") + "/")
-            if found:
-                aliases[found.group(1).lower()] = meta.slug
-    return SitePosts(posts, aliases, (urlsplit(config.base_url).hostname or "").lower())
+    for meta, letter_id in zip(metas, letter_ids([(m.slug, m.path) for m in metas]), strict=True):
+        title = meta.title or meta.slug
+        posts[letter_id.lower()] = ManifestPost(letter_id, title, scheme.absolute(meta.path))
+        for path in (meta.path, *meta.aliases):
+            aliases[_path_key(path)] = letter_id.lower()
+            old = _POST_PATH.search("/" + path.strip("/") + "/")
+            if old:  # an old slug kept in an alias /posts/<old>/ still finds its post
+                aliases.setdefault(old.group(1).lower(), letter_id.lower())
+    return SitePosts(posts, aliases, (urlsplit(config.base_url).hostname or "").lower(), scheme.base_path)
+
+
+def _path_key(path: str) -> str:
+    """A site path as the lookup key of a link: "2019/05/x/" and "/2019/05/x" are one."""
+    return "path:" + unquote(path).strip("/").lower().removesuffix("/index.html")
 
 
 def plain_subject(subject: str) -> str:
@@ -91,5 +97,10 @@ def post_of(subject: str, text: str, known: SitePosts) -> ManifestPost | None:
 
 def _post_at(url: str, known: SitePosts) -> ManifestPost | None:
     path = urlsplit(url.rstrip(".,;:!?")).path
+    below = path.removeprefix(known.base_path.rstrip("/"))  # a staging copy may lack the base path
+    for candidate in (below, path):
+        post = known.get(_path_key(candidate))
+        if post is not None:
+            return post
     found = _POST_PATH.search(path if path.endswith("/") else path + "/")
     return known.get(found.group(1)) if found else None
