@@ -78,6 +78,7 @@ def test_a_link_inside_the_site_is_followed_for_folders_as_for_files(make_site: 
     link(root / "content/static/poster.txt", root / "media/poster.txt")
     link(root / "content/posts/hello/figures", root / "shared")
     link(root / "content/static/photos/deeper/loop", root / "media")  # a loop must end
+    link(root / "content/posts/notes/loop", root / "content/posts")  # and one among the posts
     build(root)
     out = root / "public"
     assert (out / "photos/a.txt").read_text() == "photo a"

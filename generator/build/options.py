@@ -27,6 +27,18 @@ class BuildOptions:
     # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
     # the preview, where a stylesheet edit is swapped into open tabs under its own name).
     fingerprint_assets: bool = True
+    # Delete whatever the output folder holds that the build does not make, whoever made
+    # it (`--clean`); without it, only files an earlier build made are ever deleted.
+    clean: bool = False
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What a build without drafts did not publish, so that it can say so."""
+
+    drafts: int = 0  # posts and pages marked draft
+    scheduled: int = 0  # posts and pages dated in the future (drafts aside)
+    next_due: datetime | None = None  # the earliest of those dates
 
 
 @dataclass(frozen=True)
@@ -40,3 +52,4 @@ class BuildResult:
     rendered: int = 0  # outputs rendered by this build (the rest were confirmed unchanged)
     # Nothing the build reads had changed since the last one: nothing was built (stamp.py).
     up_to_date: bool = False
+    left_out: LeftOut = LeftOut()

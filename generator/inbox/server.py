@@ -7,17 +7,19 @@ that trickle a byte at a time cannot take the application away from anyone else:
 - a whole-request deadline: the head within `head_timeout` of connecting, the body within
   `request_timeout`, however the bytes trickle (not a timeout that each byte restarts);
 - a cap on open connections (`max_connections`, fitted to the process's open-file
-  limit): when it is reached, the connection that has been sending its request longest
-  is dropped to make room, else the newcomer is answered 503 at once;
+  limit): from seven eighths of it on, the connection that has been sending its request
+  longest is dropped to make room for each newcomer; at the cap, when none can be
+  dropped, the newcomer is answered 503 at once;
 - a cap on buffered body bytes (`max_buffered`), kept the same way;
 - answers given before a body was read (413, 400) are followed by reading and discarding
   what the client still sends, for a bounded time, so that it reads its answer instead of
   a connection reset.
 
-One request per connection. Requests are logged through `logging` as method, path and
-status only: never a header, a body or a query (pull URLs carry none, but the form's
-fields must not end up in a log). Connections closed without an answer (dropped, gone,
-silent) are summed up in one line every few seconds.
+One request per connection. Requests are logged through `logging` (at debug level:
+`fireside -v inbox serve`) as method, path and status only: never a header, a body or a
+query (pull URLs carry none, but the form's fields must not end up in a log). A request
+the server answers itself (408, 400, 411) is one line at info level; connections closed
+without an answer (dropped, gone, silent) are summed up in one line every few seconds.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ import socket
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+from generator.inbox.capacity import Conn, ServerLimits, droppable, fit_to_open_files
 from generator.inbox.wire import (
     MAX_HEAD,
     BadRequest,
@@ -51,37 +54,7 @@ log = logging.getLogger(__name__)
 SERVER = "fireside-inbox"
 DEFAULT_MAX_BODY = 1024 * 1024  # for an application that does not say what it reads
 SUMMARY_SECONDS = 10.0
-MAX_REFUSING = 512  # connections being answered 503 at once; past this they are just closed
-NEW_GRACE = 1.0  # seconds a connection that has sent nothing yet is safe from being dropped
-ACCEPT_BATCH = 128  # how many connections are accepted at one go (each an open file)
-LISTEN_QUEUE = 1024
-_SPARE_FILES = 64  # open files kept for the application (letters, the manifest, logs)
-
-
-@dataclass(frozen=True)
-class ServerLimits:
-    max_connections: int = 4096
-    head_timeout: float = 10.0  # seconds from connecting to the end of the request's head
-    request_timeout: float = 30.0  # seconds from connecting to the end of its body
-    write_timeout: float = 10.0  # seconds for the client to take its answer
-    linger_seconds: float = 5.0  # reading and discarding an unread body after answering
-    linger_bytes: int = 16 * 1024 * 1024
-    max_body: int | None = None  # bytes buffered for the app; None: its `max_request_body`
-    max_buffered: int = 64 * 1024 * 1024  # body bytes buffered across all connections
-    evict_age: float = 0.0  # seconds a request must have been arriving before it may be dropped
-    threads: int = 8  # running the application
-
-
-class _Conn:
-    __slots__ = ("buffered", "phase", "started", "writer")
-
-    def __init__(self, writer: asyncio.StreamWriter, started: float) -> None:
-        self.writer = writer
-        self.started = started
-        # new (nothing read yet: not dropped before NEW_GRACE, it has not had its chance),
-        # head, body, app, write, linger
-        self.phase = "new"
-        self.buffered = 0
+LISTEN_QUEUE = 1024  # connections waiting to be accepted (a burst, or one while files are short)
 
 
 class _Dropped(Exception):
@@ -110,7 +83,12 @@ class EmbeddedServer:
             limits = replace(limits, max_body=int(getattr(app, "max_request_body", DEFAULT_MAX_BODY)))
         connections, self._max_refusing = fit_to_open_files(limits.max_connections)
         self.limits = replace(limits, max_connections=connections)
-        self._conns: dict[int, _Conn] = {}  # requests being read or answered, oldest first
+        # Sockets at most: requests, refusals lingering, dropped ones still closing.
+        self._files = connections + 2 * self._max_refusing
+        self._open = 0  # sockets accepted and not yet closed
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = asyncio.Event()
+        self._conns: dict[int, Conn] = {}  # requests being read or answered, oldest first
         self._refusing = 0
         self._buffered = 0
         self._unanswered: Counter[str] = Counter()  # since the last summary line
@@ -160,19 +138,58 @@ class EmbeddedServer:
         if self._stop.is_set():
             return
         self._pool = ThreadPoolExecutor(self.limits.threads, thread_name_prefix="fireside-inbox")
-        server = await asyncio.start_server(self._handle, sock=self.socket, backlog=ACCEPT_BATCH)
-        # asyncio accepts up to `backlog` connections at one go and listens with that queue;
-        # a longer queue lets a burst (or a good letter amid a flood) wait instead of retrying.
-        self.socket.listen(LISTEN_QUEUE)
-        summaries = asyncio.create_task(self._summaries())
+        tasks = {asyncio.create_task(self._accept()), asyncio.create_task(self._summaries())}
         try:
             await self._wake.wait()
         finally:
-            server.close()
-            summaries.cancel()
+            for task in tasks:
+                task.cancel()
             for conn in list(self._conns.values()):
                 conn.writer.transport.abort()
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _accept(self) -> None:
+        """Accept one connection at a time, never past the open files this process may use:
+        each socket is counted from its accept to its close, so none is accepted only to
+        fail (a longer listen queue lets a burst wait its turn instead)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            while self._open >= self._files:
+                self._closed.clear()
+                await self._closed.wait()
+            try:
+                sock, _ = await loop.sock_accept(self.socket)
+            except OSError as exc:  # out of files after all (another thread's), or a reset
+                log.warning("could not accept a connection: %s", exc.strerror or exc)
+                await asyncio.sleep(0.1)
+                continue
+            self._open += 1
+            task = asyncio.create_task(self._connected(sock))
+            self._tasks.add(task)  # a reference, so the task is not collected while it runs
+            task.add_done_callback(self._tasks.discard)
+            # sock_accept returns without yielding while connections wait: let the others run
+            # (and read what arrived) between two accepts, or a flood starves every reader.
+            await asyncio.sleep(0)
+
+    async def _connected(self, sock: socket.socket) -> None:
+        try:
+            reader, writer = await asyncio.open_connection(sock=sock)
+        except OSError:
+            sock.close()
+            self._socket_closed()
+            return
+        try:
+            await self._admit(reader, writer)
+        finally:
+            if not writer.is_closing():
+                writer.transport.abort()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), self.limits.write_timeout)
+            self._socket_closed()
+
+    def _socket_closed(self) -> None:
+        self._open -= 1
+        self._closed.set()
 
     async def _summaries(self) -> None:
         while True:
@@ -187,18 +204,14 @@ class EmbeddedServer:
 
     # -- one connection ------------------------------------------------------------------
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await self._admit(reader, writer)
-        finally:
-            if not writer.is_closing():
-                writer.transport.abort()
-
     async def _admit(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = _Conn(writer, asyncio.get_running_loop().time())
+        conn = Conn(writer, asyncio.get_running_loop().time())
+        # Room is made from seven eighths of the cap on, so a burst of new connections that
+        # cannot be dropped yet still finds places; only at the cap itself is one refused.
         # The cap counts requests; dropped ones hold their socket a moment longer as they
         # close, and refusals a second: fit_to_open_files leaves room for both.
-        if len(self._conns) >= self.limits.max_connections and not self._evict(conn.started):
+        count, cap = len(self._conns), self.limits.max_connections
+        if count >= cap - max(1, cap // 8) and not self._evict(conn.started) and count >= cap:
             await self._refuse(reader, writer)
             return
         self._conns[id(conn)] = conn
@@ -215,7 +228,7 @@ class EmbeddedServer:
             self._buffered -= conn.buffered
             conn.buffered = 0
 
-    async def _serve(self, conn: _Conn, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, conn: Conn, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         limits = self.limits
         buffer = bytearray()
         try:
@@ -274,7 +287,7 @@ class EmbeddedServer:
         _log_request(head.method, head.path, status)
         await self._answer(conn, reader, answer, unread=unread)
 
-    async def _read_body(self, conn: _Conn, reader: asyncio.StreamReader, rest: bytes, length: int) -> bytes:
+    async def _read_body(self, conn: Conn, reader: asyncio.StreamReader, rest: bytes, length: int) -> bytes:
         body = bytearray(rest[:length])
         self._take(conn, len(body))
         while len(body) < length:
@@ -285,7 +298,7 @@ class EmbeddedServer:
             self._take(conn, len(chunk))
         return bytes(body)
 
-    def _take(self, conn: _Conn, size: int) -> None:
+    def _take(self, conn: Conn, size: int) -> None:
         """Count `size` more buffered bytes; over the budget, the oldest senders make room."""
         conn.buffered += size
         self._buffered += size
@@ -293,22 +306,19 @@ class EmbeddedServer:
             if not self._evict(conn.started, sparing=conn):
                 raise _Dropped()
 
-    def _evict(self, now: float, sparing: _Conn | None = None) -> bool:
-        """Drop the connection whose request has been arriving longest (if long enough)."""
-        for conn in self._conns.values():
-            if conn is sparing or conn.writer.transport.is_closing():
-                continue
-            age = now - conn.started
-            if (conn.phase == "linger" or (conn.phase in ("head", "body") and age >= self.limits.evict_age)
-                    or (conn.phase == "new" and age >= NEW_GRACE)):
-                self._conns.pop(id(conn), None)
-                self._buffered -= conn.buffered
-                conn.buffered = 0
-                conn.writer.write(plain_response(HTTPStatus.SERVICE_UNAVAILABLE, "Too slow: dropped to make "
-                                                 "room.", SERVER, (("Retry-After", "5"),)))
-                conn.writer.close()
-                return True
-        return False
+    def _evict(self, now: float, sparing: Conn | None = None) -> bool:
+        """Drop the connection whose request has been arriving longest (see `droppable`)."""
+        conn = next((c for c in self._conns.values() if c is not sparing and droppable(c, now, self.limits)),
+                    None)
+        if conn is None:
+            return False
+        self._conns.pop(id(conn), None)
+        self._buffered -= conn.buffered
+        conn.buffered = 0
+        conn.writer.write(plain_response(HTTPStatus.SERVICE_UNAVAILABLE, "Too slow: dropped to make room.",
+                                         SERVER, (("Retry-After", "5"),)))
+        conn.writer.close()
+        return True
 
     async def _refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Every connection is busy and none may yield: 503 now, not a wait in a queue."""
@@ -327,12 +337,13 @@ class EmbeddedServer:
 
     # -- answering -----------------------------------------------------------------------
 
-    async def _error(self, conn: _Conn, reader: asyncio.StreamReader, status: HTTPStatus, text: str, *,
+    async def _error(self, conn: Conn, reader: asyncio.StreamReader, status: HTTPStatus, text: str, *,
                      unread: bool, method: str = "-", path: str = "-") -> None:
-        _log_request(method, path, status.value)
+        shown = quote(path[:200], safe="/%-._~")
+        log.info("answered %s %s with %d: %s", method, shown, status.value, text)
         await self._answer(conn, reader, plain_response(status, text, SERVER), unread=unread)
 
-    async def _answer(self, conn: _Conn, reader: asyncio.StreamReader, data: bytes, *, unread: bool) -> None:
+    async def _answer(self, conn: Conn, reader: asyncio.StreamReader, data: bytes, *, unread: bool) -> None:
         conn.phase = "write"
         writer = conn.writer
         writer.write(data)
@@ -365,7 +376,7 @@ class EmbeddedServer:
                 while drained < self.limits.linger_bytes and (chunk := await reader.read(65536)):
                     drained += len(chunk)
 
-    def _gone(self, conn: _Conn, what: str) -> None:
+    def _gone(self, conn: Conn, what: str) -> None:
         self._unanswered[what] += 1
         conn.writer.close()
 
@@ -377,34 +388,7 @@ class EmbeddedServer:
 
 def _log_request(method: str, path: str, status: int) -> None:
     shown = quote(path[:200], safe="/%-._~")  # printable, whatever was sent
-    log.info("%s %s %s", method, shown, status)
-
-
-def fit_to_open_files(wanted: int) -> tuple[int, int]:
-    """(connections, refusals) at once: `wanted`, raising the process's open-file limit for them.
-
-    Where the limit cannot be raised enough, fewer: a server out of files cannot even accept
-    a connection to refuse it, while one at its cap still makes room.
-    """
-    refusing = min(MAX_REFUSING, max(64, wanted // 8))
-    try:
-        import resource
-    except ImportError:  # not a Unix
-        return wanted, refusing
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    need = wanted + refusing + ACCEPT_BATCH + _SPARE_FILES
-    if soft != resource.RLIM_INFINITY and soft < need:
-        raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
-            soft = raised
-    if soft == resource.RLIM_INFINITY or soft >= need:
-        return wanted, refusing
-    room = max(32, soft - ACCEPT_BATCH - _SPARE_FILES)
-    refusing = min(64, room // 4)
-    log.warning("this process may open %d files: at most %d connections at once (ulimit -n)",
-                soft, room - refusing)
-    return room - refusing, refusing
+    log.debug("%s %s %s", method, shown, status)  # -v; by default one line per letter (receiver.py)
 
 
 def make_server(app: Any, host: str = "127.0.0.1", port: int = 8025,
