@@ -97,6 +97,12 @@ def _describe_inbox(commands: argparse._SubParsersAction) -> None:
     add_inbox_parser(commands)
 
 
+def _describe_import(commands: argparse._SubParsersAction) -> None:
+    from generator.cli.migrate import add_import_parser
+
+    add_import_parser(commands)
+
+
 _COMMANDS = {
     "new": _describe_new,
     "build": _describe_build,
@@ -104,6 +110,7 @@ _COMMANDS = {
     "check": _describe_check,
     "publish": _describe_publish,
     "inbox": _describe_inbox,
+    "import": _describe_import,
 }
 
 
@@ -133,6 +140,10 @@ def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) ->
             from generator.cli.inbox import run_inbox
 
             return run_inbox(args)
+        if args.command == "import":
+            from generator.cli.migrate import run_import
+
+            return run_import(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
