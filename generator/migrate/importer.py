@@ -20,7 +20,7 @@ import yaml
 from generator.migrate import frontmatter, leftovers
 from generator.migrate.destination import Content, ImportRefused, choose_destination, write
 from generator.migrate.links import LinkTargets, rewrite_links
-from generator.migrate.model import KINDS, Document, ImportPlan, Leftover
+from generator.migrate.model import KINDS, CopiedFile, Document, ImportPlan, Leftover
 from generator.migrate.sourcetree import SourceProblem
 from generator.migrate.urlplan import plan_urls, site_path
 from generator.site.config import CONFIG_NAME
@@ -132,7 +132,9 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     tz = ZoneInfo(plan.settings.timezone)
     _drop_empty(plan)
     _carry_redirects(plan)
-    finals = plan_urls(plan, tz, patterns=not existing_site)
+    base_path = urlsplit(plan.settings.base_url).path or "/"
+    finals = plan_urls(plan, tz, patterns=not existing_site, base_path=base_path)
+    _one_file_per_url(plan, finals)
     by_dest = {doc.dest: path for path, doc in finals.items()}
     targets = _link_targets(plan, by_dest)
     files: dict[str, Content] = {}
@@ -145,7 +147,8 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
             text += "\n"
         offset += 1 if body and not body.startswith("\n") else 0
         found = leftovers.scan(body, doc.reasons, wordpress=plan.kind == "wordpress")
-        for line, message in sorted([*found, *problems]):
+        kept = _find_in(body, doc.body_leftovers)
+        for line, message in sorted([*found, *problems, *kept]):
             plan.leftover(doc.dest, line + offset, message)
         files[doc.dest] = text.encode("utf-8")
     for copied in plan.files:
@@ -161,6 +164,19 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
+
+
+def _find_in(body: str, left: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """Lines of what a converter left in place, each found after the one before it."""
+    found = []
+    at = 0
+    for text, why in left:
+        where = body.find(text, at)
+        if where < 0:
+            where = max(0, body.find(text))
+        found.append((leftovers.line_at(body, where), why))
+        at = where + 1
+    return found
 
 
 def _drop_empty(plan: ImportPlan) -> None:
@@ -194,6 +210,45 @@ def _drop_empty(plan: ImportPlan) -> None:
             )
         kept.append(doc)
     plan.documents = kept
+
+
+def _one_file_per_url(plan: ImportPlan, finals: dict[str, Document]) -> None:
+    """Where two files answered at one old URL (a static file and a post's own, as Zola and
+    Hugo allow), one is kept: a document's page before a file, a static file before a copy."""
+    pages = {path if not path.endswith("/") else path + "index.html" for path in finals}
+    kept: dict[str, CopiedFile] = {}
+    files = []
+    for item in sorted(plan.files, key=lambda f: not f.dest.startswith("content/static/")):
+        path = item.old_url
+        if path and path in pages:
+            plan.leftover(
+                item.source_label(), None, f"not imported: /{path} is a post's or page's own address"
+            )
+            continue
+        if path and path in kept:
+            if not _same(kept[path], item):
+                plan.leftover(
+                    item.source_label(),
+                    None,
+                    f"not imported: /{path} is also {kept[path].dest}, which is kept",
+                )
+            continue
+        if path:
+            kept[path] = item
+        files.append(item)
+    plan.files = files
+
+
+def _same(first: CopiedFile, second: CopiedFile) -> bool:
+    def data(item: CopiedFile) -> bytes | None:
+        if item.data is not None:
+            return item.data
+        try:
+            return item.source.read_bytes() if item.source else None
+        except OSError:
+            return None
+
+    return data(first) == data(second)
 
 
 def _carry_redirects(plan: ImportPlan) -> None:
@@ -235,6 +290,7 @@ def _link_targets(plan: ImportPlan, finals: dict[str, str]) -> LinkTargets:
         for old in olds:
             if old:
                 documents.setdefault(old, doc)
+                documents.setdefault(old.casefold(), doc)
     copied = {}
     for item in plan.files:
         if item.old_url and item.dest.startswith("content/static/"):

@@ -88,7 +88,7 @@ def rewrite_links(
             relative = True
         if path is None:
             return url
-        target_doc = targets.documents.get(path)
+        target_doc = targets.documents.get(path) or targets.documents.get(path.casefold())
         if target_doc is not None:
             if markdown:
                 return _wrap(_relative(target_doc.dest, here) + fragment, bracketed)
@@ -122,7 +122,7 @@ def rewrite_links(
 def _sub_positions(body: str, code: CodeMap, new_link: Callable[[str, int, bool], str]) -> str:
     edits: list[tuple[int, int, str]] = []
     for pattern, markdown in ((_MARKDOWN_LINK, True), (_REFERENCE, True), (_HTML_ATTRIBUTE, False)):
-        for match in pattern.finditer(body):
+        for match in _all_matches(pattern, body, markdown):
             if code.inside(match.start()):
                 continue
             start, end = match.span("url")
@@ -134,6 +134,19 @@ def _sub_positions(body: str, code: CodeMap, new_link: Callable[[str, int, bool]
     for start, end, new in sorted(edits, reverse=True):
         body = body[:start] + new + body[end:]
     return body
+
+
+def _all_matches(pattern: re.Pattern[str], text: str, nested: bool) -> list[re.Match[str]]:
+    """Matches of `pattern`, with those inside a link's label (an image inside a link)."""
+    found = []
+    queue = [(0, len(text))]
+    while queue:
+        start, end = queue.pop()
+        for match in pattern.finditer(text, start, end):
+            found.append(match)
+            if nested:
+                queue.append((match.start() + 1, match.end("open") - 2))
+    return sorted(found, key=lambda m: m.start())
 
 
 def _suffix(parts: SplitResult) -> str:

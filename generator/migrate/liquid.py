@@ -67,6 +67,9 @@ class LiquidContext:
     include: Callable[[str, bool], str | None]  # (name, relative) → the include file's text
     roots: Callable[[str], Any]  # a top-level variable's value; Missing(); or Unsupported
     filters: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # The source generator's own tags (Pelican's liquid_tags): their words → text, or
+    # None to leave the tag as it is (the callable may say why by raising Unsupported).
+    tags: Mapping[str, Callable[[list[str]], str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,6 +180,11 @@ class _Renderer:
 
     def tag(self, tag: _Tag) -> str:
         name, args = tag.name, tag.args
+        if name in self.context.tags:
+            made = self.context.tags[name](_args(args))
+            if made is None:
+                raise Unsupported(f"the tag {name!r} has no Markdown form")
+            return made
         if name in ("assign", "set") and "=" in args:
             variable, _, expression = args.partition("=")
             self.evaluator.assign(variable.strip(), self.evaluator.expression(expression))

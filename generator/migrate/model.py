@@ -49,6 +49,8 @@ class Document:
     section: str = ""  # the folder under content/posts/ ("" for none)
     reasons: dict[str, str] = field(default_factory=dict)  # leftover tag text → why it stays
     source_meta: dict[str, Any] = field(default_factory=dict)  # the front matter as the source wrote it
+    # What a converter left in place: (the text as it stands in the body, why), found at render.
+    body_leftovers: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def group(self) -> str:
@@ -66,6 +68,9 @@ class CopiedFile:
     source: Path | None = None
     data: bytes | None = None
     old_url: str | None = None  # the site path it answered at before, if any
+
+    def source_label(self) -> str:
+        return self.source.name if self.source is not None else self.dest
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ class ShortcodeContext:
 
 
 @dataclass
-class _Call:
+class Call:
     name: str
     positional: list[str]
     named: dict[str, str]
@@ -86,7 +86,7 @@ def convert(text: str, context: ShortcodeContext) -> tuple[str, dict[str, str]]:
         out, at = [], 0
         for call, start, end in _calls(text):
             out.append(text[at:start])
-            converted = _convert_call(call, context)
+            converted = convert_call(call, context)
             if converted is None:
                 reasons.setdefault(
                     call.source.split("\n", 1)[0].strip() if call.inner is None else _opening(call.source),
@@ -109,11 +109,11 @@ def _opening(source: str) -> str:
     return match.group(0).strip() if match else source.strip()
 
 
-def _why(call: _Call) -> str:
+def _why(call: Call) -> str:
     return f"the site's own shortcode {call.name!r} is a template that cannot be run here"
 
 
-def _calls(text: str) -> list[tuple[_Call, int, int]]:
+def _calls(text: str) -> list[tuple[Call, int, int]]:
     """Shortcode calls that hold no other call: self-closing ones, and innermost pairs."""
     found = []
     tokens = list(_OPEN.finditer(text))
@@ -131,7 +131,7 @@ def _calls(text: str) -> list[tuple[_Call, int, int]]:
             inner = text[token.end() : following.start()]
             found.append(
                 (
-                    _Call(name, positional, named, inner, text[token.start() : following.end()]),
+                    Call(name, positional, named, inner, text[token.start() : following.end()]),
                     token.start(),
                     following.end(),
                 )
@@ -139,7 +139,7 @@ def _calls(text: str) -> list[tuple[_Call, int, int]]:
             index += 2
             continue
         if not _closed_later(tokens, index, name) or token.group(7):
-            found.append((_Call(name, positional, named, None, token.group(0)), token.start(), token.end()))
+            found.append((Call(name, positional, named, None, token.group(0)), token.start(), token.end()))
         index += 1
     return found
 
@@ -161,7 +161,7 @@ def _restore(text: str, escaped: list[str]) -> str:
     )
 
 
-def _get(call: _Call, *names: str, position: int | None = None) -> str:
+def _get(call: Call, *names: str, position: int | None = None) -> str:
     for name in names:
         if name in call.named:
             return call.named[name]
@@ -170,7 +170,8 @@ def _get(call: _Call, *names: str, position: int | None = None) -> str:
     return ""
 
 
-def _convert_call(call: _Call, context: ShortcodeContext) -> str | None:
+def convert_call(call: Call, context: ShortcodeContext) -> str | None:
+    """Markdown (or HTML) for one call, or None when it has no meaning outside its site."""
     name = call.name
     if name in ("ref", "relref"):
         target = _get(call, "path", position=0)
@@ -201,7 +202,10 @@ def _convert_call(call: _Call, context: ShortcodeContext) -> str | None:
     if name in context.base_url_shortcodes or name in ("baseurl", "base_url", "baseURL"):
         return context.base_path
     if _VIDEO_NAMES.match(name) and _get(call, "src", "path", "url", position=0):
-        src = html.escape(_get(call, "src", "path", "url", position=0))
+        source = _get(call, "src", "path", "url", position=0)
+        if re.search(r"youtube\.com|youtu\.be|vimeo\.com", source):
+            return embed_link("vimeo" if "vimeo" in source else "youtube", [source])
+        src = html.escape(source)
         caption = _get(call, "caption", "title")
         video = f'<video controls src="{src}"></video>'
         return (
@@ -221,10 +225,14 @@ def _convert_call(call: _Call, context: ShortcodeContext) -> str | None:
     return None
 
 
-def _figure(call: _Call) -> str:
+def _figure(call: Call) -> str:
     src = _get(call, *_SRC, position=0)
     alt = _get(call, "alt", "title", position=1 if call.name != "figure" else None)
     caption = _get(call, "caption", "title") if call.name == "figure" else _get(call, "caption")
+    if _get(call, "credits"):
+        caption = (
+            f"{caption} (Source: {_get(call, 'credits')})" if caption else f"Source: {_get(call, 'credits')}"
+        )
     link = _get(call, "link", "href")
     if not caption:
         image = f"![{alt}]({src})"

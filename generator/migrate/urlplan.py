@@ -126,7 +126,9 @@ def _fit_slug(doc: Document, old: str) -> None:
         doc.meta["slug"] = last
 
 
-def plan_urls(plan: ImportPlan, tz: tzinfo, *, patterns: bool = True) -> dict[str, Document]:
+def plan_urls(
+    plan: ImportPlan, tz: tzinfo, *, patterns: bool = True, base_path: str = "/"
+) -> dict[str, Document]:
     """Set permalinks, `url:` and `aliases:` so each document answers at its old URLs.
 
     With `patterns` false (adding to a site whose site.yaml is not ours to change) every
@@ -171,11 +173,26 @@ def plan_urls(plan: ImportPlan, tz: tzinfo, *, patterns: bool = True) -> dict[st
             plan.leftover(doc.dest, None, f"another document has its URL; it is at /{final}")
         if final != natural:
             doc.meta["url"] = "/" + final
-        aliases = [a for a in doc.meta.get("aliases", []) if isinstance(a, str)]
-        for old in doc.old_aliases:
-            if old != final and f"/{old}" not in aliases and not is_reserved(old):
-                aliases.append("/" + old)
+        taken[final] = doc
+    # Aliases last, so none takes a document's own address; one path differing only in
+    # case from another is left out (case-insensitive disks would hold one of the two).
+    folded = {path.casefold() for path in taken}
+    for doc in plan.documents:
+        wanted = [site_path(a, base_path) for a in doc.meta.pop("aliases", []) if isinstance(a, str)]
+        aliases = []
+        for old in dict.fromkeys([*wanted, *doc.old_aliases]):
+            if not old or is_reserved(old) or old in taken:
+                continue
+            if old.casefold() in folded:
+                plan.leftover(
+                    doc.dest,
+                    None,
+                    f"old URL /{old} left out: it differs only in case from another "
+                    "(a case-insensitive disk holds one of the two); redirect it on your host if needed",
+                )
+                continue
+            folded.add(old.casefold())
+            aliases.append("/" + old)
         if aliases:
             doc.meta["aliases"] = aliases
-        taken[final] = doc
     return taken
