@@ -41,6 +41,7 @@ _ENDS = {
     "blockquote": "endblockquote",
     "codeblock": "endcodeblock",
     "tablerow": "endtablerow",
+    "renderTemplate": "endrenderTemplate",
     "set": "endset",
     "macro": "endmacro",
     "filter": "endfilter",
@@ -263,6 +264,8 @@ class _Renderer:
             words = block.branches[0][1].replace(",", " ").split()
             lang = words[0].strip("\"'") if words else ""
             return fence(block.inner.strip("\n"), lang if re.fullmatch(r"[\w+#.-]+", lang) else "")
+        if name == "renderTemplate":  # Eleventy: the body in another template language, usually Markdown
+            return self.render(block.branches[0][2]).strip("\n")
         if name == "blockquote":
             inner = self.render(block.branches[0][2]).strip("\n")
             quote = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
