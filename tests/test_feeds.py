@@ -29,6 +29,7 @@ INFO = FeedInfo(
     subtitle="Slow writing",
     feed_url=BASE + "atom.xml",
     site_url=BASE,
+    tags_url=BASE + "tags/",
     author_name="Ann <Writer>",
     author_email="ann@example.com",
     language="en",
@@ -129,7 +130,7 @@ def test_atom_feed_entries_carry_id_title_updated_link_and_content() -> None:
 
 
 def test_empty_feed_is_valid_with_an_epoch_updated() -> None:
-    info = FeedInfo("T", "", BASE + "atom.xml", BASE, "A", "", "de")
+    info = FeedInfo("T", "", BASE + "atom.xml", BASE, BASE + "tags/", "A", "", "de")
     root = parse(atom_feed(info, [], lambda post: entry_html(post, "")))
     assert root.findtext(f"{A}updated") == "1970-01-01T00:00:00+00:00"
     assert root.find(f"{A}subtitle") is None

@@ -9,6 +9,7 @@ Each Document gets a fingerprint, so pages that show it know when to render agai
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -28,6 +29,8 @@ from generator.site.urls import UrlScheme, absolutize
 WORDS_PER_MINUTE = 230
 # Above this many bodies to render, a build is not an edit: earlier renders are not sought.
 EARLIER_LOOKUP_LIMIT = 64
+
+log = logging.getLogger(__name__)
 
 
 class Fingerprints(NamedTuple):
@@ -102,6 +105,12 @@ class DocumentComposer:
             body = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
             self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
         jobs = self._with_earlier_blocks([item[2] for item in fresh])
+        log.info(
+            "Markdown: %d documents to render, %d re-linked, %d unchanged",
+            len(fresh),
+            len(waiting) - len(fresh),
+            len(published) - len(waiting),
+        )
         renders = render_many(self.markdown, jobs, files, self.errors)
         for item, (body, had_errors) in zip(fresh, renders, strict=True):
             self._finish(item, body, environment, ready, clean=not had_errors)
@@ -208,7 +217,7 @@ class DocumentComposer:
         description = meta.description
         if body.summary_html is not None:
             summary_html = f"<p>{body.summary_html}</p>"
-            description = description or meta.summary
+            description = description or body.summary_text
         common: dict[str, Any] = dict(
             source=source.rel,
             slug=meta.slug,

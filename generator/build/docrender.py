@@ -43,6 +43,7 @@ class BodyRender:
     rendered: RenderedMarkdown
     summary_html: str | None  # front matter summary, rendered inline
     answers: tuple[LinkAnswer, ...]
+    summary_text: str | None = None  # the same summary as plain text (meta description, feeds)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def render_body(markdown: MarkdownRenderer, job: BodyJob, links: DocumentLinks) 
     # file stores it once instead of twice.
     rendered = dataclasses.replace(rendered, html=Markup(rendered.html))
     summary = markdown.render_inline(job.summary, recorder) if job.summary else None
-    return BodyRender(rendered, summary, tuple(recorder.answers))
+    summary_text = markdown.inline_text(job.summary) if job.summary else None
+    return BodyRender(rendered, summary, tuple(recorder.answers), summary_text)
 
 
 def images_unchanged(cached: BodyRender) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 from generator.site.model import Post
 from generator.site.urls import absolutize
@@ -30,14 +30,27 @@ class FeedInfo:
     subtitle: str
     feed_url: str  # absolute URL of the feed itself
     site_url: str  # absolute URL of the page the feed mirrors
+    tags_url: str  # absolute URL of the site's tag index: the scheme of every entry's categories
     author_name: str
     author_email: str
     language: str
 
 
+# The "#" link beside each heading (markup.py's _anchor_html): on the site it shows on
+# hover, but a feed reader has no stylesheet and would show a stray "#" after every heading.
+_HEADING_ANCHOR = re.compile(
+    r' <a class="heading-anchor" href="#[^"<>]*" aria-label="[^"<>]*"><span aria-hidden="true">#</span></a>'
+)
+
+
 def entry_html(post: Post, reply_html: str) -> str:
-    """A post's content as a feed carries it: every URL absolute, the reply link appended."""
-    return absolutize(post.content + reply_html, post.permalink)
+    """A post's content as a feed carries it: every URL absolute, the reply link appended.
+
+    The content is HTML already (Markup): it is joined as a plain string, since Markup
+    would escape the reply link it is joined with, and readers would show its tags as text.
+    """
+    content = _HEADING_ANCHOR.sub("", str(post.content))
+    return absolutize(content + reply_html, post.permalink)
 
 
 def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], str]) -> bytes:
@@ -77,9 +90,11 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
             ET.SubElement(
                 entry,
                 f"{{{ATOM_NS}}}category",
-                {"term": tag.slug, "label": tag.name, "scheme": urljoin(info.site_url, "tags/")},
+                {"term": tag.slug, "label": tag.name, "scheme": info.tags_url},
             )
-        if post.description:
+        # A description that only repeats the title (a post with no paragraph to take one
+        # from) is no summary: readers would show the title twice.
+        if post.description and post.description != post.title:
             _text(entry, "summary", post.description)
         _text(entry, "content", content(post)).set("type", "html")
     return _serialise(feed)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
 from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
 from generator.build.output.writer import WriteStats
@@ -58,7 +58,12 @@ def build_site(
     now = options.now or datetime.now(UTC)
     previous = None if ignore_cache else stamp.load(stamp_file)
     if previous is not None and previous.still_true(request, inputs, now):
+        log.info("nothing changed since the last build (%d files and folders looked at)", len(inputs))
         return _unchanged(previous, started)
+    why = "something changed since the last build"
+    if ignore_cache or previous is None:
+        why = "asked to ignore the cache" if ignore_cache else "no earlier build to compare with"
+    log.info("building %s: %s", layout.root, why)
     stamp.forget(stamp_file)
     # Only a site that has to be built pays for importing the pipeline.
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
@@ -97,6 +102,7 @@ def build_site(
             pages=result.pages,
             warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
             next_future=next_future,
+            left_out=(result.left_out.drafts, result.left_out.scheduled),
         ),
     )
     return result
@@ -139,6 +145,7 @@ def _unchanged(previous: stamp.Stamp, started: float) -> BuildResult:
         warnings=tuple(SiteError(path, line, message) for path, line, message in previous.warnings),
         seconds=time.perf_counter() - started,
         up_to_date=True,
+        left_out=LeftOut(*previous.left_out, next_due=previous.next_future),
     )
 
 

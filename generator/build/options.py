@@ -30,6 +30,15 @@ class BuildOptions:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """What a build without drafts did not publish, so that it can say so."""
+
+    drafts: int = 0  # posts and pages marked draft
+    scheduled: int = 0  # posts and pages dated in the future (drafts aside)
+    next_due: datetime | None = None  # the earliest of those dates
+
+
+@dataclass(frozen=True)
 class BuildResult:
     output_dir: Path
     pages: int  # HTML pages in the site
@@ -40,3 +49,4 @@ class BuildResult:
     rendered: int = 0  # outputs rendered by this build (the rest were confirmed unchanged)
     # Nothing the build reads had changed since the last one: nothing was built (stamp.py).
     up_to_date: bool = False
+    left_out: LeftOut = LeftOut()

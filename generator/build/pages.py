@@ -310,6 +310,7 @@ class SitePages:
             subtitle=config.description,
             feed_url=self.urls.absolute(urls.FEED_PATH),
             site_url=self.urls.absolute(""),
+            tags_url=self.urls.absolute(urls.TAGS_PATH),
             author_name=config.author.name,
             author_email=config.author.email,
             language=config.language,

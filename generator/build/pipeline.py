@@ -28,7 +28,7 @@ from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first
 from generator.build.links import PlainLinks, SiteFiles
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
@@ -73,6 +73,8 @@ class SiteState:
     fingerprints: dict[str, Fingerprints]  # document path → fingerprints
     list_reads: frozenset[str]
     next_future: datetime | None  # the earliest date of a post not yet published
+    # Drafts and scheduled posts this build did not publish.
+    left_out: LeftOut = dataclasses.field(default_factory=LeftOut)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,13 @@ def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult
 def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
     stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
+    log.info(
+        "wrote %d files into %s (%d unchanged, %d removed)",
+        stats.written,
+        planned.output_dir,
+        stats.unchanged,
+        stats.removed,
+    )
     # The files are on disk now: the plan keeps their digests, not their bytes (a preview
     # holds on to its last plan for the next rebuild).
     contents = planned.plan.contents
@@ -164,6 +173,7 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
         warnings=planned.warnings,
         seconds=time.perf_counter() - planned.started,
         rendered=planned.rendered,
+        left_out=planned.state.left_out if planned.state is not None else LeftOut(),
     )
 
 
@@ -258,6 +268,7 @@ class Build:
         )
         metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
+        log.info("read %d posts and pages (%d to publish)", len(metas), len(published))
         reading.check_unique_urls(published, self.errors)
         files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
         composer = DocumentComposer(
@@ -274,7 +285,7 @@ class Build:
         documents, fingerprints = composer.compose(published, files, tags, environment)
         posts = newest_first([d for d in documents if isinstance(d, Post)])
         pages = [d for d in documents if isinstance(d, Page)]
-        letters = self._read_letters(posts)
+        letters = self._read_letters(posts, metas)
         self.errors.raise_if_any()
         ledger = self.cache.ledgers.get(str(self.output_dir), {})
         maker = OutputMaker(
@@ -299,10 +310,18 @@ class Build:
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
         self.errors.raise_if_any()
+        log.info(
+            "planned %d output files: %d made by this build, the rest as the last build left them",
+            len(self.plan.contents),
+            maker.rendered,
+        )
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
+        left_out = LeftOut()
+        if not self.options.drafts:
+            left_out = LeftOut(sum(1 for m in metas if m.draft), len(future), min(future, default=None))
         state = SiteState(
             build=self,
             metas=metas_by_path,
@@ -314,6 +333,7 @@ class Build:
             fingerprints=fingerprints,
             list_reads=site_pages.list_reads,
             next_future=min(future, default=None),
+            left_out=left_out,
         )
         return self.plan, state
 
@@ -324,14 +344,26 @@ class Build:
 
     # -- rendering documents ----------------------------------------------------------------
 
-    def _read_letters(self, posts: list[Post] | tuple[Post, ...]) -> dict[str, list[Letter]]:
+    def _read_letters(
+        self, posts: list[Post] | tuple[Post, ...], metas: list[DocumentMeta]
+    ) -> dict[str, list[Letter]]:
         plain_links = PlainLinks(self.urls)
+        # Every post, published or not, and the slugs its aliases remember (see read_letters).
+        post_slugs = {meta.slug for meta in metas if meta.kind == "post"}
+        old_slugs = {
+            alias.rstrip("/").rsplit("/", 1)[-1]: meta.slug
+            for meta in metas
+            if meta.kind == "post"
+            for alias in meta.aliases
+        }
         letters = read_letters(
             self.layout.content,
             self.layout.root,
             self.config.tz,
             lambda text: self.markdown.render(text, plain_links).html,
             self.errors,
+            post_slugs,
+            old_slugs,
         )
         published = {post.slug for post in posts}
         return {slug: found for slug, found in letters.items() if slug in published}

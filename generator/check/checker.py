@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build.documents import read_meta
+from generator.build.options import LeftOut
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
 from generator.build.sources import discover, read_source
@@ -72,6 +73,7 @@ class CheckReport:
     pages: int = 0
     files: int = 0
     external_checked: int = 0  # distinct outbound URLs asked
+    left_out: LeftOut = field(default_factory=LeftOut)  # drafts and scheduled posts not built
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -122,6 +124,8 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         report = _check_output(
             layout, config, options, planned.output_dir, planned.plan.origins, label, warnings
         )
+        if planned.state is not None:
+            report = dataclasses.replace(report, left_out=planned.state.left_out)
         if options.build_into is None:
             report = dataclasses.replace(report, output_dir=None)  # about to be removed
     return _finish(layout, report, options.strict)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, no_site, plural, say, say_each_letter
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
 
 
 INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+RECEIVER_LOGGER = "generator.inbox"  # logs each stored letter's id (receiver.py), never its text
 
 
 def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
@@ -52,6 +53,7 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     action("show", "one letter and your answers", "id")
     action("people", "who wrote, grouped across posts")
     action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
+    action("sent", "you sent the drafted answer yourself: the letter becomes answered", "id")
     action("archive", "put a letter away", "id")
     action("unspam", "move a letter out of spam", "id")
     forget = action("forget", "delete everything from one person (cannot be undone)", "email")
@@ -73,13 +75,25 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
-    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
+    """(site root, SiteConfig) when there is a site.yaml, else (None, None).
+
+    Outside a site, the author's commands need to be told where the letters are (--inbox,
+    $FIRESIDE_INBOX_DIR, or an inbox/ folder here); else they would say "No letters."
+    about a folder that is not an inbox at all. The receiver keeps its ./inbox default.
+    """
+    import os
+
+    from generator.inbox.settings import DEFAULT_INBOX
     from generator.site.config import load_config
 
     config_file = args.config or Path(CONFIG_NAME)
     if not config_file.is_file():
         if args.config is not None:
-            raise SiteError(args.config, None, "no such site.yaml")
+            raise no_site(args.config, given=True)
+        told = args.inbox is not None or os.environ.get("FIRESIDE_INBOX_DIR")
+        if not told and args.inbox_command != "serve" and not Path(DEFAULT_INBOX).is_dir():
+            also = ", or --inbox DIR for a folder of letters"
+            raise no_site(config_file, given=False, needs=", so no inbox to read", also=also)
         return None, None
     return config_file.resolve().parent, load_config(config_file)
 
@@ -106,7 +120,11 @@ def run_inbox(args: argparse.Namespace) -> int:
     try:
         return _inbox_command(args)
     except ThoughtNotFound as exc:
-        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
+        print(
+            f"error: no letter has {exc.args[0]!r} in its id "
+            "(fireside inbox list --all shows every letter's id; spam: --spam)",
+            file=sys.stderr,
+        )
     except (CommandError, MailError, PullError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except StoreUnavailable as exc:
@@ -115,14 +133,29 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _inbox_command(args: argparse.Namespace) -> int:
-    import os
-
     from generator.inbox import commands as inbox
-    from generator.inbox.store import InboxStore
+    from generator.inbox.store import AmbiguousId, InboxStore
 
     action = args.inbox_command or "list"
     site_root, config = _inbox_site(args)
     store = InboxStore(_inbox_dir(args, site_root))
+    try:
+        return _inbox_action(args, action, store, site_root, config)
+    except AmbiguousId as exc:
+        raise inbox.CommandError(inbox.ambiguous(store, exc.given, exc.candidates)) from None
+
+
+def _inbox_action(
+    args: argparse.Namespace,
+    action: str,
+    store: InboxStore,
+    site_root: Path | None,
+    config: SiteConfig | None,
+) -> int:
+    import os
+
+    from generator.inbox import commands as inbox
+
     if action == "serve":
         return _inbox_serve(args, store.root)
     if action == "pull":
@@ -137,16 +170,16 @@ def _inbox_command(args: argparse.Namespace) -> int:
         lines = inbox.people_lines(inbox.people(store))
         print("\n".join(lines) if lines else "No letters.")
     elif action == "archive":
-        print(f"Archived {inbox.archive(store, args.id).id}.")
+        say(args, f"Archived {inbox.archive(store, args.id).id}.")
     elif action == "unspam":
-        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+        say(args, f"{inbox.unspam(store, args.id).id} is back among the new letters.")
     elif action == "forget":
         return _inbox_forget(args, store, site_root)
     elif action == "publish":
         if site_root is None:
             raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
         path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
-        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
+        say(args, f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
     elif action == "reply":
         from generator.inbox.mail import smtp_from_env
 
@@ -155,12 +188,20 @@ def _inbox_command(args: argparse.Namespace) -> int:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         smtp = smtp_from_env(os.environ, config.inbox if config else None)
         done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
+        thought_id = done.thought.id
         if done.sent:
-            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
+            stale = f" (the unsent draft {done.draft} is removed)" if done.draft else ""
+            say(args, f"Sent your answer to {done.thought.email}; {thought_id} is answered{stale}.")
         else:
-            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
-            print("Open it in your mail program, or use this link:")
+            print(f"Nothing was sent: no SMTP server is set (FIRESIDE_SMTP_HOST). Your answer is a draft in "
+                  f"{done.draft}, and {thought_id} stays unanswered (drafted) until it is sent.")
+            print("Open the draft in your mail program, or use this link:")
             print(done.mailto)
+            print(f"Once you have sent it: fireside inbox sent {thought_id}")
+    elif action == "sent":
+        done = inbox.confirm_sent(store, args.id)
+        removed = f"; the draft {done.draft} is removed" if done.draft else ""
+        say(args, f"{done.thought.id} is answered{removed}.")
     return EXIT_OK
 
 
@@ -176,7 +217,7 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
             print("Nothing deleted.")
             return EXIT_OK
     done = inbox.forget(store, args.email, site_root)
-    print(f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
+    say(args, f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
@@ -190,11 +231,12 @@ def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
     token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
     result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
     spam = f" ({result.spam} suspected spam)" if result.spam else ""
-    print(f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
+    say(args, f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
     return EXIT_OK
 
 
 def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
+    import errno
     import signal
     import threading
 
@@ -213,13 +255,17 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:  # a receiver's port is what its proxy points at: no other
+            why = f"port {args.port} is in use (another receiver?); choose a free one with --port"
+        print(f"error: cannot listen on {args.host}:{args.port}: {why}", file=sys.stderr)
         return EXIT_ERRORS
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     start_in_thread(server)
     print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    # One line per stored letter (its id and post, never its text or address), unless -q.
+    with say_each_letter(RECEIVER_LOGGER, args.quiet), contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
     server.shutdown()
     server.server_close()

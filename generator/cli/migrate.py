@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.cli.common import EXIT_OK, plural
+from generator.cli.common import EXIT_OK, plural, say
 
 KINDS_HELP = "jekyll, hugo, zola, pelican, eleventy (a site's folder) or wordpress (a WXR export file)"
 
@@ -48,11 +48,11 @@ def run_import(args: argparse.Namespace) -> int:
     )
     result = import_site(args.kind, args.source, args.dest, options)
     for note in result.notes:
-        print(f"note: {note}")
+        say(args, f"note: {note}")
     if result.leftovers:
-        print(f"To finish by hand ({plural(len(result.leftovers), 'place')}):")
+        say(args, f"To finish by hand ({plural(len(result.leftovers), 'place')}):")
         for leftover in result.leftovers:
-            print(f"  {leftover}")
+            say(args, f"  {leftover}")
     what = [plural(result.posts, "post")]
     if result.drafts:
         what.append(plural(result.drafts, "draft"))
@@ -63,9 +63,10 @@ def run_import(args: argparse.Namespace) -> int:
     if result.inbox:
         what.append(f"{plural(result.inbox, 'unanswered letter')} in the inbox")
     into = f"the site in {args.dest}" if result.added_to_site else str(args.dest)
+    listed = ", ".join(what)
     if result.dry_run:
-        print(f"Dry run: would import {', '.join(what)} from {args.kind} into {into}; nothing was written.")
+        say(args, f"Dry run: would import {listed} from {args.kind} into {into}; nothing was written.")
     else:
-        print(f"Imported {', '.join(what)} from {args.kind} into {into}.")
-        print(f"Next: cd {args.dest} && fireside check")
+        say(args, f"Imported {listed} from {args.kind} into {into}.")
+        say(args, f"Next: cd {args.dest} && fireside check")
     return EXIT_OK

@@ -15,6 +15,10 @@ a marker, and the message reads back exactly, whatever it holds:
     <!-- fireside-thread 9c1d3e5f7a2b4c6d answer 2026-11-27T09:00:00Z <...@example.com> -->
     The author's answer.
 
+An answer written but not (yet) known to be sent, with no SMTP server or before a failed
+send, is marked `draft` instead of `answer`: the letter stays unanswered until a send is
+confirmed, and only sent answers are ever published or threaded under.
+
 Every front matter value is written as a YAML double-quoted string with anything that
 is not plainly printable escaped, so reader text never becomes a key, a second line or
 a YAML construct. Reading uses YAML's BaseLoader (strings only), so hand edits such as
@@ -53,9 +57,10 @@ class ThoughtFormatError(ValueError):
 class Answer:
     """The author's answer as sent (or drafted) by `fireside inbox reply`."""
 
-    sent: datetime
+    sent: datetime  # when it was sent, or written if a draft
     text: str
     message_id: str
+    draft: bool = False  # written, not known to be sent (no SMTP server, or a failed send)
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,30 @@ class Thought:
     def first_line(self) -> str:
         return next((line.strip() for line in self.message.splitlines() if line.strip()), "")
 
+    @property
+    def sent_answers(self) -> tuple[Answer, ...]:
+        return tuple(answer for answer in self.answers if not answer.draft)
+
+    @property
+    def draft_answer(self) -> Answer | None:
+        """The answer written but not sent yet, if there is one."""
+        return next((answer for answer in reversed(self.answers) if answer.draft), None)
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the author is told it: "drafted" while an answer waits to be sent."""
+        if self.draft_answer is not None and self.status in ("new", "answered"):
+            return "drafted"
+        return self.status
+
     def answered(self, answer: Answer) -> Thought:
-        return replace(self, answers=(*self.answers, answer), status="answered")
+        """`answer` was sent: the letter is answered, and any draft it replaces is gone."""
+        sent = replace(answer, draft=False)
+        return replace(self, answers=(*self.sent_answers, sent), status="answered")
+
+    def drafted(self, answer: Answer) -> Thought:
+        """`answer` is written but not sent: kept (replacing an earlier draft), status unchanged."""
+        return replace(self, answers=(*self.sent_answers, replace(answer, draft=True)))
 
 
 def new_id(now: datetime) -> str:
@@ -159,8 +186,9 @@ def serialize(thought: Thought) -> bytes:
     front = "".join(f"{key}: {yaml_quote(value)}\n" for key, value in values.items())
     parts = ["---\n", front, "---\n", thought.message]
     for answer in thought.answers:
+        kind = "draft" if answer.draft else "answer"
         parts.append(
-            f"\n<!-- fireside-thread {thought.thread} answer {format_time(answer.sent)} "
+            f"\n<!-- fireside-thread {thought.thread} {kind} {format_time(answer.sent)} "
             f"{answer.message_id} -->\n"
         )
         parts.append(answer.text)
@@ -218,7 +246,9 @@ def parse(data: bytes) -> Thought:
 def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
     # Only this thread's own token is searched for: a look-alike line in the message with
     # another token is message text, and cannot swallow the newline a real marker starts with.
-    pattern = re.compile(rf"\n<!-- fireside-thread {thread} answer (?P<sent>\S+) (?P<mid><[^<>\s]*>) -->\n")
+    pattern = re.compile(
+        rf"\n<!-- fireside-thread {thread} (?P<kind>answer|draft) (?P<sent>\S+) (?P<mid><[^<>\s]*>) -->\n"
+    )
     markers = list(pattern.finditer(body))
     if not markers:
         return body, ()
@@ -229,5 +259,6 @@ def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
             sent = parse_time(marker["sent"])
         except ValueError:
             raise ThoughtFormatError("bad time in an answer marker") from None
-        answers.append(Answer(sent=sent, text=body[marker.end() : end], message_id=marker["mid"]))
+        text, draft = body[marker.end() : end], marker["kind"] == "draft"
+        answers.append(Answer(sent=sent, text=text, message_id=marker["mid"], draft=draft))
     return body[: markers[0].start()], tuple(answers)

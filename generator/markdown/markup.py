@@ -113,12 +113,15 @@ def _is_local(url: str) -> bool:
     return bool(url) and not url.startswith(("#", "//")) and _SCHEME.match(url) is None
 
 
-def plain_text(children: Sequence[Token] | None) -> str:
-    """The visible text of an inline token's children (no markup, footnote refs or images)."""
+def plain_text(children: Sequence[Token] | None, *, image_alt: bool = False) -> str:
+    """The visible text of an inline token's children (no markup, footnote refs or images;
+    with `image_alt`, an image's alternative text stands for it)."""
     parts: list[str] = []
     for child in children or ():
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type == "image" and image_alt:
+            parts.append(plain_text(child.children))
         elif child.type in ("softbreak", "hardbreak", "image"):
             parts.append(" ")  # a word boundary, as the browser shows it
     return "".join(parts)
@@ -308,6 +311,14 @@ class MarkdownRenderer:
         children = tokens[0].children
         self._resolve_urls(children, links, None)
         return _ID_ATTRIBUTE.sub("", self._md.renderer.renderInline(children, self._md.options, env))
+
+    def inline_text(self, text: str) -> str:
+        """One line of inline Markdown (a front-matter summary) as the plain text a reader
+        sees, for meta descriptions and feed summaries: no asterisks, no link targets."""
+        tokens = self._md.parseInline(text, {_SUMMARY: True})
+        if not tokens or tokens[0].children is None:
+            return ""
+        return _describe(plain_text(tokens[0].children, image_alt=True))
 
     @staticmethod
     def _resolve_urls(children: list[Token] | None, links: LinkContext, line: int | None) -> None:

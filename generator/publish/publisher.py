@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,9 @@ class PublishOptions:
     dry_run: bool = False  # build and check, then show what would change, changing nothing
     force: bool = False  # publish despite errors found by the check
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    # Told the check's report once it passed, before anything is sent: the CLI shows what
+    # is about to go out (and what is left out) before it goes.
+    on_checked: Callable[[CheckReport], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     report = run_check(config_file, CheckOptions(build_into=output_dir, now=options.now))
     if report.build_failed or (report.errors and not options.force):
         raise PublishRefused(report, target)
+    if options.on_checked is not None:
+        options.on_checked(report)
     if target.kind == "folder":
         assert destination is not None
         changes = publish_folder(output_dir, destination, dry_run=options.dry_run)
