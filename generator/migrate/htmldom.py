@@ -308,6 +308,8 @@ def serialize(node: Node, *, in_pre: bool = False) -> str:
         return re.sub(r"\n\s*\n", "\n", text)
     if node.tag == "#root":
         return "".join(serialize(child) for child in node.children)
+    if node.tag == PARAGRAPH_BREAK:
+        return "<br><br>"
     opening = f"<{node.tag}{attributes(node.attrs)}>"
     if node.tag in VOID:
         return opening
@@ -331,3 +333,48 @@ def html_block(node: Node) -> str:
     if isinstance(node, str):
         text = f"<p>{text.strip()}</p>"
     return text
+
+
+PARAGRAPH_BREAK = "#paragraph"  # an element autop puts where a blank line separated paragraphs
+_VERBATIM = frozenset({"pre", "script", "style", "textarea", "code", "svg", "math"})
+
+
+def autop(element: Element) -> None:
+    """WordPress's wpautop on a tree: a blank line in text parts paragraphs, a single line
+    break is a `<br>`, except beside blocks and inside `<pre>`, `<code>`, scripts and styles."""
+    if element.tag in _VERBATIM:
+        return
+    new: list[Node] = []
+    children = element.children
+    for index, child in enumerate(children):
+        if isinstance(child, Element):
+            autop(child)
+            new.append(child)
+            continue
+        if not isinstance(child, str) or "\n" not in child:
+            new.append(child)
+            continue
+        before = children[index - 1] if index else None
+        after = children[index + 1] if index + 1 < len(children) else None
+        text = child
+        if not _inline_neighbour(before):
+            text = text.lstrip("\n \t")
+        if not _inline_neighbour(after):
+            text = text.rstrip("\n \t")
+        for number, paragraph in enumerate(re.split(r"\n[ \t]*\n\s*", text)):
+            if number:
+                new.append(Element(PARAGRAPH_BREAK))
+            for line_number, line in enumerate(paragraph.split("\n")):
+                if line_number:
+                    new.append(Element("br"))
+                if line:
+                    new.append(line)
+    element.children = new
+
+
+def _inline_neighbour(node: Node | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, Element):
+        return node.tag not in BLOCK and node.tag not in ("br", PARAGRAPH_BREAK)
+    return isinstance(node, str)

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import re
 
-from generator.migrate.htmldom import BLOCK, Comment, Element, Node, attributes, html_block, parse
+from generator.migrate.htmldom import (
+    BLOCK,
+    PARAGRAPH_BREAK,
+    Comment,
+    Element,
+    Node,
+    attributes,
+    autop,
+    html_block,
+    parse,
+)
 
 _TRANSPARENT = frozenset(
     {"div", "section", "article", "main", "header", "footer", "span", "font", "body", "html"}
@@ -53,16 +63,20 @@ _LANG_CLASS = re.compile(r"(?:^|\s)(?:language|lang|brush|highlight-source)[-:]\
 _MORE = re.compile(r"^\s*more\s*$", re.IGNORECASE)
 
 
-def to_markdown(source: str, *, keep_html: bool = False) -> str:
-    """Markdown for an HTML fragment (paragraphs already marked up, see wordpress.autop)."""
+def to_markdown(source: str, *, keep_html: bool = False, paragraphs: bool = False) -> str:
+    """Markdown for an HTML fragment. With `paragraphs`, its line breaks mean what they mean
+    to WordPress (a blank line parts paragraphs, a single one is a `<br>`)."""
     root = parse(source)
+    if paragraphs:
+        autop(root)
     blocks = _flow(root.children, keep_html=keep_html)
     return "\n\n".join(b for b in blocks if b.strip()) + "\n"
 
 
 def _significant(element: Element) -> bool:
+    # data-* attributes are left out: they only fed the old site's scripts.
     return any(name in _SIGNIFICANT for name in element.attrs) or any(
-        name.startswith(("data-", "on", "aria-")) for name in element.attrs
+        name.startswith(("on", "aria-")) for name in element.attrs
     )
 
 
@@ -82,6 +96,8 @@ def _flow(nodes: list[Node], *, keep_html: bool = False) -> list[str]:
         if isinstance(node, Comment):
             flush()
             blocks.append("<!-- more -->" if _MORE.match(node.text) else f"<!--{node.text}-->")
+        elif isinstance(node, Element) and node.tag == PARAGRAPH_BREAK:
+            flush()
         elif isinstance(node, Element) and (node.tag in BLOCK or (node.tag == "br" and not run)):
             flush()
             if node.tag == "br":
@@ -240,7 +256,7 @@ def _inline_element(element: Element) -> str:
     if tag in ("em", "i", "strong", "b", "del", "s", "strike"):
         mark = {"em": "*", "i": "*", "strong": "**", "b": "**"}.get(tag, "~~")
         return _wrap_marks(inner, mark)
-    if tag == "br":
+    if tag in ("br", PARAGRAPH_BREAK):
         return "\\\n"
     if tag == "a":
         href = element.attrs.get("href")

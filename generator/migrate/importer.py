@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from generator.inbox.commands import letter_file
+from generator.inbox.thought import Answer, Thought
 from generator.migrate import frontmatter, leftovers
 from generator.migrate.destination import Content, ImportRefused, choose_destination, write
 from generator.migrate.links import LinkTargets, rewrite_links
-from generator.migrate.model import KINDS, CopiedFile, Document, ImportPlan, Leftover
+from generator.migrate.model import KINDS, CopiedFile, Document, ImportPlan, Leftover, Letter
 from generator.migrate.sourcetree import SourceProblem
-from generator.migrate.urlplan import plan_urls, site_path
+from generator.migrate.urlplan import fireside_slug, plan_urls, site_path
 from generator.site.config import CONFIG_NAME
 
 GITIGNORE = """\
@@ -84,9 +87,10 @@ def import_site(kind: str, source: Path, dest: Path, options: ImportOptions | No
     if options.base_url:
         plan.settings = _with_base_url(plan, options.base_url)
     files, finals = render(plan, existing_site=destination.existing_site)
+    unanswered = inbox_letters(plan, finals)
     written: list[str] = []
     if not options.dry_run:
-        written = write(destination.root, files, plan.inbox, destination.root / "inbox")
+        written = write(destination.root, files, unanswered, destination.root / "inbox")
     posts = [d for d in plan.documents if d.kind == "post"]
     return ImportResult(
         kind=kind,
@@ -97,8 +101,8 @@ def import_site(kind: str, source: Path, dest: Path, options: ImportOptions | No
         drafts=sum(1 for d in plan.documents if d.meta.get("draft") is True),
         pages=sum(1 for d in plan.documents if d.kind == "page" and d.meta.get("draft") is not True),
         files=len(plan.files),
-        letters=len(plan.letters),
-        inbox=len(plan.inbox),
+        letters=sum(1 for path in files if path.startswith("content/letters/")),
+        inbox=len(unanswered),
         permalinks=dict(plan.permalinks),
         leftovers=tuple(plan.leftovers),
         notes=tuple(plan.notes),
@@ -153,8 +157,10 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         files[doc.dest] = text.encode("utf-8")
     for copied in plan.files:
         files[copied.dest] = copied.data if copied.data is not None else copied.source  # type: ignore[assignment]
+    ids = letter_ids(plan, by_dest)
     for letter in plan.letters:
-        files[f"content/letters/{letter.id}.md"] = letter.data
+        if _published(letter, ids):
+            files[f"content/letters/{letter.id}.md"] = letter_file(_thought(letter, ids[letter.doc.dest]))
     if not existing_site:
         files[CONFIG_NAME] = site_yaml(plan).encode("utf-8")
         files[".gitignore"] = GITIGNORE.encode("utf-8")
@@ -164,6 +170,59 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
+
+
+def letter_ids(plan: ImportPlan, finals: dict[str, str]) -> dict[str, str]:
+    """The id the build gives each post for its letters: its slug, or, where posts share a
+    slug, the words of its path (`2019-01-05-weekly`)."""
+    posts = [d for d in plan.documents if d.kind == "post" and d.dest in finals]
+    slugs = Counter(fireside_slug(d) for d in posts)
+    return {
+        d.dest: fireside_slug(d)
+        if slugs[fireside_slug(d)] == 1
+        else finals[d.dest].removesuffix(".html").strip("/").replace("/", "-")
+        for d in posts
+    }
+
+
+def _published(letter: Letter, ids: dict[str, str]) -> bool:
+    return letter.approved and letter.doc.dest in ids and letter.doc.meta.get("draft") is not True
+
+
+def _thought(letter: Letter, post_id: str, status: str = "") -> Thought:
+    answers = ()
+    if letter.answer:
+        answers = (Answer(sent=letter.received, text=letter.answer, message_id=""),)
+    return Thought(
+        id=letter.id,
+        post=post_id,
+        post_title=str(letter.doc.meta.get("title") or ""),
+        name=letter.name,
+        email=letter.email,
+        consent="quote-named",  # a comment was written to be shown with its name
+        received=letter.received,
+        message=letter.message,
+        status=status or ("answered" if letter.answer else "new"),  # type: ignore[arg-type]
+        answers=answers,
+    )
+
+
+def inbox_letters(plan: ImportPlan, finals: dict[str, str]) -> list[Thought]:
+    """Comments waiting for approval, as unanswered letters; public ones that no published
+    post can show (on a page, on a draft), archived: in the inbox, nothing is lost."""
+    ids = letter_ids(plan, finals)
+    found = []
+    for letter in plan.letters:
+        if _published(letter, ids):
+            continue
+        post_id = ids.get(letter.doc.dest) or fireside_slug(letter.doc)
+        found.append(_thought(letter, post_id, "" if not letter.approved else "archived"))
+    archived = sum(1 for t in found if t.status == "archived")
+    if archived:
+        plan.notes.append(
+            f"{archived} public comments on pages or drafts (which show no letters) are archived in the inbox"
+        )
+    return found
 
 
 def _find_in(body: str, left: list[tuple[str, str]]) -> list[tuple[int, str]]:

@@ -125,7 +125,9 @@ class _Reader:
                 self._draft(rel, local)
             elif self._collection_of(parts) is not None:
                 self._collection_doc(rel, local, parts)
-            elif any(p.startswith("_") for p in parts[:-1]) or parts[-1].startswith("_"):
+            elif (any(p.startswith("_") for p in parts[:-1]) or parts[-1].startswith("_")) and not any(
+                local == i.strip("/") or local.startswith(i.strip("/") + "/") for i in site.includes
+            ):
                 top = parts[0] if len(parts) > 1 else parts[-1]
                 self.skipped[top] = self.skipped.get(top, 0) + 1
             else:

@@ -73,12 +73,21 @@ class CopiedFile:
         return self.source.name if self.source is not None else self.dest
 
 
-@dataclass(frozen=True)
-class PublishedLetter:
-    """A public comment of the old site, as a published letter (content/letters/<id>.md)."""
+@dataclass
+class Letter:
+    """A reader's comment on the old site. One that was public there and answers a published
+    post becomes a published letter (content/letters/<id>.md); one awaiting approval an
+    unanswered letter in the inbox; a public one on a page or draft, which shows no
+    letters, an archived one in the inbox."""
 
-    id: str
-    data: bytes
+    id: str  # an inbox id: its UTC time and 8 hex digits
+    doc: Document  # the post it answers
+    name: str
+    email: str
+    received: datetime  # UTC
+    message: str  # plain text
+    approved: bool  # public on the old site
+    answer: str = ""  # the author's reply on the old site, if any
 
 
 @dataclass(frozen=True)
@@ -104,8 +113,7 @@ class ImportPlan:
     settings: SiteSettings
     documents: list[Document] = field(default_factory=list)
     files: list[CopiedFile] = field(default_factory=list)
-    letters: list[PublishedLetter] = field(default_factory=list)
-    inbox: list[Any] = field(default_factory=list)  # inbox.thought.Thought, unanswered letters
+    letters: list[Letter] = field(default_factory=list)
     permalinks: dict[str, str] = field(default_factory=dict)
     leftovers: list[Leftover] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the author should know, not tied to a line
