@@ -383,7 +383,17 @@ def _link_targets(plan: ImportPlan, finals: dict[str, str]) -> LinkTargets:
         files=copied,
         file_dests={item.old_url: item.dest for item in plan.files if item.old_url},
         by_source={doc.source: doc for doc in plan.documents},
+        by_slug=_unique_slugs(plan) if plan.kind == "wordpress" else {},
     )
+
+
+def _unique_slugs(plan: ImportPlan) -> dict[str, Document]:
+    found: dict[str, Document | None] = {}
+    for doc in plan.documents:
+        if doc.kind == "post" and doc.old_url:
+            slug = doc.old_url.rstrip("/").rsplit("/", 1)[-1]
+            found[slug] = None if slug in found else doc
+    return {slug: doc for slug, doc in found.items() if doc is not None}
 
 
 def site_yaml(plan: ImportPlan) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, quote, urlsplit
 
 from generator.migrate.leftovers import CodeMap, line_at
@@ -40,6 +40,9 @@ class LinkTargets:
     files: Mapping[str, str]  # an old site path of a copied file → its new site path
     file_dests: Mapping[str, str]  # an old site path of a copied file → where it is in the new site
     by_source: Mapping[str, Document]  # a document's source path → the document
+    # WordPress answers a post's slug under any date (it redirects to the post): its last
+    # path segment → the one post with that slug, where the old site was WordPress.
+    by_slug: Mapping[str, Document] = field(default_factory=dict)
 
 
 def _own_host(host: str | None, hosts: frozenset[str]) -> bool:
@@ -89,6 +92,8 @@ def rewrite_links(
         if path is None:
             return url
         target_doc = targets.documents.get(path) or targets.documents.get(path.casefold())
+        if target_doc is None and (own or raw.startswith("/")) and path.endswith("/"):
+            target_doc = targets.by_slug.get(path.rstrip("/").rsplit("/", 1)[-1])
         if target_doc is not None:
             if markdown:
                 return _wrap(_relative(target_doc.dest, here) + fragment, bracketed)
