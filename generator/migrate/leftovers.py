@@ -148,12 +148,26 @@ def snippet(tag: str) -> str:
     return one_line if len(one_line) <= _LIMIT else one_line[: _LIMIT - 1] + "…"
 
 
+def _kind(tag: str) -> str:
+    return next((what for pattern, what in _PATTERNS if pattern.match(tag)), "template tag")
+
+
 def scan(
     body: str, reasons: Mapping[str, str] | None = None, *, wordpress: bool = False
 ) -> list[tuple[int, str]]:
     """(line in `body`, message) for every template tag left outside code, in order."""
     code = CodeMap(body)
     found: dict[int, tuple[int, str]] = {}
+    # A statement a converter left whole (a loop with its body) is one place, not one per tag.
+    for source, why in (reasons or {}).items():
+        at = body.find(source)
+        while at >= 0:
+            if not code.inside(at) and not any(s <= at < s + n for s, (n, _) in found.items()):
+                opening = next(
+                    (m.group(0) for pattern, _ in _PATTERNS if (m := pattern.match(source))), source
+                )
+                found[at] = (len(source), f"{_kind(opening)} {snippet(opening)} left as it was: {why}")
+            at = body.find(source, at + len(source))
     patterns = list(_PATTERNS)
     if wordpress:
         patterns.append((_WP_SHORTCODE, "WordPress shortcode"))

@@ -201,17 +201,27 @@ class _Renderer:
                 raise Unsupported(f"no {'post' if name == 'post_url' else 'file'} {target!r} was imported")
             return found
         if name in _EMBEDS:
-            values = [text_of(self.evaluator.value(a)) for a in _args(args)]
+            values = [self.argument(a) for a in _args(args)]
             if values:
                 return embed_link(name, values)
         if name in ("image", "img", "figure"):
-            values = [text_of(self.evaluator.value(a)) for a in _args(args)]
+            values = [self.argument(a) for a in _args(args)]
             image = _image(name, values)
             if image:
                 return image
         if name in ("increment", "decrement", "cycle", "layout", "extends", "import", "from", "block", "seo"):
             raise Unsupported("template logic with no meaning in a post")
         raise Unsupported(f"the tag {name!r} is not Liquid's own (a plugin's, or a shortcode?)")
+
+    def argument(self, word: str) -> str:
+        """A plugin tag's argument: quoted text, a variable that is set, else the word itself."""
+        if word[:1] in "\"'" and word[-1:] == word[:1]:
+            return word[1:-1]
+        try:
+            value = self.evaluator.value(word)
+        except Unsupported:
+            return word
+        return word if isinstance(value, Missing) or value is None else text_of(value)
 
     def include(self, args: str, *, relative: bool) -> str:
         name, params_text = [*re.split(r"\s+", args.strip(), maxsplit=1), ""][:2]

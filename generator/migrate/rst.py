@@ -110,9 +110,9 @@ class _Document:
         ):
             out.append(self._heading(nxt.strip()[0], stripped))
             return index + 2
+        if re.fullmatch(r"=+(\s+=+)+\s*", stripped):
+            return self._simple_table(lines, index, out)
         if _ADORNMENT.match(stripped) and len(stripped) >= 4 and not nxt.strip():
-            if stripped.startswith("="):  # a simple table's border, not a transition
-                return self._simple_table(lines, index, out)
             out.append("* * *")
             return index + 1
         if stripped.startswith("+-") and stripped.endswith("+"):
@@ -394,38 +394,25 @@ class _Document:
         return "".join(out)
 
     def _inline_text(self, text: str) -> str:
-        text = re.sub(r"(?<![\w\\])<(?=[A-Za-z/!])", r"\\<", text)
-        text = re.sub(r"(?<!\\)\[(?!#?[\w-]*\]_)", r"\\[", text)
-        text = re.sub(r"(?<!\\)\](?!_)", r"\\]", text)
+        """Inline markup outside literals: each construct converted, the text between escaped."""
+        out, at = [], 0
+        for match in _INLINE.finditer(text):
+            out.append(_escape(text[at : match.start()]))
+            out.append(self._construct(match))
+            at = match.end()
+        out.append(_escape(text[at:]))
+        return "".join(out)
 
-        def role(match: re.Match[str]) -> str:
-            name, content = match.group(1), match.group(2)
-            if name in ("code", "file", "samp", "literal", "command", "program", "envvar", "option"):
-                return code_span(content)
-            if name in ("emphasis", "title-reference", "title", "t", "dfn"):
-                return f"*{content}*"
-            if name == "strong":
-                return f"**{content}**"
-            if name in ("sup", "superscript", "sub", "subscript"):
-                tag = "sup" if name.startswith("sup") else "sub"
-                return f"<{tag}>{html.escape(content)}</{tag}>"
-            if name == "kbd":
-                return f"<kbd>{html.escape(content)}</kbd>"
-            if name == "abbr":
-                short, _, long = content.partition(" (")
-                return (
-                    f'<abbr title="{html.escape(long.rstrip(")"))}">{html.escape(short)}</abbr>'
-                    if long
-                    else short
-                )
-            if name == "math":
-                return code_span(content)
-            return re.sub(r"\s*<[^>]*>$", "", content)
-
-        text = re.sub(r":([\w-]+):`([^`]+)`", role, text)
-
-        def link(match: re.Match[str]) -> str:
-            label, target, anonymous = match.group(1), match.group(2), match.group(3) == "__"
+    def _construct(self, match: re.Match[str]) -> str:
+        kind = match.lastgroup
+        if kind == "role":
+            return _role(match.group("role_name"), match.group("role_text"))
+        if kind == "link":
+            label, target, anonymous = (
+                match.group("link_text"),
+                match.group("link_target"),
+                match.group("link_end") == "__",
+            )
             if target is not None:
                 url = target.strip()
                 label = label.strip()
@@ -433,30 +420,70 @@ class _Document:
                     self.targets.setdefault(_key(label), url)
                 if url.endswith("_") and not url.startswith(("http", "/")):
                     url = self.targets.get(_key(url[:-1]), url)
-                return f"[{label or url}]({_destination(url)})"
+                return f"[{_escape(label or url)}]({_destination(url)})"
             url = self.anonymous.pop(0) if anonymous and self.anonymous else self.targets.get(_key(label))
             if url is None:
-                return f"[{label}](#{_anchor(label)})"
-            return f"[{label}]({_destination(url)})"
+                return f"[{_escape(label)}](#{_anchor(label)})"
+            return f"[{_escape(label)}]({_destination(url)})"
+        if kind == "interpreted":
+            return f"*{_escape(match.group('interpreted_text'))}*"
+        if kind == "reference":
+            word = match.group("reference_word")
+            url = self.targets.get(_key(word))
+            return f"[{_escape(word)}]({_destination(url)})" if url else _escape(word)
+        if kind == "footnote":
+            label = match.group("footnote_label")
+            return f"[^{self.footnotes.get(label, label.lstrip('#') or '1')}]"
+        if kind == "substitution":
+            name = match.group("substitution_name")
+            return self.substitutions.get(name, _escape(match.group(0)))
+        if kind == "url":
+            return f"<{match.group(0)}>"
+        if kind in ("strong", "emphasis"):
+            mark = "**" if kind == "strong" else "*"
+            return f"{mark}{_escape(match.group(kind + '_text'))}{mark}"
+        return _escape(match.group(0))
 
-        text = re.sub(r"`([^`<]*?)\s*(?:<([^>]+)>)?`(__?)", link, text)
-        text = re.sub(
-            r"(?<![\w`])\b([\w-]+)_(?!\w)",
-            lambda m: (
-                f"[{m.group(1)}]({_destination(self.targets[_key(m.group(1))])})"
-                if _key(m.group(1)) in self.targets
-                else m.group(0)
-            ),
-            text,
+
+_INLINE = re.compile(
+    r"(?P<role>:(?P<role_name>[\w-]+):`(?P<role_text>[^`]+)`)"
+    r"|(?P<link>`(?P<link_text>[^`<]*?)\s*(?:<(?P<link_target>[^>]+)>)?`(?P<link_end>__?))"
+    r"|(?P<interpreted>`(?P<interpreted_text>[^`]+)`(?!_))"
+    r"|(?P<strong>\*\*(?P<strong_text>[^*\s](?:[^*]*[^*\s])?)\*\*)"
+    r"|(?P<emphasis>(?<![\w*])\*(?P<emphasis_text>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*]))"
+    r"|(?P<footnote>\[(?P<footnote_label>#?[\w-]*|\d+)\]_)"
+    r"|(?P<substitution>\|(?P<substitution_name>[^|\s][^|]*)\|)"
+    r"|(?P<url>https?://[^\s<>`]+[^\s<>`.,;:!?)])"
+    r"|(?P<reference>(?<![\w`])(?P<reference_word>[\w-]+)_(?!\w))"
+)
+
+
+def _escape(text: str) -> str:
+    """Text that Markdown shows as written: its own markup characters escaped."""
+    text = re.sub(r"(?<!\\)([`*_\[\]])", r"\\\1", text)
+    return re.sub(r"<(?=[A-Za-z/!])", r"\\<", text)
+
+
+def _role(name: str, content: str) -> str:
+    if name in ("code", "file", "samp", "literal", "command", "program", "envvar", "option", "math"):
+        return code_span(content)
+    if name in ("emphasis", "title-reference", "title", "t", "dfn"):
+        return f"*{_escape(content)}*"
+    if name == "strong":
+        return f"**{_escape(content)}**"
+    if name in ("sup", "superscript", "sub", "subscript"):
+        tag = "sup" if name.startswith("sup") else "sub"
+        return f"<{tag}>{html.escape(content)}</{tag}>"
+    if name == "kbd":
+        return f"<kbd>{html.escape(content)}</kbd>"
+    if name == "abbr":
+        short, _, long = content.partition(" (")
+        return (
+            f'<abbr title="{html.escape(long.rstrip(")"))}">{html.escape(short)}</abbr>'
+            if long
+            else _escape(short)
         )
-        text = re.sub(
-            r"\[(#?[\w-]*|\d+)\]_",
-            lambda m: f"[^{self.footnotes.get(m.group(1), m.group(1).lstrip('#') or '1')}]",
-            text,
-        )
-        text = re.sub(r"\|([^|\s][^|]*)\|", lambda m: self.substitutions.get(m.group(1), m.group(0)), text)
-        text = re.sub(r"(?<![(<\[\w])(https?://[^\s<>`]+[^\s<>`.,;:!?)])", r"<\1>", text)
-        return re.sub(r"(?<![`*])`([^`]+)`(?![`_])", lambda m: f"*{m.group(1)}*", text)
+    return _escape(re.sub(r"\s*<[^>]*>$", "", content))
 
 
 def _key(name: str) -> str:

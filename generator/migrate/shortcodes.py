@@ -77,7 +77,7 @@ def convert(text: str, context: ShortcodeContext) -> tuple[str, dict[str, str]]:
     escaped: list[str] = []
 
     def keep_escaped(match: re.Match[str]) -> str:
-        escaped.append(match.group(0).replace("/*", "", 1).replace("*/", "", 1).replace("{{< ", "{{<", 1))
+        escaped.append(match.group(0).replace("/*", "", 1).replace("*/", "", 1))
         return f"\x00sc{len(escaped) - 1}\x00"
 
     text = re.sub(r"\{\{[<%]/\*.*?\*/[>%]\}\}", keep_escaped, text, flags=re.DOTALL)

@@ -116,7 +116,13 @@ def default_path(doc: Document, permalinks: dict[str, str], tz: tzinfo) -> str:
             folder = posixpath.dirname(folder)
         return f"{folder}/{slug}/".lstrip("/")
     pattern = permalinks.get(doc.group) or permalinks.get("posts") or DEFAULT_PATTERNS["posts"]
-    return expand(pattern, slug, aware(doc.meta.get("date"), tz), doc.section)
+    return expand(pattern, slug, _local(doc, tz), doc.section)
+
+
+def _local(doc: Document, tz: tzinfo) -> datetime | None:
+    """The document's date in the site's zone, where the build reads `:year` and the like."""
+    moment = aware(doc.meta.get("date"), tz)
+    return moment.astimezone(tz) if moment is not None else None
 
 
 def _fit_slug(doc: Document, old: str) -> None:
@@ -143,7 +149,7 @@ def plan_urls(
         for doc in plan.documents:
             if doc.kind != "post" or not doc.old_url:
                 continue
-            shape = templatize(doc.old_url, fireside_slug(doc), aware(doc.meta.get("date"), tz))
+            shape = templatize(doc.old_url, fireside_slug(doc), _local(doc, tz))
             if shape:
                 groups.setdefault(doc.group, Counter())[shape] += 1
         for group, shapes in sorted(groups.items()):

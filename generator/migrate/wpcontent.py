@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from generator.migrate.htmldom import autop, html_block, parse
-from generator.migrate.htmlmd import to_markdown
+from generator.migrate.htmlmd import escape_text, to_markdown
+from generator.migrate.leftovers import WORDPRESS_SHORTCODES, snippet
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([\w/-]+)(\s+\{.*?\})?\s*(/?)-->", re.DOTALL)
 _EMBED_BLOCK = re.compile(
@@ -70,6 +71,13 @@ _DYNAMIC = (
     "site-logo",
     "post-title",
     "social-links",
+)
+
+
+# A shortcode still there: a known name, or any `[name attr=...]` / `[/name]`.
+_LEFT_SHORTCODE = re.compile(
+    r"\[/?(?:" + "|".join(WORDPRESS_SHORTCODES) + r")\b[^\]\n]*\]"
+    r"|\[[a-z][\w-]*(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))+\s*/?\]|\[/[a-z][\w-]*\]"
 )
 
 
@@ -147,6 +155,10 @@ def convert(content: str, context: WordPressContext, *, keep_html: bool = False)
         lambda name, pos, named, body: _embed(name, pos, named, body),
     )
     text = _shortcodes(text, ("audio", "video"), lambda name, pos, named, body: _media(name, pos, named))
+    for match in _LEFT_SHORTCODE.finditer(text):
+        shown = match.group(0) if keep_html else escape_text(match.group(0))
+        why = "a shortcode of a WordPress plugin or theme: nothing here can run it"
+        context.left.append((shown, f"WordPress shortcode {snippet(match.group(0))} left as it was: {why}"))
     text = re.sub(r"<!--protected (\d+)-->", lambda m: protected[int(m.group(1))], text)
     if keep_html:
         root = parse(text)
