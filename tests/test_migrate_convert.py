@@ -284,7 +284,7 @@ def test_html_kept_as_html_has_no_blank_line_to_end_it_early() -> None:
 
 def test_comment_html_as_plain_text() -> None:
     assert to_text("Thanks!<br>\nSee <a href=\"https://x.example\">my post</a>.<p>More &amp; more</p>") == (
-        "Thanks!\n\nSee my post (https://x.example).\n\nMore & more"
+        "Thanks!\nSee my post (https://x.example).\n\nMore & more"
     )
 
 

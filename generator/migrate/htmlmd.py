@@ -351,7 +351,7 @@ def _escape_line_starts(text: str) -> str:
 
 def to_text(source: str) -> str:
     """Plain text for reader comments: paragraphs and line breaks kept, links as their URL."""
-    root = parse(source)
+    root = parse(re.sub(r"<br\s*/?>[ \t]*\n", "<br>", source, flags=re.IGNORECASE))  # one break, not two
     paragraphs: list[str] = []
     _text_blocks(root, paragraphs)
     return "\n\n".join(p for p in (p.strip() for p in paragraphs) if p)

@@ -16,10 +16,12 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from generator.migrate import frontmatter, shared
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.liquidexpr import BuildTime, Missing
-from generator.migrate.sourcetree import SourceProblem, SourceTree, read_config_text
+from generator.migrate.sourcetree import SourceProblem, SourceTree
 from generator.migrate.urlplan import site_path
 
 STYLES = {
@@ -110,13 +112,10 @@ class JekyllSite:
                 if suffix not in (".yml", ".yaml", ".json"):
                     continue
                 try:
-                    value = (
-                        read_config_text(rel, self.tree.read_text(rel))
-                        if suffix != ".json"
-                        else json.loads(self.tree.read_text(rel))
-                    )
-                except (SourceProblem, ValueError):
-                    continue
+                    text = self.tree.read_text(rel)
+                    value = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+                except (SourceProblem, ValueError, yaml.YAMLError):
+                    continue  # a data file is lists as often as mappings
                 target = self._data
                 *folders, name = stem.split("/")
                 for part in folders:

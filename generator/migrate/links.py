@@ -98,9 +98,12 @@ def rewrite_links(
             if markdown:
                 return _wrap(_relative(target_doc.dest, here) + fragment, bracketed)
             return targets.base_path + quote(targets.finals[target_doc.dest]) + fragment
+        # Markdown links are site paths (the build puts the base path in front); raw HTML is
+        # not the build's to change, so it gets the whole path.
+        prefix = "/" if markdown else targets.base_path
         copied = targets.files.get(path)
         if copied is not None:
-            return _wrap(targets.base_path + quote(copied) + fragment, bracketed)
+            return _wrap(prefix + quote(copied) + fragment, bracketed)
         if relative:
             # What the old page's browser made of it: a link that led nowhere stays one, but
             # no longer stops the build as a missing file beside the post would.
@@ -118,6 +121,8 @@ def rewrite_links(
             problems.append(
                 (line_at(body, at), f"links to {raw}, which no imported post, page or file answers")
             )
+        if markdown and raw.startswith("/") and targets.base_path != "/":
+            return _wrap("/" + quote(path, safe="/%") + _suffix(parts), bracketed)
         return url
 
     body = _sub_positions(body, code, new_link)

@@ -210,9 +210,11 @@ class _Reader:
             item.content, context, keep_html=bool(getattr(self.options, "keep_html", False))
         )
         featured = self.attachments.get(item.meta.get("_thumbnail_id", ""))
-        if featured and featured.url and featured.url not in item.content:
-            extra["image"] = featured.url
-            body = f"![{featured.alt or featured.title}]({featured.url})\n\n{body}"
+        if featured and featured.url:
+            own_image = (urlsplit(featured.url).hostname or "").removeprefix("www.") == self.host
+            extra["image"] = urlsplit(featured.url).path if own_image else featured.url
+            if featured.url not in item.content:  # shown above the post, as WordPress themes do
+                body = f"![{featured.alt or featured.title}]({featured.url})\n\n{body}"
         meta["extra"] = extra
         name = (
             posixpath.basename((old or "").rstrip("/")).removesuffix(".html")
