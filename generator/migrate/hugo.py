@@ -25,6 +25,9 @@ from generator.migrate.redirects import read_redirects
 from generator.migrate.sourcetree import SourceProblem, SourceTree, split_front_matter
 from generator.migrate.urlplan import site_path
 
+_SECTION_KEYS = ("title", "description", "draft")
+_UNSHOWN = "its text is not imported: no list page of Fireside's shows it (the home page lists posts)"
+
 _CONTENT = (".md", ".markdown", ".html", ".htm")
 _OTHER_FORMATS = (".org", ".adoc", ".asciidoc", ".rst", ".pandoc", ".pdc", ".ipynb", ".rmd")
 _INDEX = re.compile(r"^(_?index)(\.[\w-]+)?\.(md|markdown|html|htm)$")
@@ -273,14 +276,12 @@ class _Reader:
                     for k, v in frontmatter.mapped(meta).items()
                     if k in ("title", "description", "draft")
                 }
-                self.plan.files.append(
-                    CopiedFile(f"content/posts/{section}/_index.md", data=frontmatter.dump(settings).encode())
-                )
-            if body.strip():
+                self.plan.sections[section] = (settings, body)
+            elif body.strip():
                 self.plan.leftover(
                     f"{self.site.content}/{folder}/_index.md".replace("//", "/"),
                     None,
-                    "its text is not imported: Fireside's list pages show posts only",
+                    _UNSHOWN,
                 )
         return groups
 

@@ -25,7 +25,7 @@ from generator.migrate.destination import Content, ImportRefused, choose_destina
 from generator.migrate.links import LinkTargets, rewrite_links
 from generator.migrate.model import KINDS, CopiedFile, Document, ImportPlan, Leftover, Letter
 from generator.migrate.sourcetree import SourceProblem
-from generator.migrate.urlplan import fireside_slug, plan_urls, site_path
+from generator.migrate.urlplan import expand, fireside_slug, plan_urls, site_path
 from generator.site.config import CONFIG_NAME
 
 GITIGNORE = """\
@@ -138,9 +138,10 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     _carry_redirects(plan)
     base_path = urlsplit(plan.settings.base_url).path or "/"
     finals = plan_urls(plan, tz, patterns=not existing_site, base_path=base_path)
+    list_pages = _section_pages(plan, finals)
     _one_file_per_url(plan, finals)
     by_dest = {doc.dest: path for path, doc in finals.items()}
-    targets = _link_targets(plan, by_dest)
+    targets = _link_targets(plan, by_dest, list_pages)
     files: dict[str, Content] = {}
     for doc in plan.documents:
         body, problems = rewrite_links(doc, targets, lambda d: d.old_url)
@@ -155,6 +156,10 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         for line, message in sorted([*found, *problems, *kept]):
             plan.leftover(doc.dest, line + offset, message)
         files[doc.dest] = text.encode("utf-8")
+    for section, (settings, text) in sorted(plan.sections.items()):
+        if any(d.section == section for d in plan.documents if d.kind == "post"):
+            page = frontmatter.dump(settings) + ("\n" + text.strip("\n") + "\n" if text.strip() else "")
+            files[f"content/posts/{section}/_index.md"] = page.encode("utf-8")
     for copied in plan.files:
         files[copied.dest] = copied.data if copied.data is not None else copied.source  # type: ignore[assignment]
     ids = letter_ids(plan, by_dest)
@@ -271,6 +276,38 @@ def _drop_empty(plan: ImportPlan) -> None:
     plan.documents = kept
 
 
+def _section_pages(plan: ImportPlan, finals: dict[str, Document]) -> dict[str, str]:
+    """A page at the address of a section's list page (a Jekyll collection's index, a Hugo
+    section's page) becomes that list page's title and text: the old address shows both.
+    Returns the old addresses now answered by a list page."""
+    moved: dict[str, str] = {}
+    for section in sorted({d.section for d in plan.documents if d.kind == "post" and d.section}):
+        pattern = plan.permalinks.get(section)
+        path = expand(pattern, "", None, section) if pattern else None
+        if not path or not path.endswith(section + "/") or ":" in path:
+            continue
+        page = finals.get(path)
+        if page is None or page.kind != "page":
+            continue
+        settings, text = plan.sections.get(section, ({}, ""))
+        settings = {**{k: v for k, v in page.meta.items() if k in ("title", "description")}, **settings}
+        plan.sections[section] = (
+            settings,
+            "\n\n".join(t for t in (page.body.strip("\n"), text.strip("\n")) if t),
+        )
+        plan.documents.remove(page)
+        del finals[path]
+        for old in (page.old_url, *page.old_aliases):
+            if old:
+                moved[old] = path
+        plan.leftover(
+            page.dest,
+            None,
+            f"not a page of its own: its text is shown above the list of {section}'s posts at /{path}",
+        )
+    return moved
+
+
 def _one_file_per_url(plan: ImportPlan, finals: dict[str, Document]) -> None:
     """Where two files answered at one old URL (a static file and a post's own, as Zola and
     Hugo allow), one is kept: a document's page before a file, a static file before a copy."""
@@ -340,7 +377,7 @@ def _carry_redirects(plan: ImportPlan) -> None:
         )
 
 
-def _link_targets(plan: ImportPlan, finals: dict[str, str]) -> LinkTargets:
+def _link_targets(plan: ImportPlan, finals: dict[str, str], list_pages: dict[str, str]) -> LinkTargets:
     base_path = urlsplit(plan.settings.base_url).path or "/"
     documents: dict[str, Document] = {}
     for doc in plan.documents:
@@ -369,6 +406,7 @@ def _link_targets(plan: ImportPlan, finals: dict[str, str]) -> LinkTargets:
                 )
     for feed in plan.feeds:
         copied.setdefault(feed, "atom.xml")
+    copied.update(list_pages)
     hosts = {h.lower().removeprefix("www.") for h in plan.hosts}
     host = urlsplit(plan.settings.base_url).hostname
     if host and host not in ("example.com", "localhost"):

@@ -88,6 +88,13 @@ def rewrite_links(
             beside = targets.file_dests.get(path or "", "")
             if doc.dest.endswith("/index.md") and beside.startswith(posixpath.dirname(doc.dest) + "/"):
                 return url  # a file of the post's folder, copied beside it
+            made_from = (
+                _source_of_generated(parts.path, here, targets) if doc.dest.endswith("/index.md") else None
+            )
+            if made_from is not None:
+                problems.append((line_at(body, at), f"links to {raw}, which the old site's build made from "
+                                 f"{made_from}: it now links to that"))  # fmt: skip
+                return _wrap(quote(made_from, safe="/%") + fragment, bracketed)
             relative = True
         if path is None:
             return url
@@ -144,6 +151,25 @@ def _sub_positions(body: str, code: CodeMap, new_link: Callable[[str, int, bool]
     for start, end, new in sorted(edits, reverse=True):
         body = body[:start] + new + body[end:]
     return body
+
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
+
+
+def _source_of_generated(wanted: str, folder: str, targets: LinkTargets) -> str | None:
+    """A post folder's one file that a missing image was made from by the old site's build:
+    the same name in a sub-folder (raw/x.jpg for x.jpg), or the same name in another image
+    format (x.png for x.avif). None when there is no such file, or more than one."""
+    name = posixpath.basename(wanted)
+    stem, suffix = posixpath.splitext(name)
+    if suffix.lower() not in _IMAGE_SUFFIXES:
+        return None
+    inside = [d[len(folder) + 1 :] for d in targets.file_dests.values() if d.startswith(folder + "/")]
+    same = [f for f in inside if posixpath.basename(f) == name]
+    if len(same) != 1:
+        same = [f for f in inside if posixpath.splitext(posixpath.basename(f)) [0] == stem
+                and posixpath.splitext(f)[1].lower() in _IMAGE_SUFFIXES]  # fmt: skip
+    return same[0] if len(same) == 1 else None
 
 
 def _all_matches(pattern: re.Pattern[str], text: str, nested: bool) -> list[re.Match[str]]:

@@ -115,6 +115,8 @@ class ImportPlan:
     files: list[CopiedFile] = field(default_factory=list)
     letters: list[Letter] = field(default_factory=list)
     permalinks: dict[str, str] = field(default_factory=dict)
+    # A section's settings and the text shown above its list (its `_index.md`), by section path.
+    sections: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
     leftovers: list[Leftover] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the author should know, not tied to a line
     hosts: set[str] = field(default_factory=set)  # the old site's host names, without "www."

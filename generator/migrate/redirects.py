@@ -32,7 +32,7 @@ _NETLIFY = re.compile(r"^\s*(/\S*)\s+(\S+)(?:\s+(\d{3})!?)?\s*$")
 def read_redirects(tree: SourceTree, candidates: Iterable[str] = HOST_FILES) -> list[tuple[str, str]]:
     """(from, to) pairs of plain redirects; patterns (`*`, `:splat`, regular expressions) are left out."""
     found: list[tuple[str, str]] = []
-    for rel in candidates:
+    for rel in dict.fromkeys(candidates):
         if not tree.is_file(rel):
             continue
         try:
@@ -77,4 +77,4 @@ def read_redirects(tree: SourceTree, candidates: Iterable[str] = HOST_FILES) -> 
                 and ":splat" not in target
             ):
                 found.append((source, target))
-    return found
+    return list(dict.fromkeys(found))

@@ -24,6 +24,9 @@ from generator.migrate.redirects import read_redirects
 from generator.migrate.sourcetree import SourceProblem, SourceTree, split_front_matter
 from generator.migrate.urlplan import site_path
 
+_SECTION_KEYS = ("title", "description", "draft")
+_UNSHOWN = "its text is not imported: no list page of Fireside's shows it (the home page lists posts)"
+
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T[\d:]+(?:Z|[+-]\d{2}:?\d{2})?)?[-_](.+)$")
 _INLINE = re.compile(r"\{\{\s*([\w-]+)\((.*?)\)\s*\}\}", re.DOTALL)
 _BLOCK = re.compile(r"\{%\s*([\w-]+)\((.*?)\)\s*%\}(.*?)\{%\s*end\s*%\}", re.DOTALL)
@@ -86,6 +89,7 @@ class _Reader:
         self.taken: set[str] = set()
         self.pages: list[dict[str, Any]] = []
         self.by_inner: dict[str, dict[str, Any]] = {}
+        self.sections: dict[str, tuple[dict[str, Any], str]] = {}
 
     def run(self) -> None:
         files = [rel[len("content/") :] for rel in self.tree.files("content")]
@@ -113,10 +117,7 @@ class _Reader:
 
     def _section(self, inner: str) -> None:
         front = split_front_matter(self.tree.read_text(f"content/{inner}"))
-        if front.body.strip():
-            self.plan.leftover(
-                f"content/{inner}", None, "its text is not imported: Fireside's lists show posts only"
-            )
+        self.sections[posixpath.dirname(inner)] = (front.meta, front.body)
 
     def _page(self, inner: str, bundle: str | None) -> None:
         rel = f"content/{inner}"
@@ -169,6 +170,16 @@ class _Reader:
         year_like = {s for s in post_sections if re.fullmatch(r"\d{4}", s)}
         others = sorted(post_sections - year_like, key=lambda s: (-dated[s], s))
         main = None if year_like else (others[0] if others else None)
+        for folder, (meta, body) in sorted(self.sections.items()):
+            if folder in post_sections and folder not in year_like and folder != main:
+                settings = {
+                    k: v
+                    for k, v in frontmatter.mapped(meta).items()
+                    if k in ("title", "description", "draft")
+                }
+                self.plan.sections[folder] = (settings, body)
+            elif body.strip():
+                self.plan.leftover(f"content/{folder}/_index.md".replace("//", "/"), None, _UNSHOWN)
         for page in self.pages:
             section = page["section"]
             if section in post_sections:
