@@ -137,12 +137,19 @@ def test_the_old_hosts_redirects_to_posts_become_aliases(tmp_path: Path) -> None
     site, result = imported("jekyll", {
         "_config.yml": "title: Old\nurl: https://old.example\npermalink: /blog/:year/:month/:day/:title/\n",
         "_posts/2014-06-25-apples.md": "---\ntitle: Apples\n---\nText.\n",
-        "_posts/2014-08-06-apples-two.md": "---\ntitle: Apples two\n---\nAfter [part one](/apples/).\n",
+        "_posts/2014-08-06-apples-two.md": (
+            "---\ntitle: Apples two\n---\nAfter [part one](/apples/); [more]({{ 'apples' | tag_url }}).\n"
+        ),
         ".htaccess": "Redirect 301 /apples /blog/2014/06/25/apples\nRedirect 301 /blog/apples /blog/2014/06/25/apples\nRedirect 301 /cv /elsewhere/\n",
     }, tmp_path)  # fmt: skip
     answers(site, "/apples/", at="/blog/2014/06/25/apples/")
     answers(site, "/blog/apples/", at="/blog/2014/06/25/apples/")
-    assert "[part one](2014-06-25-apples.md)" in body(site, "content/posts/2014-08-06-apples-two.md")
+    text = body(site, "content/posts/2014-08-06-apples-two.md")
+    assert "[part one](2014-06-25-apples.md)" in text
+    assert "[more]({{ 'apples' | tag_url }})" in text  # a plugin's filter: left, and listed as such
+    assert [str(x).split(": ", 1)[1] for x in result.leftovers if x.path.endswith("apples-two.md")] == [
+        "template expression {{ 'apples' | tag_url }} left as it was: the filter 'tag_url' is not Liquid's own (a plugin's?)"
+    ]
     assert any("1 redirects of the old host lead to something not imported" in note for note in result.notes)
 
 

@@ -27,6 +27,7 @@ _REFERENCE = re.compile(r"^(?P<open> {0,3}\[[^\]\n]+\]:[ \t]*)(?P<url><[^>\n]*>|
 _HTML_ATTRIBUTE = re.compile(
     r"""(?P<open>\s(?:href|src)\s*=\s*(?P<q>["']))(?P<url>[^"'<>]*)(?P=q)""", re.IGNORECASE
 )
+_TEMPLATE = re.compile(r"\{[{%]|[{|](?:filename|static|attach)[}|]")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -62,6 +63,8 @@ def rewrite_links(
     def new_link(url: str, at: int, markdown: bool) -> str:
         bracketed = url.startswith("<") and url.endswith(">")
         raw = url[1:-1] if bracketed else url
+        if _TEMPLATE.search(raw):
+            return url  # template syntax left for the author (listed by `leftovers`), not a link
         parts = urlsplit(raw.replace("&amp;", "&") if not markdown else raw)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         own = relative = False
