@@ -172,9 +172,10 @@ def test_rst_constructs_posts_use() -> None:
         ==========
 
         A paragraph with *emphasis*, **strong**, ``code`` and a `link <https://example.org>`_,
-        a `named one`_ and :code:`inline`.
+        a `named one`_ and :code:`inline`, and `https://nginx.org/`_.
 
         .. _named one: https://named.example
+        .. _`https://nginx.org/`: https://nginx.org/
 
         Run this::
 
@@ -203,7 +204,10 @@ def test_rst_constructs_posts_use() -> None:
         ''')
     out, left = rst(text)
     assert "## Setting up" in out
-    assert "A paragraph with *emphasis*, **strong**, `code` and a [link](https://example.org),\na [named one](https://named.example) and `inline`." in out
+    assert (
+        "A paragraph with *emphasis*, **strong**, `code` and a [link](https://example.org),\n"
+        "a [named one](https://named.example) and `inline`, and [https://nginx.org/](https://nginx.org/)."
+    ) in out
     assert "Run this:\n\n```\nsudo apt-get install thing\n```" in out
     assert '```python\nprint("hi")\n```' in out
     assert "- one\n\n- two\n\n  continued" in out

@@ -159,8 +159,9 @@ class _Reader:
         return any(rel == p or rel.startswith(p + "/") or fnmatch.fnmatch(rel, p) for p in self.ignores)
 
     def run(self) -> None:
-        files = [rel for rel in self.tree.files(self.input) if not self._ignored(rel)]
-        passthrough = self._passthrough(files)
+        every = list(self.tree.files(self.input, skip=frozenset({"_site"})))
+        files = [rel for rel in every if not self._ignored(rel)]
+        passthrough = self._passthrough(every)  # .eleventyignore is for templates: copies ignore it
         bundles = {posixpath.dirname(rel) for rel in files if posixpath.basename(rel) == "index.md"}
         for rel in files:
             suffix = posixpath.splitext(rel)[1].lower()

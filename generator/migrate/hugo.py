@@ -71,6 +71,7 @@ def read(source: Path, options: Any) -> ImportPlan:
         description=shared.first_text(params.get("description"), config.get("description")),
         language=shared.language(config.get("languagecode") or config.get("defaultcontentlanguage")),
         timezone=site.tz.key,
+        heading_ids="github",  # goldmark's ids are GitHub's: links to #a-heading keep working
     )
     plan = ImportPlan("hugo", settings)
     if placeholder:

@@ -448,6 +448,8 @@ def site_yaml(plan: ImportPlan) -> str:
     values["author"] = author
     if s.menu:
         values["menu"] = [{"title": title, "url": url} for title, url in s.menu]
+    if s.heading_ids:
+        values["markdown"] = {"heading_ids": s.heading_ids}
     text = yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000)
     if s.timezone_note:
         text = text.replace(f"timezone: {s.timezone}\n", f"timezone: {s.timezone}  # {s.timezone_note}\n", 1)

@@ -88,6 +88,7 @@ def _settings(config: dict[str, Any], site: JekyllSite) -> tuple[SiteSettings, b
         description=shared.first_text(config.get("description")),
         language=shared.language(config.get("lang") or config.get("locale")),
         timezone=site.tz.key,
+        heading_ids="github",  # kramdown's ids, as GitHub's: links to #a-heading keep working
     )
     return settings, placeholder
 

@@ -103,6 +103,7 @@ class SiteSettings:
     timezone: str = "UTC"
     timezone_note: str = ""  # why that zone, when it was inferred
     menu: tuple[tuple[str, str], ...] = ()  # (title, url)
+    heading_ids: str = ""  # "github" where old anchors were GitHub-style ids (Hugo, kramdown)
 
 
 @dataclass

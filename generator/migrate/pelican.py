@@ -9,13 +9,14 @@ its simple assignments are read with `ast`, nothing in it is executed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import posixpath
 import re
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.migrate import frontmatter, liquid, shared
@@ -129,6 +130,9 @@ def read(source: Path, options: Any) -> ImportPlan:
         )
     plan.hosts.add(urlsplit(url).hostname or "")
     _Reader(tree, settings, plan, tz).run()
+    markdown = sum(1 for d in plan.documents if not d.source.endswith(".rst"))
+    if markdown * 2 > len(plan.documents):  # Python-Markdown's toc ids are GitHub's; docutils' are Fireside's
+        plan.settings = dataclasses.replace(plan.settings, heading_ids="github")
     plan.redirects = read_redirects(tree)
     for key in ("FEED_ALL_ATOM", "FEED_ATOM", "FEED_ALL_RSS", "FEED_RSS"):
         feed = settings.get(key)
@@ -296,7 +300,7 @@ class _Reader:
         body = body.replace("<!-- PELICAN_END_SUMMARY -->", "<!-- more -->")
         body = _LINK.sub(lambda m: self._link(m, inner, doc) or m.group(0), body)
         body, reasons = liquid.convert(body, self._liquid(inner))
-        doc.body, doc.reasons, doc.body_leftovers = body, reasons, leftovers
+        doc.body, doc.reasons, doc.body_leftovers = body, reasons, [*leftovers, *doc.body_leftovers]
 
     def _link(self, match: re.Match[str], inner: str, doc: Document) -> str | None:
         kind = match.group(2) or match.group(3)
@@ -314,7 +318,7 @@ class _Reader:
         resolved = posixpath.normpath(
             path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(inner), path)
         )
-        linked = self.docs.get(resolved)
+        linked = self.docs.get(resolved) or self._renamed(resolved)
         if linked is not None and linked.old_url:
             return self.base_path + linked.old_url + anchor
         if resolved in self.static:
@@ -334,7 +338,24 @@ class _Reader:
                 CopiedFile(f"content/static/{target_path}", source=self.tree.path(rel), old_url=target_path)
             )
             return self.base_path + target_path + anchor
-        return None
+        # Pelican left it as written, and the browser made it an address below the page:
+        # that address is kept (it led nowhere), so the new build does not take it for a file.
+        why = f"{{{kind}}}{path} names no file (a dead link to Pelican too); it now points at the old address"
+        doc.body_leftovers.append(("%7B" + kind + "%7D", why))
+        origin = "/".join(self.plan.settings.base_url.split("/", 3)[:3])
+        page = doc.old_url or ""
+        page = page if page.endswith("/") else posixpath.dirname(page) + "/"
+        return origin + self.base_path + page.lstrip("/") + "%7B" + kind + "%7D" + quote(target, safe="/#")
+
+    def _renamed(self, resolved: str) -> Document | None:
+        """The one article whose file has that name after a date (x.rst → 2020-09-01-x.rst)."""
+        name = posixpath.basename(resolved)
+        found = [
+            d
+            for inner, d in self.docs.items()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[-_]" + re.escape(name), posixpath.basename(inner))
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _liquid(self, inner: str) -> liquid.LiquidContext:
         def include_code(words: list[str]) -> str | None:

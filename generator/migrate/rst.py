@@ -19,7 +19,7 @@ _ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _BULLET = re.compile(r"^(\s*)([-*+•])(\s+)(.*)$")
 _ENUMERATED = re.compile(r"^(\s*)(\d+|#|[a-zA-Z])([.)])(\s+)(.*)$")
 _DIRECTIVE = re.compile(r"^\.\.\s+([\w:-]+)::\s*(.*)$")
-_TARGET = re.compile(r"^\.\.\s+_([^:]+|`[^`]+`):\s*(.*)$")
+_TARGET = re.compile(r"^\.\.\s+_(`[^`]+`|[^:`]+):\s*(.*)$")  # a quoted name may hold a colon
 _ANONYMOUS_TARGET = re.compile(r"^(?:\.\.\s+)?__\s*:?\s+(\S+)\s*$")
 _SUBSTITUTION = re.compile(r"^\.\.\s+\|([^|]+)\|\s+([\w-]+)::\s*(.*)$")
 _FOOTNOTE = re.compile(r"^\.\.\s+\[(#?[\w-]*|\d+)\]\s+(.*)$")

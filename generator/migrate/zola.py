@@ -221,7 +221,11 @@ class _Reader:
             folder = f"content/{page['bundle']}"
             for rel in self.tree.files(folder):
                 name = rel[len(folder) + 1 :]
-                if name != "index.md":
+                if name.endswith(".md") and name != "index.md":
+                    self.plan.leftover(
+                        rel, None, "not imported: Markdown inside a post's folder (Zola never published it)"
+                    )
+                elif name != "index.md":
                     old = f"{page['old']}{name}" if page["old"] else None
                     self.plan.files.append(
                         CopiedFile(
