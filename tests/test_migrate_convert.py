@@ -87,6 +87,26 @@ def test_liquid_leaves_what_needs_the_old_generator_and_says_why() -> None:
     assert [line for line, _ in scan(out, reasons)] == [1, 2, 3]
 
 
+def test_liquid_plugin_blocks_of_common_kinds_and_cached_includes() -> None:
+    # made-mistakes.com: {% figure caption:"..." %}...{% endfigure %} and {% notice %} tags of
+    # its own plugins around Markdown, and jekyll-include-cache's {% include_cached %}.
+    text = dedent('''
+        {% figure caption:"Two cats." %}
+        ![One](/a.png)
+        ![Two](/b.png)
+        {% endfigure %}
+
+        {% notice %}
+        **Note:** careful.
+        {% endnotice %}
+
+        {% include_cached note.html text="Hi" %}
+        ''')
+    out, reasons = liquid.convert(text, liquid_context({"note.html": "<aside>{{ include.text }}</aside>"}))
+    assert reasons == {}
+    assert out == "![One](/a.png)\n![Two](/b.png)\n\n*Two cats.*\n\n> **Notice:**\n>\n> **Note:** careful.\n\n<aside>Hi</aside>\n"
+
+
 def test_liquid_site_values_and_url_filters() -> None:
     text = '![x]({{ site.baseurl }}/a.png) {{ site.title }} [p]({{ "/p/" | relative_url }}) {{ site.url }}{{ site.baseurl }}/q'
     out, _ = liquid.convert(text, liquid_context(site={"title": "My blog"}))

@@ -57,6 +57,10 @@ _PARAM = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[\w.\[\]'"-]+)""")
 _PLACEHOLDER = "\x00raw{}\x00"
 _EMBEDS = ("youtube", "vimeo", "gist", "tweet", "twitter", "codepen")
 _MAX_DEPTH = 12
+_NOTICE = re.compile(
+    r"^(notice|note|alert|callout|admonition|hint|tip|info|warning|caution|important|aside)$"
+)
+_FIGURE = re.compile(r"^(figure|fig|image_block|img_block)$")
 
 
 @dataclass
@@ -101,12 +105,15 @@ class _Block:
 
 def parse(text: str) -> list[Any]:
     tokens = list(_TOKEN.finditer(text))
-    nodes, _, _ = _parse(text, tokens, 0, 0, None)
+    names = {t.group(2).partition(" ")[0].strip() for t in tokens if t.group(2) is not None}
+    # A plugin's tag with an `end` tag of its own ({% figure %}...{% endfigure %}) is a block.
+    ends = {**_ENDS, **{name: f"end{name}" for name in names if f"end{name}" in names and name not in _ENDS}}
+    nodes, _, _ = _parse(text, tokens, 0, 0, None, ends)
     return nodes
 
 
 def _parse(
-    text: str, tokens: list[re.Match[str]], index: int, at: int, block: str | None
+    text: str, tokens: list[re.Match[str]], index: int, at: int, block: str | None, ends: dict[str, str]
 ) -> tuple[list[Any], int, int]:
     """Nodes until `block`'s middle or end tag; (nodes, index of that tag, text position)."""
     nodes: list[Any] = []
@@ -120,20 +127,20 @@ def _parse(
             continue
         name, _, args = token.group(2).partition(" ")
         name = name.strip()
-        if block is not None and (name == _ENDS[block] or name in _MIDDLES.get(block, ())):
+        if block is not None and (name == ends[block] or name in _MIDDLES.get(block, ())):
             return nodes, index, token.start()
-        if name in _ENDS:
+        if name in ends:
             branches: list[tuple[str, str, list[Any]]] = []
             keyword, keyword_args, cursor, start_at = name, args.strip(), index + 1, token.end()
             while True:
-                body, cursor, _ = _parse(text, tokens, cursor, start_at, name)
+                body, cursor, _ = _parse(text, tokens, cursor, start_at, name, ends)
                 branches.append((keyword, keyword_args, body))
                 if cursor >= len(tokens):
                     break  # never closed: only the opening tag is a statement
                 closing = tokens[cursor]
                 keyword, _, rest = closing.group(2).partition(" ")
                 keyword_args = rest.strip()
-                if keyword.strip() == _ENDS[name]:
+                if keyword.strip() == ends[name]:
                     inner = text[token.end() : closing.start()]
                     nodes.append(_Block(name, branches, text[token.start() : closing.end()], inner))
                     index, at = cursor + 1, closing.end()
@@ -192,7 +199,7 @@ class _Renderer:
             return ""
         if name in ("break", "continue"):
             raise _Break(name)
-        if name in ("include", "include_relative", "render"):
+        if name in ("include", "include_relative", "render", "include_cached"):
             return self.include(args, relative=name == "include_relative")
         if name in ("post_url", "link"):
             target = self.render(parse(args)).strip().strip("\"'")
@@ -281,6 +288,19 @@ class _Renderer:
             quote = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
             words = block.branches[0][1].strip()
             return quote + (f"\n>\n> — {words}" if words else "")
+        if _NOTICE.match(name):  # a plugin's callout: a quote with its label
+            inner = self.render(block.branches[0][2]).strip("\n")
+            label = block.branches[0][1].strip().strip("\"'") or name
+            quote = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+            return f"> **{label.capitalize()}:**\n>\n{quote}"
+        if _FIGURE.match(name):  # a plugin's figure: its images, then its caption
+            inner = self.render(block.branches[0][2]).strip("\n")
+            caption = re.search(r"""caption\s*[:=]\s*("[^"]*"|'[^']*')""", block.branches[0][1])
+            return inner + (
+                f"\n\n*{caption.group(1)[1:-1].strip()}*"
+                if caption and caption.group(1)[1:-1].strip()
+                else ""
+            )
         raise Unsupported(f"the block {name!r} has no meaning in a post")
 
     def loop(self, block: _Block) -> str:
