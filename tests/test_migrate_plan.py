@@ -173,3 +173,22 @@ def test_a_dry_run_writes_nothing(tmp_path: Path) -> None:
     result = import_site("jekyll", source, tmp_path / "new", ImportOptions(dry_run=True))
     assert result.posts == 1 and result.files == 1
     assert not (tmp_path / "new").exists()
+
+
+def test_the_command_reports_what_it_did_and_refuses_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli.command import main
+
+    source = jekyll_source(tmp_path / "old")
+    write_tree(source, {"_posts/2019-06-01-gallery.md": "---\ntitle: G\n---\n{% gallery x %}\n"})
+    assert main(["import", "jekyll", str(source), str(tmp_path / "new")]) == 0
+    out = capsys.readouterr().out
+    assert "To finish by hand (1 place):" in out
+    assert "  content/posts/2019-06-01-gallery.md:6: template tag {% gallery x %} left as it was" in out
+    assert "Imported 2 posts, 0 pages, 1 file from jekyll into" in out
+    assert main(["import", "jekyll", str(source), str(tmp_path / "new")]) == 1
+    err = capsys.readouterr().err
+    assert "the import would overwrite" in err and "nothing was written" in err
+    assert main(["import", "hugo", str(source), str(tmp_path / "other")]) == 1
+    assert "is it a Hugo site?" in capsys.readouterr().err

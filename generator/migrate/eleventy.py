@@ -88,6 +88,7 @@ def read(source: Path, options: Any) -> ImportPlan:
         description=shared.first_text(metadata.get("description")),
         language=shared.language(metadata.get("language") or metadata.get("lang")),
         timezone="UTC",
+        heading_ids="eleventy",  # markdown-it-anchor's ids: links to #a-heading keep working
     )
     plan = ImportPlan("eleventy", settings)
     if placeholder:
