@@ -370,3 +370,28 @@ def test_leftovers_are_found_outside_code_only() -> None:
         (7, "Pelican link {static}"),
         (7, "Hugo shortcode {{< this >}}"),
     ]
+
+
+def test_an_embedded_notebook_becomes_markdown_code_and_output_files() -> None:
+    # jakevdp.github.io: 46 Pelican posts were {% notebook x.ipynb cells[2:] %} and nothing else.
+    import base64
+    import json
+
+    from generator.migrate import notebook
+
+    cells = [
+        {"cell_type": "markdown", "source": ["# Title cell\n"]},
+        {"cell_type": "markdown", "source": ["Some *text*.\n"]},
+        {"cell_type": "code", "source": ["print(1)\n", "plt.plot()"], "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["1\n"]},
+            {"output_type": "display_data", "data": {"image/png": base64.b64encode(b"PNGDATA").decode(), "text/plain": ["<Figure>"]}},
+            {"output_type": "execute_result", "data": {"text/html": ["<table><tr><td>1</td></tr></table>"]}},
+        ]},
+    ]  # fmt: skip
+    text = json.dumps({"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4})
+    made = notebook.convert(text, slice(1, None), "nb")
+    assert made.markdown == (
+        "Some *text*.\n\n```python\nprint(1)\nplt.plot()\n```\n\n```text\n1\n```\n\n![output](nb-1-1.png)\n\n"
+        "<table><tr><td>1</td></tr></table>\n"
+    )
+    assert made.images == [("nb-1-1.png", b"PNGDATA")]

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.migrate import frontmatter, liquid, shared
+from generator.migrate import frontmatter, liquid, notebook, shared
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.liquidexpr import BuildTime
 from generator.migrate.model import CopiedFile, Document, ImportPlan, SiteSettings
@@ -375,12 +375,40 @@ class _Reader:
         def literal(words: list[str]) -> str | None:
             return None
 
+        def embed_notebook(words: list[str]) -> str | None:
+            if not words:
+                return None
+            folder = str(self.settings.get("NOTEBOOK_DIR") or "notebooks")
+            places = (posixpath.join(self.root, words[0]), posixpath.join(self.root, folder, words[0]))
+            rel = next((place for place in places if self.tree.is_file(place)), None)
+            if rel is None:
+                return None
+            cells = slice(None)
+            if len(words) > 1 and (picked := re.fullmatch(r"cells\[(-?\d*):(-?\d*)\]", words[1])):
+                start, stop = (int(g) if g else None for g in picked.groups())
+                cells = slice(start, stop)
+            stem = posixpath.splitext(posixpath.basename(rel))[0]
+            try:
+                made = notebook.convert(self.tree.read_text(rel), cells, stem)
+            except (ValueError, SourceProblem):
+                return None
+            for name, data in made.images:
+                target = f"images/notebooks/{name}"
+                self.plan.files.append(CopiedFile(f"content/static/{target}", data=data, old_url=target))
+                made.markdown = made.markdown.replace(f"]({name})", f"](/{target})")
+            return made.markdown
+
         return liquid.LiquidContext(
             post_url=lambda _: None,
             link=lambda _: None,
             include=lambda name, relative: None,
             roots=lambda name: BuildTime("Pelican's template context"),
-            tags={"include_code": include_code, "video": video, "literal": literal},
+            tags={
+                "include_code": include_code,
+                "video": video,
+                "literal": literal,
+                "notebook": embed_notebook,
+            },
         )
 
 
