@@ -61,6 +61,18 @@ def test_an_image_the_old_build_made_links_to_the_file_it_was_made_from(tmp_path
     assert any("which the old site's build made from raw/generated.jpg" in str(x) for x in result.leftovers)
 
 
+def test_a_path_from_the_content_folder_finds_its_file(tmp_path: Path) -> None:
+    # wezm.net (Zola): its image shortcode took `posts/2024/x/shot.png`, a path from content/.
+    site, _ = imported("zola", {
+        "config.toml": 'base_url = "https://old.example"\ntitle = "Old"\n',
+        "content/posts/_index.md": "+++\n+++\n",
+        "content/posts/2024/_index.md": "+++\ntransparent = true\n+++\n",
+        "content/posts/2024/x/index.md": '+++\ntitle = "X"\ndate = 2024-01-01\n+++\n{{ figure(image="posts/2024/x/RSS Please.png") }}\n',
+        "content/posts/2024/x/RSS Please.png": PNG,
+    }, tmp_path)  # fmt: skip
+    assert "![](<RSS%20Please.png>)" in body(site, "content/posts/x/index.md")
+
+
 def test_a_link_that_led_nowhere_before_points_at_the_old_address(tmp_path: Path) -> None:
     # Hugo: "[the site](example.com)" in a post folder was a relative link to nothing; in the
     # new site it stopped the build as a missing file. It now says what the old page did,

@@ -98,7 +98,16 @@ def rewrite_links(
                 problems.append((line_at(body, at), f"links to {raw}, which the old site's build made from "
                                  f"{made_from}: it now links to that"))  # fmt: skip
                 return _wrap(quote(made_from, safe="/%") + fragment, bracketed)
-            relative = True
+            from_root = site_path("/" + parts.path, "/")
+            if (
+                path not in targets.files
+                and path not in targets.documents
+                and from_root
+                and (from_root in targets.files or from_root in targets.documents)
+            ):
+                path = from_root  # a path from the content folder (Zola's shortcodes take those)
+            else:
+                relative = True
         if path is None:
             return url
         target_doc = targets.documents.get(path) or targets.documents.get(path.casefold())

@@ -235,7 +235,7 @@ def _figure(call: Call) -> str:
         )
     link = _get(call, "link", "href")
     if not caption:
-        image = f"![{alt}]({src})"
+        image = f"![{alt}]({_destination(src)})"
         return f"[{image}]({link})" if link else image
     image_html = f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
     if link:
@@ -245,6 +245,10 @@ def _figure(call: Call) -> str:
 
     caption_html = MarkdownIt("commonmark", {"html": True}).renderInline(caption)
     return f"<figure>{image_html}<figcaption>{caption_html}</figcaption></figure>"
+
+
+def _destination(url: str) -> str:
+    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
 
 
 def _lookup(values: Mapping[str, Any], dotted: str) -> Any:
