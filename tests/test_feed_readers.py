@@ -13,6 +13,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from generator.build import mailto
+
 from .conftest import run_cli, write_tree
 
 CONFIG = """\
@@ -115,7 +117,9 @@ def _feed(path: Path) -> feedparser.FeedParserDict:
     ("inbox", "reply_href"),
     [
         ("inbox:\n  endpoint: https://readers.example/inbox/\n", "https://readers.example/blog/posts/asides/#write"),
-        ("", "mailto:ann@readers.example?subject=Re%3A%20On%20asides"),
+        # The page's Reply-by-email letter: the address percent-encoded, the post's [slug], the question.
+        ("", mailto.href("ann@readers.example", "On asides", "asides",
+                         "https://readers.example/blog/posts/asides/")),
     ],
     ids=["letter-form", "email"],
 )

@@ -155,10 +155,10 @@ def reuse_or_render(
 _worker_state: dict[str, object] = {}  # per worker process only, set by its initializer
 
 
-def _init_worker(files: SiteFiles) -> None:
+def _init_worker(files: SiteFiles, heading_ids: str) -> None:
     settle_worker()
     _worker_state["files"] = files
-    _worker_state["markdown"] = MarkdownRenderer()
+    _worker_state["markdown"] = MarkdownRenderer(heading_ids=heading_ids)
 
 
 # One body's render with the errors and warnings it found.
@@ -202,7 +202,7 @@ def render_many(
             lambda chunk: _render_chunk(markdown, files, chunk),
             _render_chunk_in_worker,
             _init_worker,
-            (files,),
+            (files, markdown.heading_ids),
         )
     if found is None:  # one process: by choice, or because workers could not start
         found = _render_chunk(markdown, files, jobs)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
+from generator.build import mailto
 from generator.site.model import Post
 from generator.site.urls import absolutize
 
@@ -86,6 +86,13 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
         if post.date is not None:
             _text(entry, "published", post.date.isoformat())
         _text(entry, "updated", _updated(post).isoformat())
+        for person in post.authors:  # a byline of its own; otherwise the feed's author stands
+            author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
+            _text(author, "name", person.name)
+            if person.email:
+                _text(author, "email", person.email)
+            if person.url:
+                _text(author, "uri", person.url)
         for tag in post.tags:
             ET.SubElement(
                 entry,
@@ -119,7 +126,9 @@ def reply_link_html(post: Post, inbox_endpoint: str, author_email: str) -> str:
     if inbox_endpoint:
         href = post.permalink + "#write"
     elif author_email:
-        href = f"mailto:{author_email}?subject={quote('Re: ' + post.title)}"
+        # The same letter as the page's "Reply by email" link: it names the post and asks
+        # whether it may be quoted, so `fireside inbox fetch` knows it for a letter.
+        href = mailto.href(author_email, post.title, post.slug, post.permalink)
     else:
         return ""
     return f'\n<p><a href="{escape(href)}">Reply to this essay</a></p>'

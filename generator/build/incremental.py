@@ -11,14 +11,15 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
 from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
-from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
-from generator.build.output.writer import WriteStats
+from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache, OutputRecord
+from generator.build.output.writer import Origin, WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
 
@@ -56,7 +57,7 @@ def build_site(
     taken = time.time()
     inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
     now = options.now or datetime.now(UTC)
-    previous = None if ignore_cache else stamp.load(stamp_file)
+    previous = None if ignore_cache or options.clean else stamp.load(stamp_file)
     if previous is not None and previous.still_true(request, inputs, now):
         log.info("nothing changed since the last build (%d files and folders looked at)", len(inputs))
         return _unchanged(previous, started)
@@ -65,6 +66,50 @@ def build_site(
         why = "asked to ignore the cache" if ignore_cache else "no earlier build to compare with"
     log.info("building %s: %s", layout.root, why)
     stamp.forget(stamp_file)
+    built = _build_with_disk_cache(layout, config_file, options, ignore_cache=ignore_cache)
+    result, ledger, made = built.result, built.ledger, built.made
+    if result.stats.left_alone:
+        return result  # a folder just adopted (ownership.py): the next build says no more of it
+    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
+        return result  # the next build builds: see stamp.py
+    stamp.save(
+        stamp_file,
+        stamp.Stamp(
+            request=request,
+            inputs=inputs,
+            output_dir=str(result.output_dir),
+            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
+            pages=result.pages,
+            warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
+            next_future=built.next_future,
+            left_out=(result.left_out.drafts, result.left_out.scheduled),
+        ),
+    )
+    return result
+
+
+def build_and_trace(config_file: Path, options: BuildOptions) -> tuple[BuildResult, dict[str, Origin]]:
+    """Build into the site's output folder through its build cache, as `fireside build`
+    does (but always: `publish` checks what it is about to send), and say what made
+    each output file. The stamp is dropped: the next `fireside build` looks again."""
+    layout = SiteLayout(config_file.resolve().parent, config_file.resolve())
+    stamp.forget(layout.cache / stamp.STAMP_FILE)
+    built = _build_with_disk_cache(layout, config_file, options, ignore_cache=False)
+    return built.result, built.origins
+
+
+@dataclass(frozen=True)
+class _Built:
+    result: BuildResult
+    ledger: dict[str, OutputRecord]  # what the output folder now holds
+    made: list[str]  # the output paths the build made, sorted
+    origins: dict[str, Origin]
+    next_future: datetime | None
+
+
+def _build_with_disk_cache(
+    layout: SiteLayout, config_file: Path, options: BuildOptions, *, ignore_cache: bool
+) -> _Built:
     # Only a site that has to be built pays for importing the pipeline.
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
 
@@ -80,6 +125,7 @@ def build_site(
         result = write_site(planned)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)
+        origins = planned.plan.origins
         next_future = planned.state.next_future if planned.state is not None else None
         # The site in memory is not needed any more: its memory is reused by the save
         # below instead of adding to the build's peak (nothing else holds it).
@@ -90,22 +136,7 @@ def build_site(
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
-    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
-        return result  # the next build builds: see stamp.py
-    stamp.save(
-        stamp_file,
-        stamp.Stamp(
-            request=request,
-            inputs=inputs,
-            output_dir=str(result.output_dir),
-            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
-            pages=result.pages,
-            warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
-            next_future=next_future,
-            left_out=(result.left_out.drafts, result.left_out.scheduled),
-        ),
-    )
-    return result
+    return _Built(result, ledger, made, origins, next_future)
 
 
 def _request(layout: SiteLayout, options: BuildOptions) -> str:

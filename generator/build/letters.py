@@ -17,7 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from generator.build.documents import to_datetime
+from generator.build.dates import to_datetime
 from generator.build.sources import is_ignored, read_source
 from generator.site.errors import ErrorCollector
 from generator.site.model import Letter

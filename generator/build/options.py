@@ -27,6 +27,9 @@ class BuildOptions:
     # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
     # the preview, where a stylesheet edit is swapped into open tabs under its own name).
     fingerprint_assets: bool = True
+    # Delete whatever the output folder holds that the build does not make, whoever made
+    # it (`--clean`); without it, only files an earlier build made are ever deleted.
+    clean: bool = False
 
 
 @dataclass(frozen=True)

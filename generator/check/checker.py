@@ -14,7 +14,6 @@ file alone is named). Nothing is printed here: the CLI shows the report.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import tempfile
@@ -23,12 +22,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from generator.build.content import list_content
 from generator.build.documents import read_meta
+from generator.build.incremental import build_and_trace
 from generator.build.options import LeftOut
+from generator.build.output.ownership import unknown_files
 from generator.build.output.writer import Origin
 from generator.build.pipeline import BuildOptions, plan_site, write_site
-from generator.build.sources import discover, read_source
-from generator.check.external import ExternalSettings, check_urls, is_outbound
+from generator.build.sections import read_settings
+from generator.build.sources import read_source
+from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
 from generator.check.feeds import XML_SUFFIXES, XmlReport, read_xml
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
 from generator.check.links import check_output
@@ -104,12 +107,23 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         label = options.folder.as_posix().rstrip("/") + "/"
         report = _check_output(layout, config, options, folder, None, label, ())
         return _finish(layout, report, options.strict)
-    place: contextlib.AbstractContextManager[str | Path] = (
-        contextlib.nullcontext(options.build_into)
-        if options.build_into is not None
-        else tempfile.TemporaryDirectory(prefix="fireside-check-")
-    )
-    with place as target:
+    if options.build_into is not None:
+        # The site's own output folder, through its build cache, as `fireside build` writes
+        # it: files the author put there stay (and are checked, as they are published too).
+        build_options = BuildOptions(
+            drafts=False, output_dir=options.build_into, base_url=options.base_url, now=options.now
+        )
+        try:
+            result, origins = build_and_trace(config_file, build_options)
+        except BuildFailed as failed:
+            return _finish(layout, _failed(failed), options.strict)
+        warnings = tuple(_from_site_error("warning", w) for w in result.warnings)
+        label = _shown(result.output_dir, layout.root)
+        warnings += _not_made_here(result.output_dir, origins, label)
+        report = _check_output(layout, config, options, result.output_dir, origins, label, warnings)
+        report = dataclasses.replace(report, left_out=result.left_out)
+        return _finish(layout, report, options.strict)
+    with tempfile.TemporaryDirectory(prefix="fireside-check-") as target:
         build_options = BuildOptions(
             drafts=False, output_dir=Path(target), base_url=options.base_url, now=options.now
         )
@@ -117,18 +131,28 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
             planned = plan_site(config_file, build_options)
         except BuildFailed as failed:
             return _finish(layout, _failed(failed), options.strict)
-        # A full prune: what is published must be the site exactly, whoever put a file there.
-        write_site(planned, full_prune=True)
+        write_site(planned)  # into an empty folder of its own
         warnings = tuple(_from_site_error("warning", w) for w in planned.warnings)
-        label = "" if options.build_into is None else _shown(planned.output_dir, layout.root)
-        report = _check_output(
-            layout, config, options, planned.output_dir, planned.plan.origins, label, warnings
-        )
+        origins = planned.plan.origins
+        report = _check_output(layout, config, options, planned.output_dir, origins, "", warnings)
         if planned.state is not None:
             report = dataclasses.replace(report, left_out=planned.state.left_out)
-        if options.build_into is None:
-            report = dataclasses.replace(report, output_dir=None)  # about to be removed
+        report = dataclasses.replace(report, output_dir=None)  # about to be removed
     return _finish(layout, report, options.strict)
+
+
+def _not_made_here(output: Path, origins: Mapping[str, Origin], label: str) -> tuple[Finding, ...]:
+    """Files in the output folder that the build did not make: left there, so published."""
+    found = unknown_files(output, set(origins))
+    if not found:
+        return ()
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    what = "1 file here was" if len(found) == 1 else f"{len(found)} files here were"
+    message = (
+        f"{what} not made by the build, and will be published as it stands ({shown}): put what "
+        "belongs to the site into content/static/, and delete the rest"
+    )
+    return (Finding("warning", label, None, message),)
 
 
 def _shown(folder: Path, site_root: Path) -> str:
@@ -198,6 +222,10 @@ def _check_output(
         external, asked = _external_problems(inventory, config.base_url, options.external_settings)
         problems += external
     findings = tracer.findings(problems)
+    if options.external and config.inbox.endpoint:
+        said = receiver_problem(config.inbox.endpoint, config.base_url, options.external_settings)
+        if said:
+            findings = (*findings, Finding("error", layout.config_file.name, _endpoint_line(layout), said))
     return CheckReport(
         findings=(*build_warnings, *findings),
         output_dir=output,
@@ -206,6 +234,14 @@ def _check_output(
         files=len(inventory.files),
         external_checked=asked,
     )
+
+
+def _endpoint_line(layout: SiteLayout) -> int | None:
+    try:
+        lines = layout.config_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if line.strip().startswith("endpoint:")), None)
 
 
 def _link_problems(inventory: Inventory, base_url: str, xml: Mapping[str, XmlReport]) -> list[Problem]:
@@ -229,9 +265,12 @@ def _unpublished(layout: SiteLayout, config: SiteConfig, now: datetime | None) -
     errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
     published: set[str] = set()
     hidden: list[Unpublished] = []
-    for path, kind in discover(layout.content):
+    listing = list_content(layout.content)
+    settings, _, _ = read_settings(layout.root, config, listing, errors)
+    for found, kind in listing.documents:
+        path = Path(found)
         source = read_source(path, path.relative_to(layout.root), kind, errors)
-        meta = read_meta(source, config.tz, errors) if source is not None else None
+        meta = read_meta(source, config.tz, errors, settings) if source is not None else None
         if meta is None:
             continue
         rel = meta.source.rel.as_posix()
@@ -243,6 +282,9 @@ def _unpublished(layout: SiteLayout, config: SiteConfig, now: datetime | None) -
         elif meta.date is not None and meta.date > moment:
             why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
             hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
+        elif meta.expires is not None and meta.expires <= moment:
+            why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
+            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
         else:
             published.add(meta.path)
     return [doc for doc in hidden if doc.path not in published]

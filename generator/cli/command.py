@@ -10,6 +10,7 @@ import functools
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,6 +75,11 @@ def _describe_build(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="make every page again from its sources, trusting nothing .fireside-cache/ remembers",
     )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="delete everything in the output folder that the build does not make, whoever made it",
+    )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
 
@@ -105,6 +111,11 @@ def _describe_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument("target", nargs="?", help="a target's name (default: the first in site.yaml)")
     publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
+    publish.add_argument(
+        "--clean",
+        action="store_true",
+        help="a target folder Fireside has not published to may hold other files: delete them",
+    )
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
 
 
@@ -159,13 +170,16 @@ def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
         if args.command == "new":
             return _new(args)
         if args.command == "build":
-            return _build(args, exit_when_built)
+            with _TerminateAsInterrupt():
+                return _build(args, exit_when_built)
         if args.command == "serve":
             return _serve(args)
         if args.command == "check":
-            return _check(args)
+            with _TerminateAsInterrupt():
+                return _check(args)
         if args.command == "publish":
-            return _publish(args)
+            with _TerminateAsInterrupt():
+                return _publish(args)
         if args.command == "inbox":
             from generator.cli.inbox import run_inbox
 
@@ -180,9 +194,37 @@ def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
     except SiteError as error:
         print(f"error: {error}", file=sys.stderr)  # one error that stopped the command: no count
         return EXIT_ERRORS
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stopped:
+        return EXIT_TERMINATED if isinstance(stopped, _Terminated) else EXIT_INTERRUPTED
     return EXIT_USAGE
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+class _TerminateAsInterrupt:
+    """`kill` (SIGTERM) stops a command as Ctrl-C does: by an exception, so that a write
+    in progress is undone (the output is left as it was) and worker processes are ended,
+    instead of the process vanishing half-way. (A class, not @contextmanager: that one
+    writes into the exceptions passing through it, and SiteError is frozen.)"""
+
+    def __enter__(self) -> None:
+        self.previous = None
+        with contextlib.suppress(ValueError):  # not the main thread: left as it was
+            self.previous = signal.signal(signal.SIGTERM, _stop)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _print_errors(errors: Sequence[SiteError]) -> None:
@@ -239,7 +281,9 @@ def _report_build(args: argparse.Namespace) -> int:
     from generator.build.incremental import build_site
     from generator.build.options import BuildOptions
 
-    options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
+    options = BuildOptions(
+        drafts=args.drafts, output_dir=args.output, base_url=args.base_url, clean=args.clean
+    )
     result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     for warning in result.warnings:
         say(args, f"warning: {warning}", error_stream=True)
@@ -390,7 +434,9 @@ def _publish(args: argparse.Namespace) -> int:
         if left_out:
             say(args, left_out, flush=True)
 
-    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force, on_checked=checked)
+    options = PublishOptions(
+        target=args.target, dry_run=args.dry_run, force=args.force, clean=args.clean, on_checked=checked
+    )
     try:
         result = publish_site(args.config, options)
     except PublishRefused as refused:
@@ -410,6 +456,9 @@ def _publish(args: argparse.Namespace) -> int:
         say(args, f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
     target = f"{result.target.name} ({result.where})"
     changes = plural(len(result.changes), "change")
+    deletions = sum(1 for change in result.changes if change.startswith(("D ", "*deleting")))
+    if deletions:
+        changes += f" ({plural(deletions, 'deletion')})"
     if result.dry_run:
         say(args, f"Dry run for {target}: {changes} would be made; nothing was changed.")
     elif not result.changes:

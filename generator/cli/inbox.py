@@ -17,6 +17,7 @@ from generator.site.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
     from generator.inbox import InboxApp
+    from generator.inbox.mailbox.letters import Outcome
     from generator.inbox.store import InboxStore
     from generator.site.config import SiteConfig
 
@@ -60,6 +61,14 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     publish = action("publish", "show a letter under its post, where the reader consented", "id")
     publish.add_argument("--no-answer", action="store_true", help="publish the letter without your answer")
+    fetch = action("fetch", "readers' letters from the mailbox in site.yaml's inbox.imap (no server needed)")
+    fetch.add_argument("--move-to", metavar="FOLDER", default="",
+                       help="move each letter into FOLDER on the server once it is home")
+    fetch.add_argument("--mark-seen", action="store_true", help="mark each letter as read on the server")
+    fetch.add_argument("--again", action="store_true",
+                       help="read every message again, not only those since the last fetch")
+    mail_import = action("import", "readers' letters from .eml files, an mbox or a Maildir folder")
+    mail_import.add_argument("files", nargs="+", type=Path, metavar="FILE")
     pull = action("pull", "fetch new letters from a receiver (token: $FIRESIDE_INBOX_TOKEN)", "url")
     pull.add_argument("--no-spam", action="store_true", help="leave suspected spam on the receiver")
     pull.add_argument("--allow-http", action="store_true", help="allow plain http to another machine")
@@ -68,8 +77,7 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
     serve.add_argument(
         "--manifest",
-        type=Path,
-        help="the built site's fireside-manifest.json "
+        help="the built site's fireside-manifest.json, a path or its https:// URL "
         "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)",
     )
 
@@ -113,6 +121,8 @@ def _inbox_dir(args: argparse.Namespace, site_root: Path | None) -> Path:
 def run_inbox(args: argparse.Namespace) -> int:
     from generator.inbox.commands import CommandError
     from generator.inbox.mail import MailError
+    from generator.inbox.mailbox.account import MailboxError
+    from generator.inbox.mailbox.files import MailFileError
     from generator.inbox.pull import PullError
     from generator.inbox.settings import SettingsError
     from generator.inbox.store import StoreUnavailable, ThoughtNotFound
@@ -125,7 +135,7 @@ def run_inbox(args: argparse.Namespace) -> int:
             "(fireside inbox list --all shows every letter's id; spam: --spam)",
             file=sys.stderr,
         )
-    except (CommandError, MailError, PullError, SettingsError) as exc:
+    except (CommandError, MailError, PullError, SettingsError, MailboxError, MailFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except StoreUnavailable as exc:
         print(f"error: {exc.strerror}", file=sys.stderr)
@@ -160,6 +170,11 @@ def _inbox_action(
         return _inbox_serve(args, store.root)
     if action == "pull":
         return _inbox_pull(args, store)
+    if action in ("fetch", "import"):
+        if site_root is None or config is None:
+            needs = f"`inbox {action}` needs the site (its posts): run it beside site.yaml or pass --config"
+            raise SiteError(CONFIG_NAME, None, needs)
+        return _inbox_mail(args, action, store, site_root, config)
     if action == "list":
         everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
         lines = inbox.listing(store, everything=everything, spam=spam)
@@ -221,6 +236,58 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
+
+
+def _inbox_mail(args: argparse.Namespace, action: str, store: InboxStore, site_root: Path,
+                config: SiteConfig) -> int:
+    import os
+    from email.utils import parseaddr
+
+    from generator.inbox.mailbox.about import site_posts
+    from generator.inbox.mailbox.letters import Letters
+
+    posts = site_posts(site_root, config)
+    me = [config.author.email, parseaddr(os.environ.get("FIRESIDE_SMTP_FROM", ""))[1]]
+    if "@" in config.inbox.imap.user:
+        me.append(config.inbox.imap.user)
+    letters = Letters(store, posts, me)
+    outcome: Outcome
+    if action == "import":
+        from generator.inbox.mailbox.files import emails_in
+
+        found = [item for path in args.files for item in emails_in(path)]
+        outcome = letters.take(found)
+        say(args, f"Imported {_outcome(outcome)}.")
+        return EXIT_OK
+    from generator.inbox.mailbox.account import account_from
+    from generator.inbox.mailbox.fetch import FetchOptions, fetch
+
+    account = account_from(config.inbox.imap, site_root, os.environ)
+    options = FetchOptions(move_to=args.move_to, mark_seen=args.mark_seen, again=args.again)
+    result = fetch(account, letters, posts, options)
+    read = ", ".join(f"{count} in {folder}" for folder, count in result.read.items())
+    say(args, f"Fetched {_outcome(result.outcome)} (new messages: {read}).")
+    if result.changed:
+        done = f"moved to {args.move_to}" if args.move_to else "marked as read"
+        say(args, f"{plural(result.changed, 'message')} {done} on the server.")
+    if result.sent_folder is None:
+        say(args, "warning: no Sent folder found (set inbox.imap.sent): answers sent from your mail program "
+            "are not seen", error_stream=True)
+    return EXIT_OK
+
+
+def _outcome(outcome: Outcome) -> str:
+    parts = [plural(len(outcome.letters), "new letter")]
+    if outcome.spam:
+        parts[0] += f" ({len(outcome.spam)} to spam)"
+    if outcome.answers:
+        parts.append(f"{plural(len(outcome.answers), 'answer')} of yours")
+    if outcome.replies:
+        replies = len(outcome.replies)
+        parts.append(f"{replies} {'reply' if replies == 1 else 'replies'} from readers")
+    parts.append(f"{outcome.already} already home")
+    parts.append(f"{plural(outcome.ignored, 'other email')} left alone")
+    return ", ".join(parts)
 
 
 def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from generator.build.letters import LETTERS_DIR
-from generator.inbox import mail
+from generator.inbox import forgotten, mail
 from generator.inbox.store import InboxStore, Stored
 from generator.inbox.thought import Answer, Thought, format_time, parse, yaml_quote
 from generator.inbox.validation import is_email
@@ -128,8 +128,14 @@ def show(store: InboxStore, given_id: str) -> str:
         "",
         for_terminal(t.message).rstrip("\n"),
     ]
+    if t.signature:
+        lines += ["", "── signature ──", for_terminal(t.signature).rstrip("\n")]
+    if t.attachments:
+        lines += ["", f"Attached (not kept): {for_terminal(t.attachments, keep_newlines=False)}"]
     for answer in t.answers:
-        if answer.draft:
+        if answer.by == "reader":
+            heading = f"── {who} wrote again, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
+        elif answer.draft:
             draft = store.folder("drafts") / f"{t.id}.eml"
             heading = f"── your draft, {answer.sent:%Y-%m-%d %H:%M} UTC, not sent ({draft}) ──"
         else:
@@ -213,9 +219,13 @@ def forget(store: InboxStore, email: str, site_root: Path | None) -> Forgotten:
     if not key:
         raise CommandError("give the email address to forget")
     ids, files, published = [], [], []
+    message_ids: list[str] = []
     for stored in store.thoughts():
         if stored.thought.email.strip().casefold() == key:
             ids.append(stored.thought.id)
+            message_ids.extend(stored.thought.message_ids())
+    # Their emails are still in the author's mailbox: a later fetch or import must not bring them back.
+    forgotten.remember(store.root, message_ids)
     # Temp files are half-written letters or answers being edited: theirs go too.
     for path in sorted(store.folder("tmp").glob("*")) if store.folder("tmp").is_dir() else []:
         try:
@@ -257,7 +267,7 @@ def letter_file(thought: Thought, *, with_answer: bool = True) -> bytes:
         f"name: {yaml_quote(name)}",
         f"received: {yaml_quote(format_time(thought.received))}",
     ]
-    sent = thought.sent_answers  # an answer the reader never got is never published
+    sent = thought.own_answers  # an answer the reader never got is never published, nor their replies
     if with_answer and sent and sent[0].text.strip():
         lines.append("answer: " + _yaml_text(sent[0].text.strip("\n")))
     return ("\n".join(lines) + "\n---\n" + thought.message).encode("utf-8")

@@ -14,6 +14,8 @@ a marker, and the message reads back exactly, whatever it holds:
     The reader's message, exactly as sent.
     <!-- fireside-thread 9c1d3e5f7a2b4c6d answer 2026-11-27T09:00:00Z <...@example.com> -->
     The author's answer.
+    <!-- fireside-thread 9c1d3e5f7a2b4c6d reply 2026-11-28T10:00:00Z <...@example.org> -->
+    The reader's reply to it, when it came by email (`fireside inbox fetch`).
 
 An answer written but not (yet) known to be sent, with no SMTP server or before a failed
 send, is marked `draft` instead of `answer`: the letter stays unanswered until a send is
@@ -45,8 +47,9 @@ ID_PATTERN = re.compile(r"\A\d{8}-\d{6}-[0-9a-f]{8}\Z")
 _THREAD_PATTERN = re.compile(r"\A[0-9a-f]{16}\Z")
 _KEYS = (
     "id", "post", "post_title", "name", "email", "consent", "received", "status",
-    "message_id", "thread", "spam_reason",
+    "message_id", "thread", "spam_reason", "signature", "attachments",
 )  # fmt: skip
+By = Literal["author", "reader"]
 
 
 class ThoughtFormatError(ValueError):
@@ -55,12 +58,14 @@ class ThoughtFormatError(ValueError):
 
 @dataclass(frozen=True)
 class Answer:
-    """The author's answer as sent (or drafted) by `fireside inbox reply`."""
+    """The author's answer as sent (or drafted) by `fireside inbox reply`, or found in the
+    author's Sent folder; with `by="reader"`, the reader's reply to it that came by email."""
 
     sent: datetime  # when it was sent, or written if a draft
     text: str
     message_id: str
     draft: bool = False  # written, not known to be sent (no SMTP server, or a failed send)
+    by: By = "author"
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,10 @@ class Thought:
     status: Status = "new"
     message_id: str = ""  # a Message-ID for the letter, so email answers thread under it
     thread: str = field(default_factory=lambda: secrets.token_hex(8))
-    answers: tuple[Answer, ...] = ()
+    answers: tuple[Answer, ...] = ()  # the thread after the letter, in time order
     spam_reason: str = ""
+    signature: str = ""  # a letter by email: the reader's signature, kept apart from the letter
+    attachments: str = ""  # a letter by email: what was attached, by name and size (not stored)
 
     @property
     def file_name(self) -> str:
@@ -111,6 +118,29 @@ class Thought:
     def drafted(self, answer: Answer) -> Thought:
         """`answer` is written but not sent: kept (replacing an earlier draft), status unchanged."""
         return replace(self, answers=(*self.sent_answers, replace(answer, draft=True)))
+
+    @property
+    def own_answers(self) -> tuple[Answer, ...]:
+        """The author's sent answers (the thread without drafts and the reader's replies)."""
+        return tuple(a for a in self.answers if a.by == "author" and not a.draft)
+
+    def message_ids(self) -> set[str]:
+        """Every Message-ID of the thread: a mail naming one of them belongs to it."""
+        return {mid for mid in (self.message_id, *(a.message_id for a in self.answers)) if mid}
+
+    def joined(self, entry: Answer) -> Thought:
+        """The thread with `entry` in its place by time; a reader's reply makes the letter new
+        again (unless it was put away as spam), an answer makes it answered unless a reply
+        of the reader's came after it."""
+        entries = tuple(sorted((*self.answers, entry), key=lambda a: a.sent))
+        status = self.status
+        if status != "spam":
+            last = entries[-1].by
+            if last == "reader":
+                status = "new"
+            elif status == "new":
+                status = "answered"
+        return replace(self, answers=entries, status=status)
 
 
 def new_id(now: datetime) -> str:
@@ -181,12 +211,13 @@ def serialize(thought: Thought) -> bytes:
         "message_id": thought.message_id,
         "thread": thought.thread,
     }
-    if thought.spam_reason:
-        values["spam_reason"] = thought.spam_reason
+    for key in ("spam_reason", "signature", "attachments"):
+        if getattr(thought, key):
+            values[key] = getattr(thought, key)
     front = "".join(f"{key}: {yaml_quote(value)}\n" for key, value in values.items())
     parts = ["---\n", front, "---\n", thought.message]
     for answer in thought.answers:
-        kind = "draft" if answer.draft else "answer"
+        kind = "reply" if answer.by == "reader" else "draft" if answer.draft else "answer"
         parts.append(
             f"\n<!-- fireside-thread {thought.thread} {kind} {format_time(answer.sent)} "
             f"{answer.message_id} -->\n"
@@ -240,6 +271,8 @@ def parse(data: bytes) -> Thought:
         thread=thread,
         answers=answers,
         spam_reason=meta.get("spam_reason", ""),
+        signature=meta.get("signature", ""),
+        attachments=meta.get("attachments", ""),
     )
 
 
@@ -247,7 +280,8 @@ def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
     # Only this thread's own token is searched for: a look-alike line in the message with
     # another token is message text, and cannot swallow the newline a real marker starts with.
     pattern = re.compile(
-        rf"\n<!-- fireside-thread {thread} (?P<kind>answer|draft) (?P<sent>\S+) (?P<mid><[^<>\s]*>) -->\n"
+        rf"\n<!-- fireside-thread {thread} (?P<kind>answer|draft|reply) (?P<sent>\S+) "
+        rf"(?P<mid><[^<>\s]*>) -->\n"
     )
     markers = list(pattern.finditer(body))
     if not markers:
@@ -260,5 +294,6 @@ def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
         except ValueError:
             raise ThoughtFormatError("bad time in an answer marker") from None
         text, draft = body[marker.end() : end], marker["kind"] == "draft"
-        answers.append(Answer(sent=sent, text=text, message_id=marker["mid"], draft=draft))
+        by: By = "reader" if marker["kind"] == "reply" else "author"
+        answers.append(Answer(sent=sent, text=text, message_id=marker["mid"], draft=draft, by=by))
     return body[: markers[0].start()], tuple(answers)

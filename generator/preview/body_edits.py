@@ -21,9 +21,10 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from generator.build.compose import DocumentComposer
-from generator.build.documents import DocumentMeta, read_meta
+from generator.build.documents import DocumentMeta, ReadSettings, read_meta
 from generator.build.library import neighbours_at, tag_listings
 from generator.build.output.cache import BuildCache
 from generator.build.output.outputs import OutputMaker
@@ -32,7 +33,6 @@ from generator.build.pages import SitePages
 from generator.build.pipeline import PlannedSite, without_cycle_collection
 from generator.build.reading import source_key
 from generator.build.sources import MARKDOWN_SUFFIXES, read_source
-from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector
 from generator.site.model import Post
 
@@ -65,7 +65,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         # The build's own clock decides, as it did: no date has come since (checked above).
         if before is None or not build.is_published(before):
             return None  # a new file, or one that is not on the site
-        after = _reread(path, before, build.config, next_cache, errors)
+        after = _reread(path, before, build.read_settings, next_cache, errors)
         if after is None:
             return None
         edited[path] = after
@@ -77,6 +77,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         errors=errors,
         cache=previous.next_cache,
         next_cache=next_cache,
+        site_author=build.site_author,
     )
     posts = list(state.posts)
     fingerprints = dict(state.fingerprints)
@@ -119,7 +120,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     listings = tag_listings(posts)
     for post in renewed:
         near = neighbours_at(posts, index_of[post.path])
-        site_pages.post_page(post, near, state.letters.get(post.slug, ()))
+        site_pages.post_page(post, near, state.letters.get(post.letter_id, ()))
         site_pages.feeds(posts, listings, showing=post)
     if errors.errors or site_pages.list_reads:
         return None
@@ -144,7 +145,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
 
 
 def _reread(
-    path: str, before: DocumentMeta, config: SiteConfig, next_cache: BuildCache, errors: ErrorCollector
+    path: str, before: DocumentMeta, settings: ReadSettings, next_cache: BuildCache, errors: ErrorCollector
 ) -> DocumentMeta | None:
     """The file's metadata now, if only its body changed (and its cache entry moved along)."""
     try:
@@ -152,7 +153,7 @@ def _reread(
     except OSError:
         return None
     source = read_source(Path(path), before.source.rel, before.source.kind, errors)
-    meta = read_meta(source, config.tz, errors) if source is not None else None
+    meta = read_meta(source, ZoneInfo(settings.timezone), errors, settings) if source is not None else None
     if source is None or meta is None or errors.errors or errors.warnings:
         return None
     same = (  # the front matter key holds the post folder's files too
@@ -164,7 +165,7 @@ def _reread(
     )
     if not same:
         return None
-    key = source_key(path, source.kind, stat, config.timezone)  # in place of the old one
+    key = source_key(path, source.kind, stat, settings)  # in place of the old one
     for old_key in [k for k in next_cache.sources if k[0] == path]:
         del next_cache.sources[old_key]
     light = source.without_body()
