@@ -73,6 +73,23 @@ def test_a_path_from_the_content_folder_finds_its_file(tmp_path: Path) -> None:
     assert "![](<RSS%20Please.png>)" in body(site, "content/posts/x/index.md")
 
 
+def test_a_second_page_inside_a_post_folder_is_a_post_of_its_own(tmp_path: Path) -> None:
+    # wezm.net (Zola): posts/2020/100-rust-binaries/ held index.md and page2.md, both
+    # published (/posts/2020/100-rust-binaries/page2/) and linked to each other with @/.
+    site, _ = imported("zola", {
+        "config.toml": 'base_url = "https://old.example"\ntitle = "Old"\n',
+        "content/posts/_index.md": "+++\n+++\n",
+        "content/posts/2020/_index.md": "+++\ntransparent = true\n+++\n",
+        "content/posts/2020/list/index.md": '+++\ntitle = "List"\ndate = 2020-11-01\n+++\n[Page 2](@/posts/2020/list/page2.md)\n',
+        "content/posts/2020/list/page2.md": '+++\ntitle = "List, page 2"\ndate = 2020-11-02\n+++\n[Page 1](@/posts/2020/list/index.md)\n',
+        "content/posts/2020/list/a.png": PNG,
+    }, tmp_path)  # fmt: skip
+    answers(site, "/posts/2020/list/")
+    answers(site, "/posts/2020/list/page2/")
+    assert "[Page 2](page2.md)" in body(site, "content/posts/list/index.md")
+    assert "[Page 1](index.md)" in body(site, "content/posts/list/page2.md")
+
+
 def test_a_link_that_led_nowhere_before_points_at_the_old_address(tmp_path: Path) -> None:
     # Hugo: "[the site](example.com)" in a post folder was a relative link to nothing; in the
     # new site it stopped the build as a missing file. It now says what the old page did,

@@ -90,6 +90,7 @@ class _Reader:
         self.pages: list[dict[str, Any]] = []
         self.by_inner: dict[str, dict[str, Any]] = {}
         self.sections: dict[str, tuple[dict[str, Any], str]] = {}
+        self._placed: dict[str, Document] = {}  # a post folder (under content/) → its document
 
     def run(self) -> None:
         files = [rel[len("content/") :] for rel in self.tree.files("content")]
@@ -102,6 +103,8 @@ class _Reader:
                 self._section(inner)
             elif name.endswith(".md") and (name == "index.md" or folder not in bundles):
                 self._page(inner, bundle=folder if name == "index.md" else None)
+            elif name.endswith(".md") and folder in bundles:
+                self._page(inner, bundle=None, beside=folder)  # Zola publishes it: page2.md at .../page2/
             elif not any(inner.startswith(b + "/") for b in bundles if b):
                 loose.append(inner)
         self._place()
@@ -119,7 +122,7 @@ class _Reader:
         front = split_front_matter(self.tree.read_text(f"content/{inner}"))
         self.sections[posixpath.dirname(inner)] = (front.meta, front.body)
 
-    def _page(self, inner: str, bundle: str | None) -> None:
+    def _page(self, inner: str, bundle: str | None, beside: str | None = None) -> None:
         rel = f"content/{inner}"
         try:
             front = split_front_matter(self.tree.read_text(rel))
@@ -159,6 +162,7 @@ class _Reader:
             "old": old,
             "aliases": aliases,
             "section": folder.split("/")[0] if folder else "",
+            "beside": beside,
         }
         self.pages.append(page)
         self.by_inner[inner] = page
@@ -180,7 +184,13 @@ class _Reader:
                 self.plan.sections[folder] = (settings, body)
             elif body.strip():
                 self.plan.leftover(f"content/{folder}/_index.md".replace("//", "/"), None, _UNSHOWN)
-        for page in self.pages:
+        for page in sorted(self.pages, key=lambda p: p["beside"] is not None):
+            owner = self._placed.get(page["beside"]) if page["beside"] else None
+            if owner is not None:  # beside its folder's own page, in that folder (a section to Fireside)
+                folder = posixpath.dirname(owner.dest)
+                section = folder.removeprefix("content/posts/") if owner.kind == "post" else ""
+                self._add(owner.kind, shared.unique(f"{folder}/{page['stem']}.md", self.taken), page, section)
+                continue
             section = page["section"]
             if section in post_sections:
                 group = "" if section in year_like or section == main else section
@@ -218,13 +228,14 @@ class _Reader:
         doc.body, doc.reasons = self._convert(page, doc)
         self.plan.documents.append(doc)
         if page["bundle"] is not None:
+            self._placed[page["bundle"]] = doc
+        if page["bundle"] is not None:
             folder = f"content/{page['bundle']}"
             for rel in self.tree.files(folder):
                 name = rel[len(folder) + 1 :]
-                if name.endswith(".md") and name != "index.md":
-                    self.plan.leftover(
-                        rel, None, "not imported: Markdown inside a post's folder (Zola never published it)"
-                    )
+                if name.endswith(".md"):
+                    if "/" in name:  # deeper than the folder itself: Zola never published it
+                        self.plan.leftover(rel, None, "not imported: Markdown below a post's folder")
                 elif name != "index.md":
                     old = f"{page['old']}{name}" if page["old"] else None
                     self.plan.files.append(
