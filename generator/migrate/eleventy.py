@@ -9,11 +9,9 @@ post bodies, with Eleventy's `page` values and `slugify` filter.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import posixpath
 import re
-import unicodedata
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +20,20 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.migrate import frontmatter, liquid, shared
+from generator.migrate.eleventysite import (
+    CONFIG_FILES,
+    DATED,
+    STRUCTURAL_TAGS,
+    TEMPLATES,
+    directory_data,
+    global_data,
+    ignores,
+    is_ignored,
+    setting,
+    slugify,
+    template_data,
+)
+from generator.migrate.eleventysite import passthrough as eleventy_passthrough
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.jekyllsite import is_template
 from generator.migrate.liquidexpr import BuildTime, Missing, text_of
@@ -30,31 +42,6 @@ from generator.migrate.redirects import read_redirects
 from generator.migrate.sourcetree import SourceProblem, SourceTree, split_front_matter
 from generator.migrate.urlplan import site_path
 
-CONFIG_FILES = (
-    "eleventy.config.js",
-    "eleventy.config.mjs",
-    "eleventy.config.cjs",
-    ".eleventy.js",
-    ".eleventy.cjs",
-)
-_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
-_PASSTHROUGH = re.compile(r"addPassthroughCopy\(\s*([\"'`])(.+?)\1")
-_PASSTHROUGH_MAP = re.compile(r"addPassthroughCopy\(\s*\{(.*?)\}", re.DOTALL)
-_PAIR = re.compile(r"""["'`]([^"'`]+)["'`]\s*:\s*["'`]([^"'`]*)["'`]""")
-_JS_PERMALINK = re.compile(
-    r"permalink\s*:\s*(?:(?:function\s*)?\([^)]*\)\s*(?:=>)?\s*\{?\s*(?:return\s+)?)?([`\"'])(.*?)\1",
-    re.DOTALL,
-)
-_STRUCTURAL_TAGS = {"post", "posts", "all"}
-_TEMPLATES = (".njk", ".liquid", ".js", ".webc", ".hbs", ".ejs", ".pug", ".html")
-
-
-def slugify(text: str) -> str:
-    """Eleventy's `slugify` filter (@sindresorhus/slugify): ASCII, lower case, hyphens."""
-    text = text.replace("&", " and ")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
 
 def read(source: Path, options: Any) -> ImportPlan:
     tree = SourceTree(source)
@@ -62,15 +49,11 @@ def read(source: Path, options: Any) -> ImportPlan:
     config_text = tree.read_text(found) if found else ""
     if found is None and not tree.is_file("package.json"):
         raise SourceProblem(f"{source}: no eleventy.config.js or .eleventy.js: is it an Eleventy site?")
-    input_dir = _setting(config_text, "input", ".").strip("./") if config_text else ""
-    data_dir = posixpath.join(input_dir, _setting(config_text, "data", "_data")).strip("/")
-    global_data = _global_data(tree, data_dir)
+    input_dir = setting(config_text, "input", ".").strip("./") if config_text else ""
+    data_dir = posixpath.join(input_dir, setting(config_text, "data", "_data")).strip("/")
+    data = global_data(tree, data_dir)
     metadata = next(
-        (
-            global_data[k]
-            for k in ("metadata", "site", "meta", "config")
-            if isinstance(global_data.get(k), dict)
-        ),
+        (data[k] for k in ("metadata", "site", "meta", "config") if isinstance(data.get(k), dict)),
         {},
     )
     author = metadata.get("author")
@@ -96,30 +79,11 @@ def read(source: Path, options: Any) -> ImportPlan:
             "no site URL in _data/metadata.json or _data/site.json: base_url in site.yaml is a placeholder"
         )
     plan.hosts.add(urlsplit(url).hostname or "")
-    _Reader(tree, plan, config_text, input_dir, data_dir, global_data).run()
+    _Reader(tree, plan, config_text, input_dir, data_dir, data).run()
     plan.redirects = read_redirects(
         tree, ["_redirects", "netlify.toml", "vercel.json", f"{input_dir}/_redirects".lstrip("/")]
     )
     return plan
-
-
-def _setting(config: str, key: str, default: str) -> str:
-    match = re.search(rf"\b{key}\s*:\s*[\"'`]([^\"'`]+)[\"'`]", config)
-    return match.group(1) if match else default
-
-
-def _global_data(tree: SourceTree, data_dir: str) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for rel in tree.files(data_dir):
-        stem, suffix = posixpath.splitext(posixpath.basename(rel))
-        if suffix == ".json":
-            try:
-                data[stem] = json.loads(tree.read_text(rel))
-            except (ValueError, SourceProblem):
-                continue
-        elif suffix in (".js", ".cjs", ".mjs"):
-            data[stem] = BuildTime(f"_data/{stem}{suffix} (JavaScript)")
-    return data
 
 
 class _Reader:
@@ -136,33 +100,21 @@ class _Reader:
         self.plan = plan
         self.config = config
         self.input = input_dir
-        self.includes = posixpath.join(input_dir, _setting(config, "includes", "_includes")).strip("/")
+        self.includes = posixpath.join(input_dir, setting(config, "includes", "_includes")).strip("/")
         self.data_dir = data_dir
         self.data = data
         self.tz = ZoneInfo("UTC")
         self.base_path = urlsplit(plan.settings.base_url).path or "/"
         self.taken: set[str] = set()
-        self.ignores = self._ignores()
+        self.ignores = ignores(tree, input_dir, self.includes, data_dir)
         self.pages: list[dict[str, Any]] = []
-
-    def _ignores(self) -> list[str]:
-        patterns = ["node_modules", "_site", self.includes, self.data_dir]
-        for name in (".eleventyignore", posixpath.join(self.input, ".eleventyignore")):
-            if self.tree.is_file(name):
-                patterns += [
-                    line.strip().strip("/")
-                    for line in self.tree.read_text(name).splitlines()
-                    if line.strip() and not line.startswith("#")
-                ]
-        return [p.removeprefix("./") for p in patterns if p]
-
-    def _ignored(self, rel: str) -> bool:
-        return any(rel == p or rel.startswith(p + "/") or fnmatch.fnmatch(rel, p) for p in self.ignores)
 
     def run(self) -> None:
         every = list(self.tree.files(self.input, skip=frozenset({"_site"})))
-        files = [rel for rel in every if not self._ignored(rel)]
-        passthrough = self._passthrough(every)  # .eleventyignore is for templates: copies ignore it
+        files = [rel for rel in every if not is_ignored(rel, self.ignores)]
+        passthrough = eleventy_passthrough(
+            self.config, every, self.input
+        )  # .eleventyignore is for templates: copies ignore it
         bundles = {posixpath.dirname(rel) for rel in files if posixpath.basename(rel) == "index.md"}
         for rel in files:
             suffix = posixpath.splitext(rel)[1].lower()
@@ -177,7 +129,7 @@ class _Reader:
                     if posixpath.basename(rel) == "index.md" and posixpath.dirname(rel)
                     else None,
                 )
-            elif suffix in _TEMPLATES and not rel.endswith(".11tydata.js"):
+            elif suffix in TEMPLATES and not rel.endswith(".11tydata.js"):
                 self.plan.leftover(
                     rel, None, "not imported: a template (lists, feeds, layouts); Fireside makes its own"
                 )
@@ -200,57 +152,6 @@ class _Reader:
         front = split_front_matter(text)
         return bool(front.format) and not is_template(front.body) and "collections." not in front.body
 
-    def _passthrough(self, files: list[str]) -> dict[str, str]:
-        """Source file → site path, for what the configuration copies as it is."""
-        chosen: dict[str, str] = {}
-        rules: list[tuple[str, str]] = [(m.group(2), m.group(2)) for m in _PASSTHROUGH.finditer(self.config)]
-        for block in _PASSTHROUGH_MAP.finditer(self.config):
-            rules += [(source, target) for source, target in _PAIR.findall(block.group(1))]
-        for rel in files:
-            inner = rel[len(self.input) + 1 :] if self.input else rel
-            for source, target in rules:
-                source = source.removeprefix("./").rstrip("/")
-                if any(ch in source for ch in "*?{"):
-                    pattern = re.sub(
-                        r"\{([^}]+)\}", lambda m: "(" + m.group(1).replace(",", "|") + ")", source
-                    )
-                    regex = (
-                        fnmatch.translate(pattern.replace("**/", "*"))
-                        .replace("\\(", "(")
-                        .replace("\\)", ")")
-                        .replace("\\|", "|")
-                    )
-                    if re.match(regex, rel) or re.match(regex, inner):
-                        chosen[rel] = inner
-                elif rel == source or rel.startswith(source + "/"):
-                    suffix = rel[len(source) :].lstrip("/")
-                    destination = target.strip("/") if target != source else source
-                    chosen[rel] = posixpath.join(destination, suffix).strip("/") if suffix else destination
-        return chosen
-
-    def _directory_data(self, rel: str) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        parts = rel.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            folder = "/".join(parts[:depth])
-            name = parts[depth - 1]
-            for candidate in (f"{folder}/{name}.json", f"{folder}/{name}.11tydata.json"):
-                if self.tree.is_file(candidate):
-                    try:
-                        loaded = json.loads(self.tree.read_text(candidate))
-                    except (ValueError, SourceProblem):
-                        continue
-                    if isinstance(loaded, dict):
-                        merged.update(loaded)
-            script = f"{folder}/{name}.11tydata.js"
-            if self.tree.is_file(script):
-                text = self.tree.read_text(script)
-                if match := _JS_PERMALINK.search(text):
-                    merged["permalink"] = re.sub(r"\$\{\s*(?:data\.)?(.*?)\s*\}", r"{{ \1 }}", match.group(2))
-                if tags := re.search(r"\btags\s*:\s*(\[[^\]]*\]|[\"'][^\"']*[\"'])", text):
-                    merged["tags"] = re.findall(r"[\"']([^\"']+)[\"']", tags.group(1))
-        return merged
-
     def _template(self, rel: str, bundle: str | None) -> None:
         try:
             text = self.tree.read_text(rel)
@@ -260,13 +161,13 @@ class _Reader:
         front = split_front_matter(text)
         if front.problem:
             self.plan.leftover(rel, 1, front.problem)
-        directory = self._directory_data(rel)
-        own = self._template_data(rel)
+        directory = directory_data(self.tree, rel)
+        own = template_data(self.tree, rel)
         meta = {**directory, **own, **front.meta}
         if meta.get("permalink") is False:
             self.plan.leftover(rel, None, "not imported: Eleventy never wrote it (permalink: false)")
             return
-        stem_dated = _DATED.match(posixpath.splitext(posixpath.basename(rel))[0])
+        stem_dated = DATED.match(posixpath.splitext(posixpath.basename(rel))[0])
         if meta.get("pagination") or (
             not stem_dated
             and not meta.get("date")
@@ -280,7 +181,7 @@ class _Reader:
         inner = rel[len(self.input) + 1 :] if self.input else rel
         folder = posixpath.dirname(inner)
         slug_source = posixpath.basename(folder) if stem == "index" and folder else stem
-        dated = _DATED.match(slug_source)
+        dated = DATED.match(slug_source)
         file_slug = dated.group(2) if dated else slug_source
         moment = self._date(meta.get("date"), dated, rel)
         path_stem = "/" + posixpath.splitext(inner)[0]
@@ -301,7 +202,7 @@ class _Reader:
         tags = [
             t
             for t in frontmatter.text_list(meta.get("tags"))
-            if t not in frontmatter.text_list(directory.get("tags")) and t.lower() not in _STRUCTURAL_TAGS
+            if t not in frontmatter.text_list(directory.get("tags")) and t.lower() not in STRUCTURAL_TAGS
         ]
         self.pages.append(
             {
@@ -319,18 +220,6 @@ class _Reader:
                 "page": page,
             }
         )
-
-    def _template_data(self, rel: str) -> dict[str, Any]:
-        stem = posixpath.splitext(rel)[0]
-        for candidate in (f"{stem}.11tydata.json", f"{stem}.json"):
-            if self.tree.is_file(candidate):
-                try:
-                    loaded = json.loads(self.tree.read_text(candidate))
-                except (ValueError, SourceProblem):
-                    return {}
-                keys = ("permalink", "title", "date", "tags", "draft", "description", "layout")
-                return {k: v for k, v in loaded.items() if k in keys} if isinstance(loaded, dict) else {}
-        return {}
 
     def _date(self, value: Any, dated: re.Match[str] | None, rel: str) -> date | datetime | None:
         if isinstance(value, str) and value.strip().lower() in (

@@ -8,8 +8,6 @@ files rendered; `destination` writes them all or none.
 from __future__ import annotations
 
 import importlib
-import posixpath
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +17,14 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator.inbox.commands import letter_file
-from generator.inbox.thought import Answer, Thought
 from generator.migrate import frontmatter, leftovers
 from generator.migrate.destination import Content, ImportRefused, choose_destination, write
+from generator.migrate.letterfiles import inbox_letters, letter_ids, published, thought_of
 from generator.migrate.links import LinkTargets, rewrite_links
-from generator.migrate.model import KINDS, CopiedFile, Document, ImportPlan, Leftover, Letter
+from generator.migrate.model import KINDS, Document, ImportPlan, Leftover
 from generator.migrate.sourcetree import SourceProblem
-from generator.migrate.urlplan import expand, fireside_slug, plan_urls, site_path
+from generator.migrate.tidy import carry_redirects, drop_empty, find_in, one_file_per_url, section_pages
+from generator.migrate.urlplan import plan_urls, site_path
 from generator.site.config import CONFIG_NAME
 
 GITIGNORE = """\
@@ -134,12 +133,12 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     """Every file of the import by its path in the site, with its content; and the new
     site path of every document by its file."""
     tz = ZoneInfo(plan.settings.timezone)
-    _drop_empty(plan)
-    _carry_redirects(plan)
+    drop_empty(plan)
+    carry_redirects(plan)
     base_path = urlsplit(plan.settings.base_url).path or "/"
     finals = plan_urls(plan, tz, patterns=not existing_site, base_path=base_path)
-    list_pages = _section_pages(plan, finals)
-    _one_file_per_url(plan, finals)
+    list_pages = section_pages(plan, finals)
+    one_file_per_url(plan, finals)
     by_dest = {doc.dest: path for path, doc in finals.items()}
     targets = _link_targets(plan, by_dest, list_pages)
     files: dict[str, Content] = {}
@@ -152,7 +151,7 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
             text += "\n"
         offset += 1 if body and not body.startswith("\n") else 0
         found = leftovers.scan(body, doc.reasons, wordpress=plan.kind == "wordpress")
-        kept = _find_in(body, doc.body_leftovers)
+        kept = find_in(body, doc.body_leftovers)
         for line, message in sorted([*found, *problems, *kept]):
             plan.leftover(doc.dest, line + offset, message)
         files[doc.dest] = text.encode("utf-8")
@@ -164,8 +163,8 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         files[copied.dest] = copied.data if copied.data is not None else copied.source  # type: ignore[assignment]
     ids = letter_ids(plan, by_dest)
     for letter in plan.letters:
-        if _published(letter, ids):
-            files[f"content/letters/{letter.id}.md"] = letter_file(_thought(letter, ids[letter.doc.dest]))
+        if published(letter, ids):
+            files[f"content/letters/{letter.id}.md"] = letter_file(thought_of(letter, ids[letter.doc.dest]))
     if not existing_site:
         files[CONFIG_NAME] = site_yaml(plan).encode("utf-8")
         files[".gitignore"] = GITIGNORE.encode("utf-8")
@@ -175,206 +174,6 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
         )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
-
-
-def letter_ids(plan: ImportPlan, finals: dict[str, str]) -> dict[str, str]:
-    """The id the build gives each post for its letters: its slug, or, where posts share a
-    slug, the words of its path (`2019-01-05-weekly`)."""
-    posts = [d for d in plan.documents if d.kind == "post" and d.dest in finals]
-    slugs = Counter(fireside_slug(d) for d in posts)
-    return {
-        d.dest: fireside_slug(d)
-        if slugs[fireside_slug(d)] == 1
-        else finals[d.dest].removesuffix(".html").strip("/").replace("/", "-")
-        for d in posts
-    }
-
-
-def _published(letter: Letter, ids: dict[str, str]) -> bool:
-    return letter.approved and letter.doc.dest in ids and letter.doc.meta.get("draft") is not True
-
-
-def _thought(letter: Letter, post_id: str, status: str = "") -> Thought:
-    answers = ()
-    if letter.answer:
-        answers = (Answer(sent=letter.received, text=letter.answer, message_id=""),)
-    return Thought(
-        id=letter.id,
-        post=post_id,
-        post_title=str(letter.doc.meta.get("title") or ""),
-        name=letter.name,
-        email=letter.email,
-        consent="quote-named",  # a comment was written to be shown with its name
-        received=letter.received,
-        message=letter.message,
-        status=status or ("answered" if letter.answer else "new"),  # type: ignore[arg-type]
-        answers=answers,
-    )
-
-
-def inbox_letters(plan: ImportPlan, finals: dict[str, str]) -> list[Thought]:
-    """Comments waiting for approval, as unanswered letters; public ones that no published
-    post can show (on a page, on a draft), archived: in the inbox, nothing is lost."""
-    ids = letter_ids(plan, finals)
-    found = []
-    for letter in plan.letters:
-        if _published(letter, ids):
-            continue
-        post_id = ids.get(letter.doc.dest) or fireside_slug(letter.doc)
-        found.append(_thought(letter, post_id, "" if not letter.approved else "archived"))
-    archived = sum(1 for t in found if t.status == "archived")
-    if archived:
-        plan.notes.append(
-            f"{archived} public comments on pages or drafts (which show no letters) are archived in the inbox"
-        )
-    return found
-
-
-def _find_in(body: str, left: list[tuple[str, str]]) -> list[tuple[int, str]]:
-    """Lines of what a converter left in place, each found after the one before it."""
-    found = []
-    at = 0
-    for text, why in left:
-        where = body.find(text, at)
-        if where < 0:
-            where = max(0, body.find(text))
-        found.append((leftovers.line_at(body, where), why))
-        at = where + 1
-    return found
-
-
-def _drop_empty(plan: ImportPlan) -> None:
-    """Documents with nothing in them are not imported; untitled ones get a title, said so."""
-    kept = []
-    for doc in plan.documents:
-        if not doc.body.strip() and not doc.source_meta and not doc.meta.get("title"):
-            plan.leftover(doc.source, None, "not imported: an empty file")
-            continue
-        if not str(doc.meta.get("title") or "").strip() and not any(
-            line.strip() for line in doc.body.splitlines()
-        ):
-            named = next(
-                (
-                    str(v)
-                    for k, v in doc.source_meta.items()
-                    if "title" in k.lower() and isinstance(v, str) and v.strip()
-                ),
-                None,
-            )
-            stem = posixpath.basename(
-                posixpath.dirname(doc.dest)
-                if doc.dest.endswith("/index.md")
-                else doc.dest.removesuffix(".md")
-            )
-            doc.meta["title"] = named or stem.replace("-", " ").strip().capitalize()
-            plan.leftover(
-                doc.dest,
-                None,
-                f"had no title and no text (the old theme made its page); titled {doc.meta['title']!r}",
-            )
-        kept.append(doc)
-    plan.documents = kept
-
-
-def _section_pages(plan: ImportPlan, finals: dict[str, Document]) -> dict[str, str]:
-    """A page at the address of a section's list page (a Jekyll collection's index, a Hugo
-    section's page) becomes that list page's title and text: the old address shows both.
-    Returns the old addresses now answered by a list page."""
-    moved: dict[str, str] = {}
-    for section in sorted({d.section for d in plan.documents if d.kind == "post" and d.section}):
-        pattern = plan.permalinks.get(section)
-        path = expand(pattern, "", None, section) if pattern else None
-        if not path or not path.endswith(section + "/") or ":" in path:
-            continue
-        page = finals.get(path)
-        if page is None or page.kind != "page":
-            continue
-        settings, text = plan.sections.get(section, ({}, ""))
-        settings = {**{k: v for k, v in page.meta.items() if k in ("title", "description")}, **settings}
-        plan.sections[section] = (
-            settings,
-            "\n\n".join(t for t in (page.body.strip("\n"), text.strip("\n")) if t),
-        )
-        plan.documents.remove(page)
-        del finals[path]
-        for old in (page.old_url, *page.old_aliases):
-            if old:
-                moved[old] = path
-        plan.leftover(
-            page.dest,
-            None,
-            f"not a page of its own: its text is shown above the list of {section}'s posts at /{path}",
-        )
-    return moved
-
-
-def _one_file_per_url(plan: ImportPlan, finals: dict[str, Document]) -> None:
-    """Where two files answered at one old URL (a static file and a post's own, as Zola and
-    Hugo allow), one is kept: a document's page before a file, a static file before a copy."""
-    pages = {path if not path.endswith("/") else path + "index.html" for path in finals}
-    kept: dict[str, CopiedFile] = {}
-    files = []
-    for item in sorted(plan.files, key=lambda f: not f.dest.startswith("content/static/")):
-        path = item.old_url
-        if path and path in pages:
-            plan.leftover(
-                item.source_label(), None, f"not imported: /{path} is a post's or page's own address"
-            )
-            continue
-        if path and path in kept:
-            if not _same(kept[path], item):
-                plan.leftover(
-                    item.source_label(),
-                    None,
-                    f"not imported: /{path} is also {kept[path].dest}, which is kept",
-                )
-            continue
-        if path:
-            kept[path] = item
-        files.append(item)
-    plan.files = files
-
-
-def _same(first: CopiedFile, second: CopiedFile) -> bool:
-    def data(item: CopiedFile) -> bytes | None:
-        if item.data is not None:
-            return item.data
-        try:
-            return item.source.read_bytes() if item.source else None
-        except OSError:
-            return None
-
-    return data(first) == data(second)
-
-
-def _carry_redirects(plan: ImportPlan) -> None:
-    """The old host's redirects to imported documents become their aliases."""
-    base_path = urlsplit(plan.settings.base_url).path or "/"
-    by_old: dict[str, Document] = {}
-    for doc in plan.documents:
-        for old in (doc.old_url, *doc.old_aliases):
-            if old:
-                by_old.setdefault(old, doc)
-    elsewhere = 0
-    for source, target in plan.redirects:
-        old, new = site_path(source, base_path), site_path(target, base_path)
-        doc = by_old.get(new or "")
-        if doc is None and new and not new.endswith("/"):
-            doc = by_old.get(new + "/")
-        if old and doc is not None and old not in by_old:
-            doc.old_aliases = (*doc.old_aliases, old)
-            by_old[old] = doc
-        elif old not in by_old:
-            elsewhere += 1
-    if elsewhere:
-        plan.notes.append(
-            f"{elsewhere} redirects of the old host lead to something not imported; "
-            "set up those you still need on your new host"
-        )
-    for feed in plan.feeds:
-        plan.notes.append(
-            f"the old feed /{feed} is now /atom.xml: have your host redirect it (301), so feed readers follow"
-        )
 
 
 def _link_targets(plan: ImportPlan, finals: dict[str, str], list_pages: dict[str, str]) -> LinkTargets:

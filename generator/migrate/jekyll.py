@@ -26,9 +26,11 @@ from generator.migrate.jekyllsite import (
     liquid_roots,
     output_path,
     post_date,
+    site_folder,
+    site_settings,
     url_values,
 )
-from generator.migrate.model import Document, ImportPlan, SiteSettings
+from generator.migrate.model import Document, ImportPlan
 from generator.migrate.redirects import HOST_FILES, read_redirects
 from generator.migrate.sourcetree import SourceTree, split_front_matter
 from generator.migrate.urlplan import site_path
@@ -45,8 +47,8 @@ def read(source: Path, options: Any) -> ImportPlan:
     tree = SourceTree(source)
     found = tree.config("_config.yml", "_config.yaml", "_config.toml")
     config = found[1] if found else {}
-    site = JekyllSite(tree, config, _site_folder(tree, config))
-    settings, placeholder = _settings(config, site)
+    site = JekyllSite(tree, config, site_folder(tree, config))
+    settings, placeholder = site_settings(config, site)
     plan = ImportPlan("jekyll", settings)
     if placeholder:
         plan.notes.append("_config.yml has no `url`: base_url in site.yaml is a placeholder; set yours")
@@ -64,33 +66,6 @@ def read(source: Path, options: Any) -> ImportPlan:
         if feed_path and feed_path not in plan.feeds:
             plan.feeds.append(feed_path)
     return plan
-
-
-def _site_folder(tree: SourceTree, config: dict[str, Any]) -> str:
-    configured = str(config.get("source") or "").strip("/")
-    for candidate in (configured, posixpath.basename(configured)):
-        if candidate and candidate != "." and tree.is_dir(candidate):
-            return candidate
-    return ""
-
-
-def _settings(config: dict[str, Any], site: JekyllSite) -> tuple[SiteSettings, bool]:
-    author = config.get("author")
-    name = author.get("name") if isinstance(author, dict) else author
-    email = (author.get("email") if isinstance(author, dict) else None) or config.get("email")
-    url, placeholder = shared.base_url(config.get("url"), config.get("baseurl"))
-    title = shared.first_text(config.get("title"), config.get("name"), "My blog")
-    settings = SiteSettings(
-        title=title,
-        base_url=url,
-        author_name=shared.first_text(name, title),
-        author_email=str(email or ""),
-        description=shared.first_text(config.get("description")),
-        language=shared.language(config.get("lang") or config.get("locale")),
-        timezone=site.tz.key,
-        heading_ids="github",  # kramdown's ids, as GitHub's: links to #a-heading keep working
-    )
-    return settings, placeholder
 
 
 class _Reader:
@@ -173,7 +148,6 @@ class _Reader:
         slug = str(meta.get("slug") or match.group(2))
         collection = self.site.collections.get("posts", {})
         template = str(meta.get("permalink") or collection.get("permalink") or self.site.permalink)
-        template = liquid_permalink(template)
         old, aliases = None, []
         draft = meta.get("published") is False
         if moment is not None and not draft:
@@ -266,9 +240,7 @@ class _Reader:
             if match
             else frontmatter.parse_date(meta.get("date"))
         )
-        template = liquid_permalink(
-            str(meta.get("permalink") or settings.get("permalink") or "/:collection/:path:output_ext")
-        )
+        template = str(meta.get("permalink") or settings.get("permalink") or "/:collection/:path:output_ext")
         values = url_values(
             moment or date(1970, 1, 1),
             str(meta.get("slug") or (match.group(2) if match else stem)),
@@ -354,10 +326,7 @@ class _Reader:
                     "/" if style.endswith("/") else (":output_ext" if style.endswith(":output_ext") else "")
                 )
                 template = "/:path/:basename" + ending
-        url = expand(
-            liquid_permalink(template),
-            {"path": folder, "basename": name, "output_ext": ".html", "title": name},
-        )
+        url = expand(template, {"path": folder, "basename": name, "output_ext": ".html", "title": name})
         old = output_path(url)
         if old is None:
             self.plan.leftover(
@@ -446,8 +415,3 @@ class _Reader:
             body = body.replace(separator, "<!-- more -->", 1)
         doc.body = body
         doc.reasons = reasons
-
-
-def liquid_permalink(template: str) -> str:
-    """A permalink written with Liquid-style braces (`/{{ page.x }}`) is used as written."""
-    return template.strip()

@@ -21,6 +21,7 @@ import yaml
 from generator.migrate import frontmatter, shared
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.liquidexpr import BuildTime, Missing
+from generator.migrate.model import SiteSettings
 from generator.migrate.sourcetree import SourceProblem, SourceTree
 from generator.migrate.urlplan import site_path
 
@@ -258,3 +259,30 @@ def categories(meta: dict[str, Any], from_path: list[str]) -> list[str]:
     )
     cats += frontmatter.text_list(meta.get("category")) if meta.get("category") else []
     return list(dict.fromkeys(cats))
+
+
+def site_folder(tree: SourceTree, config: dict[str, Any]) -> str:
+    configured = str(config.get("source") or "").strip("/")
+    for candidate in (configured, posixpath.basename(configured)):
+        if candidate and candidate != "." and tree.is_dir(candidate):
+            return candidate
+    return ""
+
+
+def site_settings(config: dict[str, Any], site: JekyllSite) -> tuple[SiteSettings, bool]:
+    author = config.get("author")
+    name = author.get("name") if isinstance(author, dict) else author
+    email = (author.get("email") if isinstance(author, dict) else None) or config.get("email")
+    url, placeholder = shared.base_url(config.get("url"), config.get("baseurl"))
+    title = shared.first_text(config.get("title"), config.get("name"), "My blog")
+    settings = SiteSettings(
+        title=title,
+        base_url=url,
+        author_name=shared.first_text(name, title),
+        author_email=str(email or ""),
+        description=shared.first_text(config.get("description")),
+        language=shared.language(config.get("lang") or config.get("locale")),
+        timezone=site.tz.key,
+        heading_ids="github",  # kramdown's ids, as GitHub's: links to #a-heading keep working
+    )
+    return settings, placeholder

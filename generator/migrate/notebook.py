@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.migrate.htmldom import html_block, parse
-from generator.migrate.liquid import fence
+from generator.migrate.mdtext import fence
 
 _IMAGES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg"}
 

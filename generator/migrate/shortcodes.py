@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.migrate.leftovers import CodeMap
-from generator.migrate.liquid import embed_link, escape_braces, fence
+from generator.migrate.mdtext import embed_link, escape_braces, fence
 
 _OPEN = re.compile(r"\{\{([<%])(/\*)?\s*(/?)\s*([\w./-]+)(.*?)\s*(\*/)?\s*(/?)\s*[>%]\}\}", re.DOTALL)
 _ARG = re.compile(

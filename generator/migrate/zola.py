@@ -293,7 +293,7 @@ def convert_shortcodes(body: str, context: shortcodes.ShortcodeContext) -> tuple
     body = _ESCAPED.sub(keep, body)
     body = _BLOCK.sub(block, body)
     body = _INLINE.sub(inline, body)
-    from generator.migrate.liquid import restore_raw
+    from generator.migrate.mdtext import restore_raw
 
     return restore_raw(
         re.sub("\x00zs(\\d+)\x00", lambda m: f"\x00raw{m.group(1)}\x00", body), escaped
