@@ -24,6 +24,7 @@ from generator import __version__
 from generator.build import reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
+from generator.build.docrender import missing_linked_files
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first
@@ -298,6 +299,12 @@ class Build:
             list_reads=self.cache.list_reads.get(self.global_key, frozenset()),
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
+        for meta in published:  # pictures and files linked from Markdown that the site lacks
+            rendered = self.next_cache.bodies.get(meta.body_key)
+            if rendered is not None:
+                answers = rendered[1].answers
+                found = missing_linked_files(meta.source, answers, self.urls.base_path, self.plan.contents)
+                self.errors.extend(found)
         self.errors.raise_if_any()
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded
