@@ -22,6 +22,7 @@ from generator.build.output.cache import BuildCache, digest_text
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
 from generator.site.model import Document, Page, Post, Tag
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme, absolutize
 
@@ -60,7 +61,9 @@ class DocumentComposer:
         errors: ErrorCollector,
         cache: BuildCache,
         next_cache: BuildCache,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
+        self.progress = progress
         self.markdown = markdown
         self.urls = urls
         self.language = language
@@ -102,7 +105,9 @@ class DocumentComposer:
             body = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
             self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
         jobs = self._with_earlier_blocks([item[2] for item in fresh])
-        renders = render_many(self.markdown, jobs, files, self.errors)
+        if jobs:
+            self.progress.stage("rendering", len(jobs))
+        renders = render_many(self.markdown, jobs, files, self.errors, done=self.progress.advance)
         for item, (body, had_errors) in zip(fresh, renders, strict=True):
             self._finish(item, body, environment, ready, clean=not had_errors)
         ordered = [ready[i] for i in sorted(ready)]

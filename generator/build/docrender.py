@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,12 +22,13 @@ from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from generator.build.documents import take_leading_heading
+from generator.build.documents import DocumentMeta, take_leading_heading
 from generator.build.links import DocumentLinks, SiteFiles
 from generator.build.parallel import in_chunks, settle_worker, workers_for
 from generator.build.sources import SourceChanged, SourceFile
 from generator.markdown.markup import MarkdownRenderer, RenderedMarkdown
 from generator.site.errors import ErrorCollector, SiteError
+from generator.site.urls import UrlScheme
 
 
 class LinkAnswer(NamedTuple):
@@ -161,6 +162,21 @@ def missing_linked_files(
     return found
 
 
+def missing_files(
+    metas: Iterable[DocumentMeta],
+    bodies: Mapping[str, tuple[str, BodyRender]],
+    urls: UrlScheme,
+    made: Container[str],
+) -> list[SiteError]:
+    """`missing_linked_files` of every document rendered (`bodies`: the build's cache table)."""
+    found = []
+    for meta in metas:
+        rendered = bodies.get(meta.body_key)
+        if rendered is not None:
+            found.extend(missing_linked_files(meta.source, rendered[1].answers, urls.base_path, made))
+    return found
+
+
 def _is_file_name(path: str) -> bool:
     """True for a path whose last part names a file other than a page ("x.pdf", not "x/" or "x.html")."""
     suffix = posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower()
@@ -224,6 +240,7 @@ def render_many(
     errors: ErrorCollector,
     *,
     parallel: bool = True,
+    done: Callable[[int], None] | None = None,
 ) -> list[tuple[BodyRender, bool]]:
     """Render `jobs` (none cached), in parallel when there are enough of them, in order.
 
@@ -239,6 +256,7 @@ def render_many(
             _render_chunk_in_worker,
             _init_worker,
             (files,),
+            done=done,
         )
     if found is None:  # one process: by choice, or because workers could not start
         found = _render_chunk(markdown, files, jobs)

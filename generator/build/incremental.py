@@ -11,8 +11,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.build.options import BuildOptions, BuildResult
@@ -21,6 +23,9 @@ from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
 from generator.build.output.writer import WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
+
+if TYPE_CHECKING:  # the pipeline is imported only when a build runs (see below)
+    from generator.build.pipeline import PlannedSite
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,9 @@ def build_site(
     cache: BuildCache | None = None,
     *,
     ignore_cache: bool = False,
+    stamp_name: str = stamp.STAMP_FILE,
+    trust_stamp: bool = True,
+    on_planned: Callable[[PlannedSite], None] | None = None,
 ) -> BuildResult:
     """Build the site whose settings are `config_file` into its output folder.
 
@@ -44,6 +52,11 @@ def build_site(
     page again from its sources, whatever the stamp and the cache say (they are written
     anew); only the record of what is in the output folder is kept, so files somebody
     else put there stay, and unchanged files keep their times.
+
+    `stamp_name`: the stamp's file in the cache, one per kind of build (`fireside check`
+    keeps its own); `trust_stamp=False` plans the site even when the stamp says nothing
+    changed (the output is then confirmed, not written again); `on_planned` is given the
+    planned site once it is written, before it is let go.
     """
     if cache is not None:
         from generator.build.pipeline import plan_site, write_site
@@ -51,13 +64,13 @@ def build_site(
         return write_site(plan_site(config_file, options, cache))
     started = time.perf_counter()
     layout = SiteLayout(config_file.resolve().parent, config_file.resolve())
-    stamp_file = layout.cache / stamp.STAMP_FILE
+    stamp_file = layout.cache / stamp_name
     request = _request(layout, options)
     taken = time.time()
     inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
     now = options.now or datetime.now(UTC)
     previous = None if ignore_cache else stamp.load(stamp_file)
-    if previous is not None and previous.still_true(request, inputs, now):
+    if trust_stamp and previous is not None and previous.still_true(request, inputs, now):
         return _unchanged(previous, started)
     stamp.forget(stamp_file)
     # Only a site that has to be built pays for importing the pipeline.
@@ -73,6 +86,8 @@ def build_site(
         loaded = disk_cache.keys()
         planned = plan_site(config_file, options, disk_cache)
         result = write_site(planned)
+        if on_planned is not None:
+            on_planned(planned)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)
         next_future = planned.state.next_future if planned.state is not None else None

@@ -6,12 +6,17 @@ importing the whole pipeline (see incremental.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from generator.build.output.writer import WriteStats
 from generator.site.errors import SiteError
+from generator.site.progress import NO_PROGRESS, Progress
+
+# A folder of the build cache that Fireside's own commands build into (`fireside check`
+# builds the site there as it would be published); nothing else may be an output in it.
+OWN_OUTPUTS = "outputs"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class BuildOptions:
     # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
     # the preview, where a stylesheet edit is swapped into open tabs under its own name).
     fingerprint_assets: bool = True
+    # Told of each stage and of the items done (the command line shows it on a terminal).
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

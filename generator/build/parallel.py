@@ -83,9 +83,11 @@ def in_chunks(
     there: Callable[[Sequence[Item]], list[Result]],
     initializer: Callable[..., None] = settle_worker,
     initargs: tuple[Any, ...] = (),
+    done: Callable[[int], None] | None = None,
 ) -> list[Result] | None:
     """`items` worked through in chunks by this process (`here`) and workers - 1 others
     (`there`: a module-level function, as workers are given it by name), in order.
+    `done(n)` is told of each chunk of n items finished (to show progress).
 
     None if worker processes could not start or broke (a locked-down sandbox, a main
     module read from stdin): the caller then does the work in this process.
@@ -95,7 +97,7 @@ def in_chunks(
     from concurrent.futures.process import BrokenProcessPool
 
     chunks = guided_chunks(len(items), workers)
-    done: list[list[Result] | None] = [None] * len(chunks)
+    results: list[list[Result] | None] = [None] * len(chunks)
     context = multiprocessing.get_context(start_method())
     try:
         with ProcessPoolExecutor(
@@ -112,17 +114,22 @@ def in_chunks(
                     taken += 1
                 if taken < len(chunks):
                     start, end = chunks[taken]
-                    done[taken] = here(items[start:end])
+                    results[taken] = here(items[start:end])
+                    if done is not None:
+                        done(end - start)
                     taken += 1
                 else:
                     wait(pending, return_when=FIRST_COMPLETED)
                 for future in [future for future in pending if future.done()]:
-                    done[pending.pop(future)] = future.result()
+                    index = pending.pop(future)
+                    results[index] = future.result()
+                    if done is not None:
+                        done(chunks[index][1] - chunks[index][0])
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         log.warning("working in one process: worker processes failed (%s)", exc)
         return None
-    results: list[Result] = []
-    for chunk_results in done:
+    ordered: list[Result] = []
+    for chunk_results in results:
         assert chunk_results is not None  # every chunk was waited for
-        results.extend(chunk_results)
-    return results
+        ordered.extend(chunk_results)
+    return ordered

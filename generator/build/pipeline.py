@@ -24,12 +24,12 @@ from generator import __version__
 from generator.build import reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
-from generator.build.docrender import missing_linked_files
+from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first
 from generator.build.links import PlainLinks, SiteFiles
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import OWN_OUTPUTS, BuildOptions, BuildResult
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
@@ -140,6 +140,8 @@ def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult
 
 
 def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
+    if planned.state is not None:
+        planned.state.build.options.progress.stage("writing")
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
     stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
     # The files are on disk now: the plan keeps their digests, not their bytes (a preview
@@ -199,7 +201,7 @@ def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | 
     if root.is_relative_to(output):
         problem = "it contains the site (or is the site folder itself)"
     for label, place in forbidden.items():
-        if output.is_relative_to(place):
+        if output.is_relative_to(place) and not output.is_relative_to(place / OWN_OUTPUTS):
             problem = f"it is inside {label}"
     if output.exists() and not output.is_dir():
         problem = "it is a file"
@@ -226,6 +228,7 @@ class Build:
     ) -> None:
         self.layout, self.config, self.options, self.cache = layout, config, options, cache
         self.output_dir = output_dir
+        self.progress = options.progress
         self.now = options.now or datetime.now(UTC)
         self.urls = UrlScheme(config.base_url)
         self.errors = ErrorCollector()
@@ -256,6 +259,7 @@ class Build:
             self.cache.sources,
             self.next_cache.sources,
             self.errors,
+            progress=self.progress,
         )
         metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
@@ -269,6 +273,7 @@ class Build:
             errors=self.errors,
             cache=self.cache,
             next_cache=self.next_cache,
+            progress=self.progress,
         )
         tags = reading.canonical_tags(self.urls, published)
         environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
@@ -297,14 +302,10 @@ class Build:
             fingerprints,
             self.assets,
             list_reads=self.cache.list_reads.get(self.global_key, frozenset()),
+            progress=self.progress,
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
-        for meta in published:  # pictures and files linked from Markdown that the site lacks
-            rendered = self.next_cache.bodies.get(meta.body_key)
-            if rendered is not None:
-                answers = rendered[1].answers
-                found = missing_linked_files(meta.source, answers, self.urls.base_path, self.plan.contents)
-                self.errors.extend(found)
+        self.errors.extend(missing_files(published, self.next_cache.bodies, self.urls, self.plan.contents))
         self.errors.raise_if_any()
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded

@@ -22,6 +22,7 @@ from generator.build.sources import bundle_assets, discover_paths, read_source
 from generator.site import urls
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Tag
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme
 
@@ -44,6 +45,7 @@ def read_documents(
     errors: ErrorCollector,
     *,
     parallel: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, DocumentMeta]:
     """Every post and page's metadata by source path (as discovered), in discovery order.
 
@@ -68,7 +70,9 @@ def read_documents(
                     cached = source, dataclasses.replace(meta, source=source)
         found.append((path, kind, key, cached))
     fresh = [(path, kind, site_root, tz) for path, kind, _, cached in found if cached is None]
-    readings = iter(_read_all(fresh, parallel))
+    if fresh:
+        progress.stage("reading", len(fresh))
+    readings = iter(_read_all(fresh, parallel, progress))
     metas: dict[str, DocumentMeta] = {}
     for path, _, key, cached in found:  # in discovery order, as are their errors
         if cached is None:
@@ -91,9 +95,10 @@ _ToRead = tuple[str, str, Path, tzinfo]
 _Reading = tuple[tuple[Any, DocumentMeta] | None, list[SiteError], list[SiteError]]
 
 
-def _read_all(files: Sequence[_ToRead], parallel: bool) -> list[_Reading]:
+def _read_all(files: Sequence[_ToRead], parallel: bool, progress: Progress) -> list[_Reading]:
     workers = workers_for(len(files)) if parallel else 1
-    readings = in_chunks(files, workers, _read_chunk, _read_chunk) if workers > 1 else None
+    done = progress.advance
+    readings = in_chunks(files, workers, _read_chunk, _read_chunk, done=done) if workers > 1 else None
     return readings if readings is not None else _read_chunk(files)
 
 

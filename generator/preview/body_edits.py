@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build.compose import DocumentComposer
-from generator.build.docrender import missing_linked_files
+from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta, read_meta
 from generator.build.library import neighbours_at, tag_listings
 from generator.build.output.cache import BuildCache
@@ -122,10 +122,8 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         near = neighbours_at(posts, index_of[post.path])
         site_pages.post_page(post, near, state.letters.get(post.slug, ()))
         site_pages.feeds(posts, listings, showing=post)
-    for after in edited.values():  # as the whole build asks (see missing_linked_files)
-        rendered = next_cache.bodies.get(after.body_key)
-        answers = rendered[1].answers if rendered is not None else ()
-        errors.extend(missing_linked_files(after.source, answers, build.urls.base_path, plan.contents))
+    # Pictures and files the edited posts link to, as the whole build asks about them.
+    errors.extend(missing_files(edited.values(), next_cache.bodies, build.urls, plan.contents))
     if errors.errors or site_pages.list_reads:
         return None
     next_cache.outputs = maker.recorded
