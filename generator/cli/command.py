@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.cli.progress import progress_line
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
@@ -60,6 +61,11 @@ def _describe_build(commands: argparse._SubParsersAction) -> None:
         help="make every page again from its sources, trusting nothing .fireside-cache/ remembers",
     )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+    _add_quiet(build)
+
+
+def _add_quiet(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress line on a terminal")
 
 
 def _describe_serve(commands: argparse._SubParsersAction) -> None:
@@ -81,6 +87,7 @@ def _describe_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per external link (default: 10)")
     check.add_argument("--base-url", help="override base_url (must match the folder checked)")
     check.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+    _add_quiet(check)
 
 
 def _describe_publish(commands: argparse._SubParsersAction) -> None:
@@ -89,6 +96,7 @@ def _describe_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
+    _add_quiet(publish)
 
 
 def _describe_inbox(commands: argparse._SubParsersAction) -> None:
@@ -200,8 +208,11 @@ def _report_build(args: argparse.Namespace) -> int:
     from generator.build.incremental import build_site
     from generator.build.options import BuildOptions
 
-    options = BuildOptions(drafts=args.drafts, output_dir=args.output, base_url=args.base_url)
-    result = build_site(args.config, options, ignore_cache=args.ignore_cache)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+        options = BuildOptions(
+            drafts=args.drafts, output_dir=args.output, base_url=args.base_url, progress=progress
+        )
+        result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     stats = result.stats
@@ -299,14 +310,16 @@ def _check(args: argparse.Namespace) -> int:
     from generator.check.checker import CheckOptions, run_check
     from generator.check.external import ExternalSettings
 
-    options = CheckOptions(
-        folder=args.folder,
-        base_url=args.base_url,
-        strict=args.strict,
-        external=args.external,
-        external_settings=ExternalSettings(timeout=args.timeout),
-    )
-    report = run_check(args.config, options)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+        options = CheckOptions(
+            folder=args.folder,
+            base_url=args.base_url,
+            strict=args.strict,
+            external=args.external,
+            external_settings=ExternalSettings(timeout=args.timeout),
+            progress=progress,
+        )
+        report = run_check(args.config, options)
     _print_findings(report.findings)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.build_failed:
@@ -325,9 +338,12 @@ def _publish(args: argparse.Namespace) -> int:
 
     from generator.publish.publisher import PublishOptions, PublishRefused, publish_site
 
-    options = PublishOptions(target=args.target, dry_run=args.dry_run, force=args.force)
     try:
-        result = publish_site(args.config, options)
+        with progress_line(sys.stderr, quiet=args.quiet) as progress:
+            options = PublishOptions(
+                target=args.target, dry_run=args.dry_run, force=args.force, progress=progress
+            )
+            result = publish_site(args.config, options)
     except PublishRefused as refused:
         _print_findings(refused.report.findings)
         why = (

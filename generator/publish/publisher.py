@@ -14,7 +14,7 @@ import os
 import re
 import shlex
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
 from generator.site.config import PublishTarget, SiteConfig, SiteLayout, load_config
 from generator.site.errors import SiteError
+from generator.site.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class PublishOptions:
     dry_run: bool = False  # build and check, then show what would change, changing nothing
     force: bool = False  # publish despite errors found by the check
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    # Told of each stage and of the items done (the command line shows it on a terminal).
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,11 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     destination = _local_destination(layout, target)
     if destination is not None:
         refuse_folder(layout, output_dir, destination, f"publish target {target.name!r}")
-    report = run_check(config_file, CheckOptions(build_into=output_dir, now=options.now))
+    checking = CheckOptions(build_into=output_dir, now=options.now, progress=options.progress)
+    report = run_check(config_file, checking)
     if report.build_failed or (report.errors and not options.force):
         raise PublishRefused(report, target)
+    options.progress.stage(f"publishing to {target.name}")
     if target.kind == "folder":
         assert destination is not None
         changes = publish_folder(output_dir, destination, dry_run=options.dry_run)
