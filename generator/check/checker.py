@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build.options import OWN_OUTPUTS, BuildOptions
+from generator.build.output import stamp
 from generator.build.output.stamp import STAMP_FILE
 from generator.check.external import ExternalSettings
 from generator.check.leaks import Unpublished
@@ -31,7 +33,6 @@ from generator.check.outputcheck import FolderCheck, check_folder
 from generator.check.pages import Severity
 from generator.check.sitebuild import CHECK_STAMP, SiteMap, build_for_check, read_unpublished, sources_state
 from generator.check.trace import Finding
-from generator.inbox.tracked import tracked_inbox_files
 from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import BuildFailed, SiteError
 from generator.site.progress import NO_PROGRESS, Progress
@@ -93,9 +94,9 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
             report = _check_folder(layout, config, options, memory, now)
         else:
             report = _build_and_check(layout, config, options, memory, now)
+        return _finish(layout, report, options.strict, memory)
     finally:
         memory.save()
-    return _finish(layout, report, options.strict)
 
 
 def _check_folder(
@@ -216,7 +217,9 @@ def _from_site_error(severity: Severity, error: SiteError) -> Finding:
     return Finding(severity, path, error.line, error.message)
 
 
-def _finish(layout: SiteLayout, report: CheckReport, strict: bool) -> CheckReport:
+def _finish(
+    layout: SiteLayout, report: CheckReport, strict: bool, memory: CheckMemory | None = None
+) -> CheckReport:
     """Add what concerns the site rather than its output, then apply --strict."""
     private = tuple(
         Finding(
@@ -226,9 +229,44 @@ def _finish(layout: SiteLayout, report: CheckReport, strict: bool) -> CheckRepor
             "a reader's letter is tracked by git: letters are private (git rm --cached it; "
             "the inbox/ folder belongs in .gitignore)",
         )
-        for rel in tracked_inbox_files(layout.root)
+        for rel in _tracked(layout, memory)
     )
     return _promote(dataclasses.replace(report, findings=report.findings + private), strict)
+
+
+def _tracked(layout: SiteLayout, memory: CheckMemory | None) -> tuple[str, ...]:
+    """The inbox's files that git tracks, remembered while git's index is the same file."""
+    index = _git_index(layout.root)
+    if index is None:
+        return ()  # not in a git repository
+    state = repr(stamp.snapshot([index], []))
+    remembered = memory.reports.tracked.get(str(layout.root)) if memory is not None else None
+    if remembered is not None and remembered[0] == state:
+        return remembered[1]
+    from generator.inbox.tracked import tracked_inbox_files  # (the inbox package is large)
+
+    found = tuple(tracked_inbox_files(layout.root))
+    if memory is not None:
+        memory.reports.tracked[str(layout.root)] = (state, found)
+    return found
+
+
+def _git_index(site_root: Path) -> Path | None:
+    """The index file of the git repository holding the site, if there is one."""
+    if "GIT_DIR" in os.environ or "GIT_INDEX_FILE" in os.environ:
+        return Path(os.environ.get("GIT_INDEX_FILE") or Path(os.environ["GIT_DIR"]) / "index")
+    for folder in (site_root.resolve(), *site_root.resolve().parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git / "index"
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <its folder>"
+            try:
+                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                return dot_git
+            pointed = Path(text.removeprefix("gitdir:").strip())
+            return (pointed if pointed.is_absolute() else folder / pointed) / "index"
+    return None
 
 
 def _promote(report: CheckReport, strict: bool) -> CheckReport:

@@ -18,6 +18,7 @@ from generator.build.parallel import in_chunks, workers_for
 from generator.check.feeds import XML_SUFFIXES, XmlReport, xml_report
 from generator.check.links import LinkProblem
 from generator.check.pages import HTML_SUFFIXES, PageFacts, page_facts, read_page
+from generator.check.scan import HtmlScan
 from generator.check.xmltree import Located, parse_xml, xml_links
 
 READ_SUFFIXES = (*HTML_SUFFIXES, *XML_SUFFIXES)
@@ -38,14 +39,15 @@ def is_read(rel: str) -> bool:
     return rel.lower().endswith(READ_SUFFIXES)
 
 
-def read_facts(rel: str, data: bytes, file_url: str) -> FileFacts:
+def read_facts(rel: str, data: bytes, file_url: str, seen: dict[str, HtmlScan] | None = None) -> FileFacts:
+    """What a file says; `seen` keeps HTML scanned inside feeds, which repeat each other."""
     if not rel.lower().endswith(XML_SUFFIXES):
         return FileFacts(page_facts(read_page(data)), None)
     tree, error = parse_xml(data)
     problems = ()
     if error is not None:
         problems = (LinkProblem(rel, error.line, "", f"cannot parse XML: {error.message}"),)
-    links = tuple(xml_links(tree, file_url)) if tree is not None else ()
+    links = tuple(xml_links(tree, file_url, seen)) if tree is not None else ()
     return FileFacts(None, xml_report(rel, tree, error), links, problems)
 
 
@@ -59,24 +61,27 @@ _ToRead = tuple[str, str, str]
 Read = tuple[str, str, FileFacts] | tuple[str, None, FileFacts]
 
 
-def _read_one(folder: str, rel: str, file_url: str) -> Read:
+def _read_one(folder: str, rel: str, file_url: str, seen: dict[str, HtmlScan]) -> Read:
     try:
         data = (Path(folder) / rel).read_bytes()
     except OSError as err:
         unreadable = LinkProblem(rel, 1, "", f"cannot read: {err.strerror}")
         return rel, None, FileFacts(None, None, problems=(unreadable,))
-    return rel, digest(data), read_facts(rel, data, file_url)
+    return rel, digest(data), read_facts(rel, data, file_url, seen)
 
 
 def _read_chunk(files: Sequence[_ToRead]) -> list[Read]:
-    return [_read_one(*file) for file in files]
+    seen: dict[str, HtmlScan] = {}
+    return [_read_one(*file, seen) for file in files]
 
 
 def read_all(
     folder: Path, rels: Sequence[str], url_of: Callable[[str], str], done: Callable[[int], None]
 ) -> list[Read]:
     """Read `rels` under `folder`, on every core when there are many; `done(n)` as they finish."""
-    files = [(str(folder), rel, url_of(rel)) for rel in rels]
+    # Feeds first, so that they come in one chunk, which scans each post's content once.
+    ordered = sorted(rels, key=lambda rel: not rel.lower().endswith(XML_SUFFIXES))
+    files = [(str(folder), rel, url_of(rel)) for rel in ordered]
     workers = workers_for(len(files))
 
     def here(chunk: Sequence[_ToRead]) -> list[Read]:

@@ -10,6 +10,7 @@ path is looked up on disk once, so sites with thousands of pages stay fast.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,9 @@ from generator.check.xmltree import parse_xml, xml_links
 _HTML_SUFFIXES = (".html", ".htm")
 
 Link = tuple[int, str, str]  # (line, url as written, absolute URL it is relative to)
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PLAIN = re.compile(r"[^\t\n\r]*")  # urlsplit drops these from a URL: such links take its way
+_PLAIN_BASE = re.compile(r"[^\t\n\r?#]*")
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,14 @@ def read_links(page: str, data: bytes, page_url: str) -> _Doc:
     return _Doc([(link[0], link[3], base) for link in scanned.links], scanned.ids)
 
 
-def _answer_base(url: str, base: str) -> str:
-    """What of `base` the answer for `url` depends on, so that the same few links of every
-    page (menus, tags, stylesheets) are each worked out once: for a root-relative URL the
-    host, for a relative path the folder, for "#x" and "?q" the page itself."""
-    if not url or url[0] in "#?" or "#" in base or "?" in base:
-        return base
-    if url[0] == "/" and url[:2] != "//":
-        host_end = base.find("/", base.find("//") + 2) if "//" in base else -1
-        return base[: host_end + 1] if host_end > 0 else base
-    return base[: base.rfind("/") + 1]
+def _key_parts(base: str) -> tuple[str, str, bool]:
+    """(its host's root, its folder, whether it is a plain page URL) of a base URL."""
+    if "#" in base or "?" in base or "//" not in base:
+        return base, base, False
+    host_end = base.find("/", base.find("//") + 2)
+    if host_end < 0:
+        return base, base, False
+    return base[: host_end + 1], base[: base.rfind("/") + 1], True
 
 
 class LinkChecker:
@@ -127,9 +129,13 @@ class LinkChecker:
         self.base_path = parts.path or "/"
         self.index = index
         self.ids_of = ids_of
+        self._site_root = f"{parts.scheme}://{parts.netloc}/"  # the host root, as _key_parts gives it
+        self._origin = self._site_root[:-1]
         self._docs: dict[str, _Doc] = {}
         self._located: dict[str, tuple[str | None, str | None]] = {}
-        self._answers: dict[tuple[str, str], str | None] = {}
+        # (URL, what of its base it depends on) → (why it is broken, the page it anchors into)
+        self._answers: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._anchored_in: str | None = None  # set by _answer for the link being asked
 
     def check(self) -> list[LinkProblem]:
         """Every broken internal link, sorted by (page, line, url)."""
@@ -143,16 +149,49 @@ class LinkChecker:
             problems.extend(self.page_problems(page, doc.links))
         return sorted(problems, key=lambda p: (p.page, p.line, p.url))
 
-    def page_problems(self, page: str, links: Iterable[Link]) -> list[LinkProblem]:
-        """The broken ones among one file's links."""
+    def page_problems(
+        self, page: str, links: Iterable[Link], anchored: set[str] | None = None
+    ) -> list[LinkProblem]:
+        """The broken ones among one file's links; `anchored` is given the pages they link
+        into with a fragment (their ids decide, not only whether they exist).
+
+        A site's pages mostly hold the same few links (menus, tags, neighbours, the feed's
+        copies of them): each answer is worked out once, under what it depends on: a URL
+        with a scheme on itself, a root-relative one on the host of the page's base, a
+        relative path on its folder, "#x" and "?q" on the page itself. A URL written in
+        full under the base URL is the same link as its root-relative form.
+        """
         found = []
-        for line, url, base in links:
-            key = (url, _answer_base(url.strip(), base))
-            if key not in self._answers:
-                self._answers[key] = self.problem(url, base)
-            message = self._answers[key]
+        answers = self._answers
+        last_base = host = folder = ""
+        plain = False
+        for line, raw, base in links:
+            url = raw.strip()
+            if not url:
+                continue  # href="" is the page itself
+            if base is not last_base:
+                last_base = base
+                host, folder, plain = _key_parts(base)
+            first = url[0]
+            if not plain or first in "#?":
+                key = (url, base)
+            elif first == "/":
+                key = (url, host) if url[1:2] != "/" else (url, base[: base.find(":")])
+            elif url.startswith(self.base_url):
+                key = (url[len(self._origin) :], self._site_root)
+            elif _SCHEME.match(url):
+                key = (url, "")
+            else:
+                key = (url, folder)
+            answer = answers.get(key)
+            if answer is None:
+                self._anchored_in = None
+                answer = answers[key] = (self.problem(url, base), self._anchored_in)
+            message, into = answer
             if message:
-                found.append(LinkProblem(page, line, url, message))
+                found.append(LinkProblem(page, line, raw, message))
+            if into is not None and anchored is not None:
+                anchored.add(into)
         return found
 
     def page_url(self, page: str) -> str:
@@ -164,6 +203,13 @@ class LinkChecker:
         url = raw.strip()  # browsers drop surrounding whitespace
         if not url:
             return None  # href="" is the page itself
+        if base.startswith(self._site_root) and _PLAIN.fullmatch(url) and _PLAIN_BASE.fullmatch(base):
+            # The commonest links, read without urlsplit: root-relative, and "#x" to the page itself.
+            if url[0] == "/" and url[1:2] != "/":
+                path, _, fragment = url.partition("#")
+                return self._answer(path.partition("?")[0], fragment)
+            if url[0] == "#":
+                return self._answer(base[len(self._origin) :], url[1:])
         try:
             parts, base_parts = urlsplit(url), urlsplit(base)
         except ValueError as err:  # e.g. "http://[::1"
@@ -185,15 +231,20 @@ class LinkChecker:
                 path = base_parts.path[: base_parts.path.rfind("/") + 1] + parts.path
             else:
                 path = base_parts.path  # "#id" or "?q": the document itself
-            if not self._under_base(path):
-                return f"outside the base path {self.base_path}"
+        return self._answer(path, parts.fragment)
+
+    def _answer(self, path: str, fragment: str) -> str | None:
+        """Why a link to `path` (and `fragment`) on the site's host is broken; None if fine."""
+        if not self._under_base(path):
+            return f"outside the base path {self.base_path}"
         target, message = self.locate(unquote(path[len(self.base_path) :]))
         if target is None:
             return message
-        fragment = parts.fragment.split(":~:")[0]  # ":~:text=..." is a browser directive
+        fragment = fragment.split(":~:")[0]  # ":~:text=..." is a browser directive
         decoded = unquote(fragment)
         if not fragment or decoded.lower() == "top" or not target.endswith(_HTML_SUFFIXES):
             return None
+        self._anchored_in = target
         ids = self.ids_of(target) if self.ids_of is not None else self._doc(target).ids
         if decoded in ids or fragment in ids:
             return None

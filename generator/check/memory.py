@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.build.output.cache import read_checked, write_checked
@@ -72,6 +73,8 @@ class Remembered:
 class Reports:
     version: str = field(default_factory=memory_version)
     entries: dict[str, Remembered] = field(default_factory=dict)  # signature → report, oldest first
+    # site root → (state of git's index, the inbox files it tracks)
+    tracked: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +86,8 @@ class Facts:
     facts: dict[tuple[str, str, str], FileFacts] = field(default_factory=dict)
     # (digest, title) → whether the page shows the title (an unpublished post's)
     quoted: dict[tuple[str, str], bool] = field(default_factory=dict)
+    # folder → (signature of its file list, file → (digest, broken links, pages anchored into))
+    links: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     # output folder → (identity of the stamp the build left, the site map of that build)
     site_maps: dict[str, tuple[Identity, SiteMap]] = field(default_factory=dict)
     # site root → (signature of the sources, drafts and future posts, the next one's date)
@@ -144,6 +149,7 @@ class CheckMemory:
             if self._facts is not None:
                 facts = self._facts
                 facts.states = {k: v for k, v in facts.states.items() if os.path.isdir(k)}
+                facts.links = {k: v for k, v in facts.links.items() if k in facts.states}
                 wanted = {(rel, found[1]) for kept in facts.states.values() for rel, found in kept.items()}
                 facts.facts = {key: value for key, value in facts.facts.items() if key[:2] in wanted}
                 digests = {digest for _, digest in wanted}
@@ -153,7 +159,3 @@ class CheckMemory:
                 write_checked(self.folder / REPORTS_FILE, self._reports)
         except OSError as exc:  # a read-only site is still checked; only slower next time
             log.warning("could not save the check's memory: %s", exc)
-
-
-def file_state(found: os.stat_result) -> FileState:
-    return (found.st_size, found.st_mtime_ns, found.st_ino)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat as file_mode
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -24,7 +23,7 @@ from generator.check.facts import FileFacts, is_read, read_all
 from generator.check.feeds import XmlReport
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
 from generator.check.links import FileIndex, LinkChecker, LinkProblem
-from generator.check.memory import CheckMemory, Remembered, file_state
+from generator.check.memory import CheckMemory, Remembered
 from generator.check.pages import (
     Inventory,
     PageFacts,
@@ -41,6 +40,10 @@ from generator.check.sitebuild import SiteMap
 from generator.check.trace import Finding, Tracer, link_problem
 from generator.site.progress import Progress
 from generator.site.urls import SITEMAP_PATH
+
+# A file's broken links as a check found them: (digest of its bytes, the broken links,
+# the pages it links into with a fragment).
+LinkResult = tuple[str, tuple[LinkProblem, ...], frozenset[str]]
 
 # <link rel> values that are hints to the browser, not resources a reader is sent to.
 _HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
@@ -92,7 +95,9 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
     if remembered is None:
         unpublished, valid_until = asked.drafts()
         quoted = _quoted(folder, facts, memory)
-        problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted)
+        links = _link_memory(folder, files, has_links, asked.base_url, memory)
+        problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted, links)
+        memory.facts.links[str(folder)] = (links.files, links.kept)
         findings = tuple(tracer.findings(problems))
         report = Remembered(findings, len(pages), len(files), valid_until)
         if signature:
@@ -114,18 +119,24 @@ def _walk(folder: Path) -> tuple[dict[str, tuple[int, int, int]], bool]:
     """Every file (and link) under `folder` with its state; whether any link is among them."""
     states: dict[str, tuple[int, int, int]] = {}
     has_links = False
-    top = str(folder)
-    for dirpath, dirnames, filenames in os.walk(top):
-        here = os.path.relpath(dirpath, top)
-        prefix = "" if here == "." else here.replace(os.sep, "/") + "/"
-        for name in [*filenames, *(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))]:
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                found = os.lstat(os.path.join(dirpath, name))
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                found = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if file_mode.S_ISLNK(found.st_mode):
+            if entry.is_symlink():
                 has_links = True
-            states[prefix + name] = file_state(found)
+            states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
     return states, has_links
 
 
@@ -242,12 +253,13 @@ def _problems(
     unpublished: tuple[Unpublished, ...],
     checker: LinkChecker,
     quoted: Callable[[str, str], bool],
+    links: _LinkMemory,
 ) -> list[Problem]:
     problems: list[Problem] = []
     xml = {rel: found.xml for rel, found in facts.items() if found.xml is not None}
     for report in xml.values():
         problems.extend(report.problems)
-    problems += _link_problems(inventory, facts, xml, checker, asked.base_url)
+    problems += _link_problems(inventory, facts, xml, checker, links)
     problems += title_problems(inventory)
     problems += duplicate_problems(inventory)
     problems += private_problems(inventory, asked.site_root / INBOX)
@@ -259,24 +271,64 @@ def _problems(
     return problems
 
 
+@dataclass
+class _LinkMemory:
+    """Each file's broken links as the last check found them, to keep where still true: for a
+    file whose bytes are the same, in a folder holding the same files, linking with a
+    fragment into no page whose bytes changed (its ids may have)."""
+
+    files: str  # signature of the folder's file list and the base URL
+    digests: Mapping[str, str]  # file → digest of its bytes now
+    last: Mapping[str, LinkResult]  # file → (digest, broken links, pages anchored into)
+    changed: frozenset[str]  # files whose bytes are not those of the last check
+    kept: dict[str, LinkResult] = field(default_factory=dict)  # this check's, for the next
+
+    def known(self, rel: str) -> tuple[LinkProblem, ...] | None:
+        found = self.last.get(rel)
+        if found is None or found[0] != self.digests.get(rel) or found[2] & self.changed:
+            return None
+        return found[1]
+
+
+def _link_memory(
+    folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
+) -> _LinkMemory:
+    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
+    signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
+    remembered = memory.facts.links.get(str(folder))
+    same = remembered is not None and remembered[0] == signature and not has_links
+    last = remembered[1] if remembered is not None and same else {}
+    changed = frozenset(rel for rel, digest in digests.items() if rel not in last or last[rel][0] != digest)
+    return _LinkMemory(signature, digests, last, changed)
+
+
 def _link_problems(
     inventory: Inventory,
     facts: Mapping[str, FileFacts],
     xml: Mapping[str, XmlReport],
     checker: LinkChecker,
-    base_url: str,
+    memory: _LinkMemory,
 ) -> list[Problem]:
     found: list[LinkProblem] = []
+    kept = memory.kept
     for rel in sorted(facts):
         fact = facts[rel]
         found.extend(fact.problems)
-        if fact.page is not None:
-            page_url = checker.page_url(rel)
-            base = page_url if not fact.page.base else _joined(page_url, fact.page.base)
-            links = [(line, url, base) for line, _, _, url, _ in fact.page.links]
-        else:
-            links = list(fact.xml_links)
-        found.extend(checker.page_problems(rel, links))
+        known = memory.known(rel)
+        if known is None:
+            anchored: set[str] = set()
+            if fact.page is not None:
+                page_url = checker.page_url(rel)
+                base = page_url if not fact.page.base else _joined(page_url, fact.page.base)
+                links = [(line, url, base) for line, _, _, url, _ in fact.page.links]
+            else:
+                links = list(fact.xml_links)
+            known = tuple(checker.page_problems(rel, links, anchored))
+            if rel in memory.digests:
+                kept[rel] = (memory.digests[rel], known, frozenset(anchored))
+        elif rel in memory.digests:
+            kept[rel] = memory.last[rel]
+        found.extend(known)
     problems = []
     for link in sorted(found, key=lambda p: (p.page, p.line, p.url)):
         report = xml.get(link.page)
@@ -287,7 +339,7 @@ def _link_problems(
             entry_url = next(
                 (e.url for e in report.entries if e.first_line <= link.line <= e.last_line and e.url), None
             )
-        problems.append(link_problem(link, inventory, base_url, entry_url))
+        problems.append(link_problem(link, inventory, checker.base_url, entry_url))
     return problems
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from sys import intern
 from typing import NamedTuple
 
 # A link as a page holds it: (line, tag, attribute, URL as written, the element's rel).
@@ -169,7 +170,9 @@ def scan_html(text: str, first_line: int = 1) -> HtmlScan:
         for attr, url in tag_links(tag, attrs):
             # A start tag may span lines: point at the line of the attribute itself.
             offset = inside.count("\n", 0, _attribute_at(inside, attr)) if "\n" in inside else 0
-            links.append((line + offset, tag, attr, url, rel))
+            # Interned: a site's pages repeat the same links, and the check's memory keeps
+            # each string once (pickle shares equal objects, not equal values).
+            links.append((line + offset, intern(tag), intern(attr), intern(url), intern(rel)))
     for double, single, bare in (_ID_ANY_CASE if any_case else _ID).findall(text):
         found = double or single or bare
         ids.add(html.unescape(found) if "&" in found else found)

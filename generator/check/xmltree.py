@@ -27,6 +27,8 @@ class Element:
     name: str  # "namespace local", as expat names it
     attrs: dict[str, str]
     line: int
+    space: str = ""  # its namespace, and its local name (read from `name` once)
+    local_name: str = ""
     end_line: int = 0
     children: list[Element] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
@@ -34,23 +36,30 @@ class Element:
     scanned: HtmlScan | None = None  # its text read as HTML, once asked (see html_scan)
 
     def local(self, namespace: str) -> str | None:
-        space, _, local = self.name.rpartition(" ")
-        return local if space == namespace else None
+        return self.local_name if self.space == namespace else None
 
     def all(self, name: str, namespace: str = ATOM) -> list[Element]:
-        return [child for child in self.children if child.local(namespace) == name]
-
-    @property
-    def local_name(self) -> str:
-        return self.name.rsplit(" ", 1)[-1]
+        return [child for child in self.children if child.local_name == name and child.space == namespace]
 
     def string(self) -> str:
         return "".join(self.text).strip()
 
-    def html_scan(self) -> HtmlScan:
-        """Its text as HTML (escaped HTML in <content type="html">), lines as in the file."""
+    def html_scan(self, seen: dict[str, HtmlScan] | None = None) -> HtmlScan:
+        """Its text as HTML (escaped HTML in <content type="html">), lines as in the file.
+
+        `seen`: texts already scanned (from line 1), by their text: a post's content is in
+        the site's feed and in the feed of each of its tags.
+        """
         if self.scanned is None:
-            self.scanned = scan_html("".join(self.text), self.text_line or self.line)
+            text, first = "".join(self.text), self.text_line or self.line
+            if seen is None:
+                self.scanned = scan_html(text, first)
+            else:
+                found = seen.get(text)
+                if found is None:
+                    found = seen[text] = scan_html(text)
+                moved = tuple((line + first - 1, *rest) for line, *rest in found.links)
+                self.scanned = found._replace(links=moved)  # type: ignore[arg-type]
         return self.scanned
 
 
@@ -68,7 +77,8 @@ def parse_xml(data: bytes) -> tuple[Element | None, XmlError | None]:
     roots: list[Element] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        element = Element(name, attrs, parser.CurrentLineNumber)
+        space, _, local = name.rpartition(" ")
+        element = Element(name, attrs, parser.CurrentLineNumber, space, local)
         (stack[-1].children if stack else roots).append(element)
         stack.append(element)
 
@@ -78,11 +88,17 @@ def parse_xml(data: bytes) -> tuple[Element | None, XmlError | None]:
     def text(chunk: str) -> None:
         if stack:
             if stack[-1].text_line is None:
-                stack[-1].text_line = parser.CurrentLineNumber
+                # Buffered text comes when the markup after it does: it began as many lines
+                # before as it holds line breaks.
+                stack[-1].text_line = max(stack[-1].line, parser.CurrentLineNumber - chunk.count("\n"))
             stack[-1].text.append(chunk)
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.CharacterDataHandler = text
+    # Text in one piece, not one call per line and per entity (a feed's escaped HTML made
+    # hundreds of thousands of calls).
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 20
     try:
         parser.Parse(data, True)
     except expat.ExpatError as err:
@@ -99,7 +115,7 @@ def _join(base: str, href: str | None) -> str:
         return base
 
 
-def xml_links(root: Element, file_url: str) -> list[Located]:
+def xml_links(root: Element, file_url: str, seen: dict[str, HtmlScan] | None = None) -> list[Located]:
     """Links of an Atom feed, RSS or sitemap: link@href, <loc> and <link> text, and links
     in HTML or XHTML content, each with the xml:base in force."""
     found: list[Located] = []
@@ -115,7 +131,7 @@ def xml_links(root: Element, file_url: str) -> list[Located]:
             continue
         elif local in ("content", "summary") and element.attrs.get("type") == "html":
             if element.text_line is not None:
-                found.extend((link[0], link[3], base) for link in element.html_scan().links)
+                found.extend((link[0], link[3], base) for link in element.html_scan(seen).links)
             continue
         elif local in ("content", "summary") and element.attrs.get("type") == "xhtml":
             found.extend(_xhtml_links(element, base))
