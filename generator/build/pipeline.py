@@ -29,7 +29,7 @@ from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first
 from generator.build.links import PlainLinks, SiteFiles
-from generator.build.options import OWN_OUTPUTS, BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, resolve_output_dir
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.staging import Staged, Staging
@@ -39,7 +39,7 @@ from generator.build.templates import TemplateRenderer, ThemeStack, make_environ
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig, SiteLayout, load_config
-from generator.site.errors import BuildFailed, ErrorCollector, SiteError
+from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Letter, Page, Post, Tag
 from generator.site.urls import UrlScheme
 
@@ -185,34 +185,6 @@ def without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | None) -> Path:
-    """The output folder, refused where pruning it could destroy the author's own files."""
-    chosen = override if override is not None else Path(config.output_dir)
-    output = (layout.root / chosen).resolve() if not chosen.is_absolute() else chosen.resolve()
-    root = layout.root.resolve()
-    forbidden = {
-        "content/": layout.content.resolve(),
-        "themes/": layout.themes.resolve(),
-        "the build cache": layout.cache.resolve(),
-    }
-    problem = None
-    if root.is_relative_to(output):
-        problem = "it contains the site (or is the site folder itself)"
-    for label, place in forbidden.items():
-        if output.is_relative_to(place) and not output.is_relative_to(place / OWN_OUTPUTS):
-            problem = f"it is inside {label}"
-    if output.exists() and not output.is_dir():
-        problem = "it is a file"
-    if problem:
-        where = "--output" if override is not None else layout.config_file.name
-        message = (
-            f"refusing output folder {output}: {problem}; "
-            "everything in it that the build does not make is deleted"
-        )
-        raise BuildFailed([SiteError(where, None, message)])
-    return output
 
 
 class Build:

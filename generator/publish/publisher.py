@@ -20,10 +20,11 @@ from pathlib import Path
 
 import yaml
 
+from generator.build.options import resolve_output_dir
 from generator.build.output.writer import PRESERVED_NAMES, Origin, OutputPlan, commit
-from generator.build.pipeline import resolve_output_dir
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
+from generator.publish.sent import SentRecord
 from generator.site.config import PublishTarget, SiteConfig, SiteLayout, load_config
 from generator.site.errors import SiteError
 from generator.site.progress import NO_PROGRESS, Progress
@@ -93,7 +94,14 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     options.progress.stage(f"publishing to {target.name}")
     if target.kind == "folder":
         assert destination is not None
+        sent = SentRecord(layout.cache / "publish" / f"{target.name}.sent")
+        if sent.still_true(output_dir, destination):
+            return PublishResult(target, target.path, report, options.dry_run, ())
+        if not options.dry_run:
+            sent.forget()  # until the folder holds the output again
         changes = publish_folder(output_dir, destination, dry_run=options.dry_run)
+        if not options.dry_run:
+            sent.record(output_dir, destination)
         return PublishResult(target, target.path, report, options.dry_run, changes)
     if target.kind == "rsync":
         command = rsync_command(_shown(output_dir, layout.root), target, dry_run=options.dry_run)
