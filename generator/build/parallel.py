@@ -52,9 +52,13 @@ def start_method() -> str:
 
 
 def settle_worker() -> None:
-    """First thing in a worker: a forked one inherits a paused collector and the parent's
-    objects; those are frozen (never walked, so their shared pages are never written)."""
-    gc.freeze()
+    """First thing in a worker: its collector on (a forked one inherits a paused one).
+
+    The objects a forked worker inherits were frozen by its parent just before the fork
+    (see in_chunks), so the collector never walks them and their shared memory pages are
+    never written to. Freezing them here instead wrote to every one of them (freezing
+    relinks each object's collector header): 5.5 of a worker's 15 MiB of its own memory.
+    """
     gc.enable()
 
 
@@ -98,7 +102,10 @@ def in_chunks(
 
     chunks = guided_chunks(len(items), workers)
     results: list[list[Result] | None] = [None] * len(chunks)
-    context = multiprocessing.get_context(start_method())
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        gc.freeze()  # before the fork: see settle_worker
     try:
         with ProcessPoolExecutor(
             max_workers=workers - 1, mp_context=context, initializer=initializer, initargs=initargs
@@ -128,6 +135,9 @@ def in_chunks(
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         log.warning("working in one process: worker processes failed (%s)", exc)
         return None
+    finally:
+        if method == "fork":
+            gc.unfreeze()
     ordered: list[Result] = []
     for chunk_results in results:
         assert chunk_results is not None  # every chunk was waited for
