@@ -8,6 +8,7 @@ that has not changed is not read again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
@@ -54,6 +55,7 @@ def read_documents(
     Files not read before are read on every core when there are many (a first build).
     """
     found: list[tuple[str, str, tuple[Any, ...], Any]] = []  # path, kind, key, cached reading
+    by_content = _ContentKeys(known, timezone)
     for path, kind in discover_paths(content_dir):
         try:
             stat = os.stat(path)
@@ -61,6 +63,8 @@ def read_documents(
             continue  # deleted between listing and reading: it is simply gone
         key = source_key(path, kind, stat, timezone)
         cached = known.get(key)
+        if cached is None and known:
+            cached = by_content.reading(path, kind, stat)
         if cached is not None:
             source, meta = cached
             if source.bundle_dir is not None:  # a file added beside index.md changes no stat of it
@@ -82,11 +86,48 @@ def read_documents(
             if cached is None:
                 continue
         keep[key] = cached  # without the Markdown text (see _read_one)
+        content_key = by_content.key_of(path, kind, cached)
+        if content_key is not None:
+            keep[content_key] = cached
         meta = cached[1]
         if meta.date_guessed_from:
             errors.warn(meta.source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
         metas[path] = meta
     return metas
+
+
+class _ContentKeys:
+    """Readings found by the bytes of their file, when its state is new but not its text.
+
+    A fresh clone (a CI job with its cache restored) has every file with a new time and
+    inode: each reading is kept under the file's digest too, so such a build reads each
+    file's bytes instead of parsing its front matter again. A reading that took its date
+    from the file's time is not reused so: the time is part of what it says.
+    """
+
+    def __init__(self, known: Readings, timezone: str) -> None:
+        self.known = known
+        self.timezone = timezone
+
+    def key(self, path: str, kind: str, file_digest: str) -> tuple[Any, ...]:
+        return (path, "content", kind, file_digest, self.timezone)
+
+    def reading(self, path: str, kind: str, stat: os.stat_result) -> Any:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        cached = self.known.get(self.key(path, kind, hashlib.sha256(data).hexdigest()))
+        if cached is None or "modification time" in (cached[1].date_guessed_from or ""):
+            return None
+        source = dataclasses.replace(cached[0], mtime=stat.st_mtime)
+        return source, dataclasses.replace(cached[1], source=source)
+
+    def key_of(self, path: str, kind: str, cached: Any) -> tuple[Any, ...] | None:
+        """The content key to keep a reading under too, if it may be found so."""
+        if not cached[0].file_digest or "modification time" in (cached[1].date_guessed_from or ""):
+            return None
+        return self.key(path, kind, cached[0].file_digest)
 
 
 # A file to read: its path, its kind, the site root and the site's time zone.

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 @functools.cache
