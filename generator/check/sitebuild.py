@@ -15,7 +15,7 @@ map was made from has changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +44,8 @@ class SiteMap:
     """What one build knew about its output, for tracing problems to sources."""
 
     origins: dict[str, tuple[str, int | None]]  # output file → (source as the build names it, line)
-    answers: dict[str, tuple[tuple[int, str], ...]]  # Markdown source → (line, absolute URL) it links
+    # Markdown source → (line, absolute URL, URL as written) of each link the build wrote from it
+    answers: dict[str, tuple[tuple[int, str, str], ...]]
     unpublished: tuple[Unpublished, ...]  # drafts and future posts, which must not be in it
 
 
@@ -109,7 +110,7 @@ def site_map(planned: PlannedSite) -> SiteMap:
         return SiteMap(origins, {}, ())
     base = state.build.urls.base_url
     origin = state.build.urls.origin
-    answers: dict[str, tuple[tuple[int, str], ...]] = {}
+    answers: dict[str, tuple[tuple[int, str, str], ...]] = {}
     for meta in state.metas.values():
         rendered = planned.next_cache.bodies.get(meta.body_key)
         if rendered is None or not state.build.is_published(meta):
@@ -121,10 +122,10 @@ def site_map(planned: PlannedSite) -> SiteMap:
                 continue
             line = meta.source.body_line + (asked.line or 1) - 1
             if url[0] == "/" and url[1:2] != "/" and "/." not in url:
-                written.append((line, origin + url))  # what urljoin gives, at a fraction of its cost
+                written.append((line, origin + url, asked.url))  # urljoin's answer, at a fraction of its cost
                 continue
             try:
-                written.append((line, urljoin(base, url)))
+                written.append((line, urljoin(base, url), asked.url))
             except ValueError:
                 continue
         answers[meta.source.rel.as_posix()] = tuple(written)
@@ -174,7 +175,3 @@ def read_unpublished(
 def sources_state(layout: SiteLayout) -> tuple[stamp.Entry, ...]:
     """The state of everything a list of drafts is read from (see stamp.snapshot)."""
     return stamp.snapshot([layout.config_file], [layout.content])
-
-
-def answers_by_source(site: SiteMap | None) -> Mapping[str, tuple[tuple[int, str], ...]]:
-    return site.answers if site is not None else {}

@@ -15,6 +15,7 @@ and names the other pages as "and N more".
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,8 +30,10 @@ _FILE_TAGS = frozenset({"script", "link", "audio", "video", "track", "embed", "i
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp"})
 _SHOWN_NAMES = 3  # pages named when one problem is on many
 
-# What the build wrote for one Markdown source: (line in the file, absolute URL of the link).
-Answers = Mapping[str, Sequence[tuple[int, str]]]
+# What the build wrote for one Markdown source: (line in the file, absolute URL of the
+# link, the URL as the author wrote it).
+Answers = Mapping[str, Sequence[tuple[int, str, str]]]
+_QUOTED = re.compile(r"'[^']*'")  # the URL in a link problem's message
 
 
 @dataclass(frozen=True)
@@ -157,9 +160,13 @@ class Tracer:
         if origin is not None and source is not None:
             shown = Path(origin[0]).as_posix()
             target = self._absolute(problem)
-            lines = [line for line, url in self.answers.get(shown, ()) if url == target] if target else []
-            if lines:  # the links the build wrote from this source: exact
-                return [self._at(problem, shown, line, where, own) for line in dict.fromkeys(lines)]
+            answers = self.answers.get(shown, ())
+            written = [(line, as_written) for line, url, as_written in answers if url == target]
+            if written and target:  # the links the build wrote from this source: exact
+                return [
+                    self._at(_as_written(problem, as_written), shown, line, where, own)
+                    for line, as_written in dict.fromkeys(written)
+                ]
             line = self._search(source, problem.needles)
             if line is None and own and _same_bytes(source, self.output / page):
                 line = problem.line  # a file copied as it is: its lines are the source's
@@ -174,7 +181,7 @@ class Tracer:
         if self.origins is not None:
             found = self._search_everywhere(problem)
             if found is not None:
-                return [self._at(problem, found[0], found[1], where, False)]
+                return [self._at(found[2] or problem, found[0], found[1], where, False)]
         finding = Finding(problem.severity, self.label + problem.page, problem.line, problem.message)
         return [_Traced(finding, problem.group, False, False)]
 
@@ -214,20 +221,23 @@ class Tracer:
                     return number
         return None
 
-    def _search_everywhere(self, problem: Problem) -> tuple[str, int] | None:
+    def _search_everywhere(self, problem: Problem) -> tuple[str, int, Problem | None] | None:
         """Where a problem on a generated page comes from: the sources that link to its
-        target, else the first Markdown source or template holding its URL."""
+        target (with the problem named as written there), else the first Markdown source or
+        template holding its URL."""
         target = self._absolute(problem)
         if target is not None:
             if self._by_target is None:
                 self._by_target = {}
-                for shown, written in self.answers.items():
-                    for line, url in written:
-                        self._by_target.setdefault(url, []).append((shown, line))
+                for shown, answers in self.answers.items():
+                    for line, url, as_written in answers:
+                        self._by_target.setdefault(url, []).append((shown, line, as_written))
             places = self._by_target.get(target)
             if places:
-                return places[0]
-        return self._search_templates(problem.needles) or self._search_sources(problem.needles)
+                shown, line, as_written = places[0]
+                return shown, line, _as_written(problem, as_written)
+        found = self._search_templates(problem.needles) or self._search_sources(problem.needles)
+        return (*found, None) if found is not None else None
 
     def _search_templates(self, needles: Sequence[str]) -> tuple[str, int] | None:
         themes = self.site_root / "themes"
@@ -254,6 +264,13 @@ class Tracer:
                 if line is not None:
                     return shown, line
         return None
+
+
+def _as_written(problem: Problem, written: str) -> Problem:
+    """The problem named by the link as the author wrote it (the page holds what it became)."""
+    if problem.target is None or written == problem.target:
+        return problem
+    return replace(problem, message=_QUOTED.sub(lambda _: repr(written), problem.message, count=1))
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
