@@ -193,6 +193,10 @@ def test_build_errors_are_reported_like_the_build_does(make_site: MakeSite) -> N
     report = check(site)
     assert report.build_failed and not report.ok
     message = "content/posts/first.md:1: two pages with the same URL /posts/first/: content/posts/again.md has it too"
+    message += (
+        "; give one of them a `slug:` or `url:` of its own, or put :year/:month/:day into "
+        "permalinks.posts (site.yaml, or the section's _index.md)"
+    )
     assert [str(f) for f in report.errors] == [message]
     result = run_cli("check", cwd=site)
     assert result.returncode == 1

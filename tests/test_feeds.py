@@ -29,6 +29,7 @@ INFO = FeedInfo(
     subtitle="Slow writing",
     feed_url=BASE + "atom.xml",
     site_url=BASE,
+    tags_url=BASE + "tags/",
     author_name="Ann <Writer>",
     author_email="ann@example.com",
     language="en",
@@ -129,7 +130,7 @@ def test_atom_feed_entries_carry_id_title_updated_link_and_content() -> None:
 
 
 def test_empty_feed_is_valid_with_an_epoch_updated() -> None:
-    info = FeedInfo("T", "", BASE + "atom.xml", BASE, "A", "", "de")
+    info = FeedInfo("T", "", BASE + "atom.xml", BASE, BASE + "tags/", "A", "", "de")
     root = parse(atom_feed(info, [], lambda post: entry_html(post, "")))
     assert root.findtext(f"{A}updated") == "1970-01-01T00:00:00+00:00"
     assert root.find(f"{A}subtitle") is None
@@ -233,10 +234,13 @@ def test_reply_link_by_email_percent_encodes_the_subject() -> None:
     title = 'Fish & "Chips" <now>? 100%'
     html = reply_link_html(post("x", None, title=title), "", "ann@example.com")
     (href,) = hrefs(html)
-    assert href.startswith("mailto:ann@example.com?subject=")
-    subject = href.split("?subject=", 1)[1]
-    assert unquote(subject) == "Re: " + title
-    assert not any(ch in subject for ch in ' "&<>?#')
+    # The page's Reply-by-email letter: the address percent-encoded, the post's [slug] in the subject.
+    assert href.startswith("mailto:%61%6E%6E%40%65%78%61%6D%70%6C%65%2E%63%6F%6D?subject=")
+    assert "ann@example.com" not in html
+    subject, body = href.split("?subject=", 1)[1].split("&body=", 1)
+    assert unquote(subject) == "Re: " + title + " [x]"
+    assert not any(ch in subject + body for ch in ' "&<>?#')
+    assert "May I quote your letter" in unquote(body)
     assert '"' not in html.split('href="', 1)[1].split('"', 1)[0]  # the attribute is not cut short
 
 

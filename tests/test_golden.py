@@ -36,3 +36,24 @@ def test_golden_site_output_is_unchanged(tmp_path: Path) -> None:
     assert sorted(actual) == sorted(expected)
     changed = [name for name in expected if actual[name] != expected[name]]
     assert changed == [], f"output differs from tests/golden/expected in {changed}"
+
+
+def test_golden_feeds_read_as_a_feed_reader_reads_them() -> None:
+    """The expected feeds are a claim too: a feed reader shows their entries as HTML, whole."""
+    import feedparser
+
+    from .test_feed_readers import _anchors
+
+    expected_dir = GOLDEN / "expected"
+    feeds = sorted(expected_dir.rglob("atom.xml"))
+    assert len(feeds) == 3
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo and parsed.version == "atom10", path
+        for entry in parsed.entries:
+            shown = _anchors(entry.content[0].value)
+            text = "".join(shown.text)
+            assert "<" not in text and "&lt;" not in text, (path, entry.title)
+            assert shown.links[-1][1] == "Reply to this essay", (path, entry.title)
+            assert all(tag.scheme == "https://golden.example/notes/tags/" for tag in entry.get("tags", []))
+            assert "*" not in entry.get("summary", ""), (path, entry.title)

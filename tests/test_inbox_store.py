@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.inbox.store import InboxStore, ThoughtNotFound, read_thought
+from generator.inbox.store import AmbiguousId, InboxStore, ThoughtNotFound, read_thought
 from generator.inbox.thought import (
     Answer,
     Thought,
@@ -181,8 +181,9 @@ def test_ids_resolve_from_a_unique_part(tmp_path: Path) -> None:
     store.add(lambda: thought(id="20261127-090000-ffee0011"))
     assert store.resolve("0123abcd") == "20261126-120005-0123abcd"
     assert store.resolve("20261127") == "20261127-090000-ffee0011"
-    with pytest.raises(ThoughtNotFound):
-        store.resolve("2026")  # both
+    with pytest.raises(AmbiguousId) as both:
+        store.resolve("2026")
+    assert both.value.candidates == ["20261126-120005-0123abcd", "20261127-090000-ffee0011"]
     with pytest.raises(ThoughtNotFound):
         store.resolve("../../etc/passwd")
 

@@ -85,7 +85,7 @@ def test_neighbours_link_older_and_newer() -> None:
     ordered = newest_first([post("a", day(1)), post("b", day(2)), post("c", day(3))])
     around = neighbours(ordered)
     def pair(slug: str) -> tuple[str | None, str | None]:
-        n = around[slug]
+        n = around[f"posts/{slug}/"]
         return (n.newer.slug if n.newer else None, n.older.slug if n.older else None)
 
     assert [pair(s) for s in ("c", "b", "a")] == [(None, "b"), ("c", "a"), ("b", None)]
@@ -93,7 +93,7 @@ def test_neighbours_link_older_and_newer() -> None:
 
 def test_neighbours_of_a_single_post_are_empty() -> None:
     around = neighbours([post("only", day(1))])
-    assert around["only"].older is None and around["only"].newer is None
+    assert around["posts/only/"].older is None and around["posts/only/"].newer is None
 
 
 def test_tag_listings_merge_by_slug_and_sort_by_name() -> None:

@@ -324,6 +324,20 @@ def test_render_inline() -> None:
     assert renderer.render_inline("", links) == ""
 
 
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        ("A **fully** *plain* summary -- with `code`.", "A fully plain summary – with code."),
+        ("See [the notes](https://example.org/n) and ![a *sunset*](/img/s.png).", "See the notes and a sunset."),
+        ("Footnote^[never shown] &amp; \\*escaped\\* ~~gone~~", "Footnote & *escaped* gone"),
+        ("Costs **$2.5–3 per 1,000**, <abbr>roughly</abbr>", "Costs $2.5–3 per 1,000, roughly"),
+        ("", ""),
+    ],
+)
+def test_a_summary_as_plain_text(summary: str, text: str) -> None:
+    assert MarkdownRenderer().inline_text(summary) == text
+
+
 def test_typographer_can_be_disabled() -> None:
     result = MarkdownRenderer(typographer=False).render('"q" -- ...\n', BlogLinks())
     assert result.html == "<p>&quot;q&quot; -- ...</p>\n"

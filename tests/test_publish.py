@@ -113,19 +113,27 @@ def test_publish_to_a_folder_twice_changes_nothing_the_second_time(make_site: Ma
     site = site_with(make_site)
     www = site.parent / "www"
     write_tree(www, {"stale.html": "old", "CNAME": "example.com\n"})
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
     write_tree(site / "public", {"stray.txt": "left by hand in the output folder"})
-    first = publish(site, "www")
-    assert "index.html" in first.changes and "stale.html" in first.changes
+    # A folder Fireside never published to, holding other files: only when asked.
+    with pytest.raises(SiteError, match="--clean"):
+        publish(site, "www")
+    first = publish(site, "www", clean=True)
+    assert "A index.html" in first.changes and "D stale.html" in first.changes
     assert files_of(www) == {**files_of(site / "public"), "CNAME": b"example.com\n"}  # CNAME is the host's
-    assert not (www / "posts/draft").exists() and not (www / "stray.txt").exists()
+    assert not (www / "posts/draft").exists()
+    # The author's own file in the output folder stays there, and is published with the site.
+    assert (site / "public/stray.txt").read_text() == "left by hand in the output folder"
+    assert (www / "stray.txt").is_file()
+    assert any("stray.txt" in str(finding) for finding in first.report.warnings)
     before = tree_digest(www)
-    second = publish(site, "www")
+    second = publish(site, "www")  # the folder is Fireside's now: no --clean needed
     assert second.changes == ()
     assert tree_digest(www) == before
     # An edit reaches the folder, and only the files it changed are written.
     (site / "content/pages/about.md").write_text("---\ntitle: About\n---\nWho, and why.\n")
     third = publish(site, "www")
-    assert third.changes == ("about/index.html",)
+    assert third.changes == ("M about/index.html",)
 
 
 def test_a_folder_changed_since_the_last_publish_is_put_right(make_site: MakeSite) -> None:
@@ -137,11 +145,11 @@ def test_a_folder_changed_since_the_last_publish_is_put_right(make_site: MakeSit
     expected = files_of(www)
     (www / "index.html").write_text("defaced")
     (www / "posts/first/index.html").unlink()
-    assert publish(site, "www").changes == ("index.html", "posts/first/index.html")
+    assert publish(site, "www").changes == ("M index.html", "A posts/first/index.html")
     assert files_of(www) == expected
     os.utime(site / "public/about/index.html", (1, 1))  # the output touched: looked at again
     (www / "about/index.html").write_text("also defaced")
-    assert publish(site, "www").changes == ("about/index.html",)
+    assert publish(site, "www").changes == ("M about/index.html",)
     assert files_of(www) == expected
     assert publish(site, "www").changes == ()
 
@@ -150,7 +158,7 @@ def test_a_dry_run_to_a_folder_changes_nothing(make_site: MakeSite) -> None:
     site = site_with(make_site)
     result = run_cli("publish", "www", "--dry-run", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert "  index.html" in result.stdout.splitlines()
+    assert "  A index.html" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1].startswith("Dry run for www (../www): ")
     assert not (site.parent / "www").exists()
 
@@ -191,7 +199,10 @@ def test_rsync_publishes_and_a_second_run_transfers_nothing(make_site: MakeSite)
     site = site_with(make_site)
     target = site.parent / "rsynced"
     write_tree(target, {"stale.txt": "gone soon"})
-    first = publish(site, "server")
+    with pytest.raises(SiteError, match="--clean"):
+        publish(site, "server")
+    assert (target / "stale.txt").is_file()
+    first = publish(site, "server", clean=True)
     assert first.command == (
         "rsync", "-rlptz", "--checksum", "--delete", "--itemize-changes", "public/", "../rsynced/",
     )

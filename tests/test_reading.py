@@ -4,11 +4,11 @@ same order, errors and warnings included; cached readings are reused by file sta
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from generator.build import reading
+from generator.build.documents import ReadSettings
 from generator.build.parallel import PARALLEL_THRESHOLD
 from generator.site.errors import ErrorCollector
 
@@ -27,9 +27,7 @@ def post(number: int) -> str:
 def read(site: Path, known: reading.Readings, *, parallel: bool) -> tuple[dict, reading.Readings, list[str], list[str]]:
     errors = ErrorCollector()
     keep: reading.Readings = {}
-    metas = reading.read_documents(
-        site, site / "content", "UTC", ZoneInfo("UTC"), known, keep, errors, parallel=parallel
-    )
+    metas = reading.read_documents(site, site / "content", ReadSettings(), known, keep, errors, parallel=parallel)
     return metas, keep, [str(e) for e in errors.errors], [str(w) for w in errors.warnings]
 
 

@@ -246,7 +246,7 @@ def test_a_broken_build_keeps_the_last_good_site_with_an_overlay(live: LiveSite)
     assert page.status == 200 and "Hello body, first version." in page.text  # the last good build
     assert 'id="fireside-overlay"' in page.text and "content/posts/hello.md:5" in page.text
     # Author text in an error is escaped, never markup.
-    event = live.edit("content/posts/hello.md", hello(extra='template: "<b>bold</b>.html"'))
+    event = live.edit("content/posts/hello.md", hello(extra='aliases: ["../<b>bold</b>.html"]'))
     assert isinstance(event, RebuildFailed)
     page = live.request("/")
     assert "&lt;b&gt;bold&lt;/b&gt;.html" in page.text and "<b>bold</b>" not in page.text

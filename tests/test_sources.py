@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.build.content import discover_paths
 from generator.build.sources import (
     SourceFile,
     bundle_assets,
-    discover,
     is_ignored,
     read_source,
     split_front_matter,
@@ -230,7 +230,11 @@ def test_bundle_assets_skip_index_md_hidden_and_editor_files(tmp_path: Path) -> 
     assert bundle_assets(bundle) == (bundle / "a.png", bundle / "sub/deep/c.txt", bundle / "sub/index.md")
 
 
-def test_discover_finds_markdown_and_bundles_and_skips_the_rest(tmp_path: Path) -> None:
+def discover(content: Path) -> list[tuple[Path, str]]:
+    return [(Path(path), kind) for path, kind in discover_paths(content)]
+
+
+def test_discover_finds_markdown_bundles_and_sections_and_skips_the_rest(tmp_path: Path) -> None:
     content = tmp_path / "content"
     files = [
         "posts/b.md",
@@ -259,6 +263,7 @@ def test_discover_finds_markdown_and_bundles_and_skips_the_rest(tmp_path: Path) 
         ("posts/a.markdown", "post"),
         ("posts/b.md", "post"),
         ("posts/bundle/index.md", "post"),
+        ("posts/folder-without-index/x.md", "post"),  # a section's post
         ("pages/about.md", "page"),
         ("pages/now/index.md", "page"),
     ]

@@ -7,16 +7,19 @@ a template that needs an undocumented variable fails here, naming it.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace as NS
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 import pytest
 from markupsafe import Markup
 
+from generator.build import mailto
 from generator.build.templates import isodate, readable_date
 from generator.site.model import (
     Letter,
@@ -99,7 +102,10 @@ def environment(site: NS) -> jinja2.Environment:
     )
     env.filters.update(readable_date=readable_date, isodate=isodate)
     env.globals.update(
-        site=site, link=link, absolute=absolute, asset=link, feed_url=link("/atom.xml"), drafts_shown=False
+        site=site, link=link, absolute=absolute, asset=link, feed_url=link("/atom.xml"), drafts_shown=False,
+        letter_mailto=lambda post, with_body=True: mailto.href(
+            site.author.email, post.title, post.slug, post.permalink, with_body=with_body),
+        letter_mail_footer=lambda post: mailto.footer_head(post.title, post.permalink),
     )
     return env
 
@@ -248,10 +254,12 @@ def test_contents_only_from_three_headings() -> None:
 def test_reply_by_email_when_there_is_no_endpoint() -> None:
     html = render_post()
     assert "Write to me" in html and "letterbox" in html
-    assert (
-        'href="mailto:maren@example.com?subject=Re%3A%20Networking%3F%20Get%20Outta%20Here%20%26%20more"'
-        in html
-    )
+    href = html_module.unescape(re.search(r'<a class="button" href="([^"]+)">Reply by email</a>', html).group(1))
+    address = "".join(f"%{b:02X}" for b in b"maren@example.com")
+    assert href.startswith(f"mailto:{address}?subject=Re%3A%20Networking%3F%20Get%20Outta%20Here%20%26%20more%20"
+                           "%5Bfirst%5D&body=")
+    assert "maren@example.com" not in html  # never plain text in the page
+    assert "May I quote your letter" in unquote(href)
     assert "<form" not in html
 
 

@@ -86,15 +86,15 @@ def test_commit_writes_bytes_and_copies_files(tmp_path: Path) -> None:
 
 
 def test_second_commit_of_the_same_plan_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, ledger = tmp_path / "out", {}
     plan = plan_of({"index.html": b"home", "posts/a/index.html": b"a", "atom.xml": b"<feed/>"})
-    commit(plan, out)
+    commit(plan, out, ledger)
     past = 1_600_000_000_000_000_000
     for path in out.rglob("*"):
         if path.is_file():
             os.utime(path, ns=(past, past))
     before = tree_digest(out)
-    stats = commit(plan, out)
+    stats = commit(plan, out, ledger)
     assert (stats.written, stats.unchanged, stats.removed, stats.changed_paths) == (0, 3, 0, ())
     assert tree_digest(out) == before
     assert all(mtime == past for _, mtime in before.values())
@@ -112,8 +112,8 @@ def staged_plan(cache: Path, out: Path, files: dict[str, bytes]) -> tuple[Output
 
 
 def test_staged_files_are_moved_into_place_and_their_folder_goes(tmp_path: Path) -> None:
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    commit(plan_of({"a.html": b"same", "b.html": b"old"}), out)
+    out, cache, ledger = tmp_path / "out", tmp_path / "cache", {}
+    commit(plan_of({"a.html": b"same", "b.html": b"old"}), out, ledger)
     past = 1_600_000_000_000_000_000
     os.utime(out / "a.html", ns=(past, past))
     os.utime(out, ns=(past, past))
@@ -121,7 +121,7 @@ def test_staged_files_are_moved_into_place_and_their_folder_goes(tmp_path: Path)
     assert staging.folder is not None and staging.folder.parent == cache
     assert files_under(out) == {"a.html": b"same", "b.html": b"old"}  # untouched until the commit
     assert out.stat().st_mtime_ns == past
-    stats = commit(plan, out)
+    stats = commit(plan, out, ledger)
     assert files_under(out) == {"a.html": b"same", "b.html": b"new", "c/d.html": b"added"}
     assert stats.changed_paths == ("b.html", "c/d.html")
     assert (out / "a.html").stat().st_mtime_ns == past  # the same bytes: the old file stays
@@ -131,13 +131,13 @@ def test_staged_files_are_moved_into_place_and_their_folder_goes(tmp_path: Path)
 
 def test_a_commit_that_changes_nothing_leaves_the_output_folder_untouched(tmp_path: Path) -> None:
     # rsync, git and CDN uploads see a folder's time change as a change.
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    commit(plan_of({"a.html": b"one", "b/c.html": b"two"}), out)
+    out, cache, ledger = tmp_path / "out", tmp_path / "cache", {}
+    commit(plan_of({"a.html": b"one", "b/c.html": b"two"}), out, ledger)
     past = 1_600_000_000_000_000_000
     for folder in (out, out / "b"):
         os.utime(folder, ns=(past, past))
     plan, _ = staged_plan(cache, out, {"a.html": b"one", "b/c.html": b"two"})
-    assert commit(plan, out).changed_paths == ()
+    assert commit(plan, out, ledger).changed_paths == ()
     assert out.stat().st_mtime_ns == past and (out / "b").stat().st_mtime_ns == past
 
 
@@ -175,26 +175,43 @@ def test_where_nothing_can_be_staged_pages_stay_in_memory(tmp_path: Path) -> Non
 
 
 def test_changed_content_is_rewritten(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"a.html": b"one", "b.html": b"same"}), out)
-    stats = commit(plan_of({"a.html": b"two", "b.html": b"same"}), out)
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"a.html": b"one", "b.html": b"same"}), out, ledger)
+    stats = commit(plan_of({"a.html": b"two", "b.html": b"same"}), out, ledger)
     assert (stats.written, stats.unchanged) == (1, 1)
     assert stats.changed_paths == ("a.html",)
     assert (out / "a.html").read_bytes() == b"two"
-    stats = commit(plan_of({"a.html": b"tw0", "b.html": b"same"}), out)  # same size, other bytes
+    stats = commit(plan_of({"a.html": b"tw0", "b.html": b"same"}), out, ledger)  # same size, other bytes
     assert stats.changed_paths == ("a.html",)
     assert (out / "a.html").read_bytes() == b"tw0"
 
 
 def test_stale_files_and_empty_folders_are_removed_and_reported(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"index.html": b"h", "posts/old/index.html": b"o", "posts/old/img/a.png": b"p"}), out)
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"index.html": b"h", "posts/old/index.html": b"o", "posts/old/img/a.png": b"p"}), out, ledger)
     (out / "leftover.txt").write_bytes(b"by hand")
     (out / "empty" / "deeper").mkdir(parents=True)
-    stats = commit(plan_of({"index.html": b"h"}), out)
-    assert stats.removed == 3
-    assert stats.changed_paths == ("leftover.txt", "posts/old/img/a.png", "posts/old/index.html")
+    stats = commit(plan_of({"index.html": b"h"}), out, ledger)
+    assert stats.removed == 2
+    assert stats.changed_paths == stats.removed_paths == ("posts/old/img/a.png", "posts/old/index.html")
+    # What the commit did not make stays: the file put there by hand, the empty folders.
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "empty", "empty/deeper", "index.html", "leftover.txt",
+    ]
+    assert set(ledger) == {"index.html"}
+    # Asked for (`clean`), everything the plan does not hold goes, empty folders too.
+    stats = commit(plan_of({"index.html": b"h"}), out, ledger, clean=True)
+    assert stats.removed_paths == ("leftover.txt",)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html"]
+
+
+def test_a_recorded_file_somebody_changed_since_is_theirs_and_stays(tmp_path: Path) -> None:
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"index.html": b"h", "notes.html": b"made by the build"}), out, ledger)
+    (out / "notes.html").write_bytes(b"the author's own notes now")
+    stats = commit(plan_of({"index.html": b"h"}), out, ledger)
+    assert stats.removed == 0 and (out / "notes.html").read_bytes() == b"the author's own notes now"
+    assert set(ledger) == {"index.html"}  # no longer Fireside's to remove
 
 
 def test_preserved_names_at_the_top_survive(tmp_path: Path) -> None:
@@ -206,7 +223,7 @@ def test_preserved_names_at_the_top_survive(tmp_path: Path) -> None:
         (out / name).write_text("keep")
     (out / "sub").mkdir()
     (out / "sub" / "CNAME").write_text("only at the top")
-    stats = commit(plan_of({"index.html": b"h"}), out)
+    stats = commit(plan_of({"index.html": b"h"}), out, clean=True)
     assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
     assert (out / ".git" / "objects" / "empty").is_dir()
     assert all((out / name).read_text() == "keep" for name in ("CNAME", ".nojekyll", ".gitignore"))
@@ -215,24 +232,24 @@ def test_preserved_names_at_the_top_survive(tmp_path: Path) -> None:
 
 
 def test_file_where_a_folder_must_go_is_replaced(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"posts": b"was a file"}), out)
-    commit(plan_of({"posts/a/index.html": b"page"}), out)
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"posts": b"was a file"}), out, ledger)
+    commit(plan_of({"posts/a/index.html": b"page"}), out, ledger)
     assert files_under(out) == {"posts/a/index.html": b"page"}
 
 
 def test_folder_where_a_file_must_go_is_replaced(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"feed/index.html": b"page", "feed/x/y.html": b"deep"}), out)
-    stats = commit(plan_of({"feed": b"now a file"}), out)
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"feed/index.html": b"page", "feed/x/y.html": b"deep"}), out, ledger)
+    stats = commit(plan_of({"feed": b"now a file"}), out, ledger)
     assert files_under(out) == {"feed": b"now a file"}
     assert "feed" in stats.changed_paths
 
 
 def test_files_of_a_folder_replaced_by_a_file_are_reported_as_removed(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    commit(plan_of({"feed/index.html": b"page"}), out)
-    stats = commit(plan_of({"feed": b"now a file"}), out)
+    out, ledger = tmp_path / "out", {}
+    commit(plan_of({"feed/index.html": b"page"}), out, ledger)
+    stats = commit(plan_of({"feed": b"now a file"}), out, ledger)
     assert stats.changed_paths == ("feed", "feed/index.html")
     assert stats.removed == 1
 
@@ -247,7 +264,7 @@ def test_stale_symlink_to_an_outside_file_is_removed_and_its_target_kept(tmp_pat
     (out / "evil.txt").symlink_to(secret)
     (out / "dir").mkdir()
     (out / "dir" / "evil2.txt").symlink_to(secret)
-    stats = commit(plan_of({"index.html": b"h"}), out)
+    stats = commit(plan_of({"index.html": b"h"}), out, clean=True)
     assert not (out / "evil.txt").is_symlink() and not (out / "evil.txt").exists()
     assert not (out / "dir").exists()
     assert secret.read_bytes() == b"do not touch"
@@ -263,7 +280,7 @@ def test_planned_path_that_is_a_symlink_is_replaced_by_a_real_file(tmp_path: Pat
     out.mkdir()
     (out / "evil.txt").symlink_to(secret)
     try:
-        commit(plan_of({"evil.txt": b"mine"}), out)
+        commit(plan_of({"evil.txt": b"mine"}), out, clean=True)
     finally:
         assert secret.read_bytes() == b"do not touch"
     assert not (out / "evil.txt").is_symlink()
@@ -277,7 +294,7 @@ def test_planned_path_below_a_symlinked_folder_never_writes_outside(tmp_path: Pa
     out.mkdir()
     (out / "posts").symlink_to(outside, target_is_directory=True)
     with contextlib.suppress(ValueError):
-        commit(plan_of({"posts/a/index.html": b"page"}), out)
+        commit(plan_of({"posts/a/index.html": b"page"}), out, clean=True)
     assert list(outside.iterdir()) == []
 
 
@@ -288,7 +305,7 @@ def test_stale_symlink_to_an_outside_folder_is_removed_and_its_target_kept(tmp_p
     out = tmp_path / "out"
     out.mkdir()
     (out / "linked").symlink_to(outside, target_is_directory=True)
-    commit(plan_of({"index.html": b"h"}), out)
+    commit(plan_of({"index.html": b"h"}), out, clean=True)
     assert (outside / "keep.txt").read_bytes() == b"keep"
     assert not (out / "linked").is_symlink()
 

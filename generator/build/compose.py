@@ -9,6 +9,7 @@ Each Document gets a fingerprint, so pages that show it know when to render agai
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -21,14 +22,22 @@ from generator.build.links import SiteFiles
 from generator.build.output.cache import BuildCache, digest_text
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
-from generator.site.model import Document, Page, Post, Tag
+from generator.site.model import Document, Page, Person, Post, Tag
 from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme, absolutize
 
 WORDS_PER_MINUTE = 230
+# The theme's templates for pages that are not documents: a document asking for one (Zola's
+# and Hugo's sites name their own templates so) gets its kind's own template instead.
+LIST_TEMPLATES = frozenset(
+    {"base.html", "home.html", "archive.html", "tag.html", "tags.html", "404.html", "alias.html"}
+    | {"thanks.html"}
+)
 # Above this many bodies to render, a build is not an edit: earlier renders are not sought.
 EARLIER_LOOKUP_LIMIT = 64
+
+log = logging.getLogger(__name__)
 
 
 class Fingerprints(NamedTuple):
@@ -61,8 +70,10 @@ class DocumentComposer:
         errors: ErrorCollector,
         cache: BuildCache,
         next_cache: BuildCache,
+        site_author: Person | None = None,
         progress: Progress = NO_PROGRESS,
     ) -> None:
+        self.site_author = site_author
         self.progress = progress
         self.markdown = markdown
         self.urls = urls
@@ -90,6 +101,7 @@ class DocumentComposer:
             doc_key = self._doc_key(job, environment, title, own_tags, meta)
             known = self.cache.documents.get(doc_key)
             if known is not None and images_unchanged(self.cache.bodies[job.key][1]):
+                self._warn_leftovers(meta, self.cache.bodies[job.key][1])
                 ready[index] = known
                 self.next_cache.documents[doc_key] = known
                 self.next_cache.bodies[job.key] = self.cache.bodies[job.key]
@@ -105,6 +117,12 @@ class DocumentComposer:
             body = reuse_or_render(self.markdown, item[2], files, self.errors, cached[1])
             self._finish(item, body, environment, ready, clean=len(self.errors.errors) == before)
         jobs = self._with_earlier_blocks([item[2] for item in fresh])
+        log.info(
+            "Markdown: %d documents to render, %d re-linked, %d unchanged",
+            len(fresh),
+            len(waiting) - len(fresh),
+            len(published) - len(waiting),
+        )
         if jobs:
             self.progress.stage("rendering", len(jobs))
         renders = render_many(self.markdown, jobs, files, self.errors, done=self.progress.advance)
@@ -173,9 +191,15 @@ class DocumentComposer:
     def _prepare(self, meta: DocumentMeta) -> tuple[BodyJob, str] | None:
         """The body to render and the title, or None (with an error) when there is no title."""
         source = meta.source
-        template = meta.template or ("post.html" if source.kind == "post" else "page.html")
-        if not self.template_exists(template):
-            self.errors.error(source.rel, source.line_of("template"), f"unknown template {template!r}")
+        default = "post.html" if source.kind == "post" else "page.html"
+        if meta.template in LIST_TEMPLATES:
+            message = f"{meta.template!r} is the theme's template for lists, not documents: {default} is used"
+            self.errors.warn(source.rel, source.line_of("template"), message)
+        elif meta.template is not None and not self.template_exists(meta.template):
+            message = f"the theme has no template {meta.template!r}: {default} is used"
+            self.errors.warn(source.rel, source.line_of("template"), message)
+        elif not self.template_exists(default):
+            self.errors.error(source.rel, 1, f"the theme has no template {default!r}")
             return None
         title = meta.title  # read_meta derived it when front matter has none
         if title is None:
@@ -195,6 +219,7 @@ class DocumentComposer:
         clean: bool,
     ) -> None:
         index, meta, job, title, own_tags = item
+        self._warn_leftovers(meta, body)
         doc = self._document(meta, body, title, own_tags)
         card = digest_text(card_of(doc))
         fingerprint = Fingerprints(full=digest_text(job.key, body.answers, card), card=card)
@@ -204,16 +229,39 @@ class DocumentComposer:
             self.next_cache.documents[doc_key] = (doc, fingerprint)
             self.next_cache.bodies[job.key] = (environment, body)
 
+    def _warn_leftovers(self, meta: DocumentMeta, body: BodyRender) -> None:
+        """Other generators' template syntax in the text: named, never published silently."""
+        found = body.rendered.leftovers
+        if not found:
+            return
+        line, snippet, what = found[0]
+        more = f" (and {len(found) - 1} more in this file)" if len(found) > 1 else ""
+        message = (
+            f"{what} is published as text: {snippet!r}{more}; Fireside runs no other generator's "
+            "templates: write it as Markdown (`fireside import` converts the common ones)"
+        )
+        self.errors.warn(meta.source.rel, meta.source.body_line + line - 1, message)
+
+    def _byline(self, authors: tuple[Person, ...]) -> tuple[Person, ...]:
+        """A post's own authors; the site's author stands as the site gives them (empty: only them)."""
+        own = self.site_author
+        if own is None:
+            return authors
+        named = tuple(own if person.name.casefold() == own.name.casefold() else person for person in authors)
+        return () if named == (own,) else named
+
     def _document(
         self, meta: DocumentMeta, body: BodyRender, title: str, own_tags: tuple[Tag, ...]
     ) -> Document:
         source, rendered = meta.source, body.rendered
         template = meta.template or ("post.html" if source.kind == "post" else "page.html")
+        if template in LIST_TEMPLATES or not self.template_exists(template):
+            template = "post.html" if source.kind == "post" else "page.html"
         summary_html = rendered.summary_html
         description = meta.description
         if body.summary_html is not None:
             summary_html = f"<p>{body.summary_html}</p>"
-            description = description or meta.summary
+            description = description or body.summary_text
         common: dict[str, Any] = dict(
             source=source.rel,
             slug=meta.slug,
@@ -230,6 +278,8 @@ class DocumentComposer:
             assets=source.assets,
             extra=meta.extra,
             template=template,
+            authors=self._byline(meta.authors),
+            section=meta.section,
         )
         if source.kind == "page":
             return Page(**common)

@@ -46,6 +46,7 @@ class BodyRender:
     rendered: RenderedMarkdown
     summary_html: str | None  # front matter summary, rendered inline
     answers: tuple[LinkAnswer, ...]
+    summary_text: str | None = None  # the same summary as plain text (meta description, feeds)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def render_body(markdown: MarkdownRenderer, job: BodyJob, links: DocumentLinks) 
     # file stores it once instead of twice.
     rendered = dataclasses.replace(rendered, html=Markup(rendered.html))
     summary = markdown.render_inline(job.summary, recorder) if job.summary else None
-    return BodyRender(rendered, summary, tuple(recorder.answers))
+    summary_text = markdown.inline_text(job.summary) if job.summary else None
+    return BodyRender(rendered, summary, tuple(recorder.answers), summary_text)
 
 
 def images_unchanged(cached: BodyRender) -> bool:
@@ -207,10 +209,10 @@ def reuse_or_render(
 _worker_state: dict[str, object] = {}  # per worker process only, set by its initializer
 
 
-def _init_worker(files: SiteFiles) -> None:
+def _init_worker(files: SiteFiles, heading_ids: str) -> None:
     settle_worker()
     _worker_state["files"] = files
-    _worker_state["markdown"] = MarkdownRenderer()
+    _worker_state["markdown"] = MarkdownRenderer(heading_ids=heading_ids)
 
 
 # One body's render with the errors and warnings it found.
@@ -255,7 +257,7 @@ def render_many(
             lambda chunk: _render_chunk(markdown, files, chunk),
             _render_chunk_in_worker,
             _init_worker,
-            (files,),
+            (files, markdown.heading_ids),
             done=done,
         )
     if found is None:  # one process: by choice, or because workers could not start

@@ -1,9 +1,10 @@
 """From a source file's front matter to validated document metadata.
 
-Accepts the field names writers bring from other generators (Hugo's `lastmod`, Jekyll's
-`published: false` and `YYYY-MM-DD-slug.md` names) so their posts move in unchanged.
-Unknown fields are kept in `extra` for templates rather than rejected: front matter is
-the author's notebook, and other tools put their own keys there.
+Accepts the field names writers bring from other generators (Hugo's `lastmod`, `url` and
+`expiryDate`, Jekyll's `published: false`, `permalink` and `YYYY-MM-DD-slug.md` names,
+Zola's `path` and `[taxonomies]`, Pelican's `Status: draft`) so their posts move in
+unchanged; frontmatter.py holds those words. Keys Fireside does not read are kept in
+`extra` for templates and named in a warning (see frontmatter.py).
 """
 
 from __future__ import annotations
@@ -16,31 +17,35 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.build.sources import BUNDLE_INDEX, SourceFile
+from generator.build.content import section_of
+from generator.build.dates import FILE_DATE_WORDS, to_datetime
+from generator.build.frontmatter import key_note, normalised_keys, people, tag_names_of
+from generator.build.placement import document_path
+from generator.build.sources import SourceFile, is_bundle_index
 from generator.site.errors import ErrorCollector
+from generator.site.model import Person
+from generator.site.permalinks import Permalinks
 from generator.site.slugs import slugify
-from generator.site.urls import alias_path, page_path, post_path
+from generator.site.urls import alias_path
 
-_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+__all__ = ["DocumentMeta", "ReadSettings", "read_meta", "to_datetime"]
+
+# Jekyll's YYYY-MM-DD-slug (one-digit months and days too), Zola's YYYY-MM-DD_slug.
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_](.+))?$")
 _FIRST_LINE_MARKUP = re.compile(r"^[#>*\-+\s]+|[*_`]+")
-KNOWN_FIELDS = frozenset(
-    {
-        "title",
-        "date",
-        "updated",
-        "lastmod",
-        "last_modified_at",
-        "tags",
-        "summary",
-        "description",
-        "draft",
-        "published",
-        "slug",
-        "aliases",
-        "template",
-        "lang",
-    }
-)
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """What a document's metadata depends on besides its file: the site's settings, its sections'."""
+
+    timezone: str = "UTC"
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    draft_sections: frozenset[str] = frozenset()  # sections whose `_index.md` says `draft: true`
+    heading_ids: str = "fireside"  # part of each body's cache key (markup.py's ids)
+
+    def section_is_draft(self, section: str) -> bool:
+        return any(s in ("", section) or section.startswith(s + "/") for s in self.draft_sections)
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class DocumentMeta:
 
     source: SourceFile
     slug: str
-    path: str  # output-relative directory
+    path: str  # output-relative: a folder ("posts/slug/") or a file ("2019/slug.html")
     title: str | None  # from front matter, else the leading `# Heading`, else the first line
     date: datetime | None
     updated: datetime | None
@@ -64,6 +69,12 @@ class DocumentMeta:
     date_guessed_from: str | None = None
     title_guessed: bool = False  # the title is not from front matter (the build warns)
     strip_heading: bool = False  # the body's leading `# Heading` became the title: not shown twice
+    section: str = ""  # the folder under content/posts/ (content/pages/ for a page)
+    authors: tuple[Person, ...] = ()
+    expires: datetime | None = None  # Hugo's expiryDate: not published from then on
+    path_setting: str = ""  # where the path comes from, for the duplicate-URL error
+    notes: tuple[tuple[str, int], ...] = ()  # (warning, line) about keys Fireside does not read
+    heading_ids: str = "fireside"
 
     @property
     def kind(self) -> str:
@@ -82,10 +93,10 @@ class DocumentMeta:
         object.__setattr__(self, "front_matter_key", self._front_matter_key())
 
     def _body_key(self) -> str:
-        """What the rendered body is made of: this file's body text, its heading rule, its summary."""
+        """What the rendered body is made of: this file's body text, its heading rules, its summary."""
         digest = hashlib.sha256()
         parts = (__version__, str(self.source.rel), self.source.body_digest, str(self.strip_heading))
-        for part in (*parts, self.summary or "\x00"):
+        for part in (*parts, self.heading_ids, self.summary or "\x00"):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00\x01")
         return digest.hexdigest()
@@ -106,16 +117,25 @@ class DocumentMeta:
             self.lang,
             repr(self.extra),
             self.source.assets,
+            self.section,
+            self.authors,
+            self.expires,
         )
 
 
-def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> DocumentMeta | None:
+def read_meta(
+    source: SourceFile, tz: tzinfo, errors: ErrorCollector, settings: ReadSettings | None = None
+) -> DocumentMeta | None:
     """Validate `source.meta`, recording each problem at its line; None if any was found."""
+    settings = settings or ReadSettings()
     before = len(errors.errors)
-    meta = source.meta
+    meta, lines = normalised_keys(source.meta, source.meta_lines)
+
+    def line_of(key: str) -> int:
+        return lines.get(key, 1)
 
     def field_error(key: str, message: str) -> None:
-        errors.error(source.rel, source.line_of(key), f"front matter '{key}': {message}")
+        errors.error(source.rel, line_of(key), f"front matter '{key}': {message}")
 
     def text(key: str) -> str | None:
         value = meta.get(key)
@@ -128,6 +148,8 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
 
     def flag(key: str) -> bool | None:
         value = meta.get(key)
+        if isinstance(value, str) and source.front_matter == "pelican":
+            value = {"true": True, "false": False}.get(value.strip().lower(), value)
         if value is None or isinstance(value, bool):
             return value
         field_error(key, f"must be true or false, got {value!r}")
@@ -142,8 +164,8 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
             field_error(key, f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)")
         return parsed
 
-    def text_list(key: str) -> tuple[str, ...]:
-        value = meta.get(key)
+    def text_list(key: str, value: Any = None) -> tuple[str, ...]:
+        value = meta.get(key) if value is None else value
         if value is None:
             return ()
         if isinstance(value, str):
@@ -155,42 +177,62 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         field_error(key, "must be a list of text")
         return ()
 
+    notes = [(note, line_of(str(k).lower())) for k in source.meta if (note := key_note(str(k))) is not None]
+    section, in_drafts_folder = section_of(source.rel.as_posix())
     stem_date, stem_slug = _split_stem(source)
     slug_text = text("slug")
     slug = slugify(slug_text) if slug_text else slugify(stem_slug)
-    date_value = moment("date")
-    guessed_from = None
-    if "date" in meta and meta["date"] is None:
-        field_error("date", "is empty (write a date such as 2026-09-14, or remove the line)")
-    if date_value is None and "date" not in meta and source.kind == "post":
+    date_key = "date" if "date" in meta else "publishdate"
+    date_value, guessed_from = None, None
+    if isinstance(meta.get(date_key), str) and meta[date_key].strip().lower() in FILE_DATE_WORDS:
+        date_value = datetime.fromtimestamp(source.mtime, tz).replace(microsecond=0)
+        guessed_from = f"the file's modification time (for {meta[date_key].strip()!r})"
+    else:
+        date_value = moment(date_key)
+    if date_key in meta and meta[date_key] is None:
+        field_error(date_key, "is empty (write a date such as 2026-09-14, or remove the line)")
+    if date_value is None and date_key not in meta and source.kind == "post":
         if stem_date is not None:
             date_value = datetime.combine(stem_date, time(), tz)
         else:
             date_value = datetime.fromtimestamp(source.mtime, tz).replace(microsecond=0)
             guessed_from = "the file's modification time"
-    updated = moment("updated") or moment("lastmod") or moment("last_modified_at")
+    updated = moment("updated") or moment("lastmod") or moment("last_modified_at") or moment("modified")
     draft = flag("draft")
     published = flag("published")
+    status = text("status")
     if draft is None:
-        draft = published is False
+        draft = published is False or (status or "").strip().lower() == "draft"
+    draft = draft or in_drafts_folder or settings.section_is_draft(section)
     title = text("title")
     if title is not None and not title.strip():
-        field_error("title", "is empty")
+        title = None  # a note's empty title (Eleventy, micro.blog): guessed from the text, with a warning
     aliases = []
-    for alias in text_list("aliases"):
-        normal = alias_path(alias)
-        if normal is None:
-            field_error("aliases", f"{alias!r} is not a usable path on this site")
-        else:
-            aliases.append(normal)
+    for key in ("aliases", "redirect_from"):
+        for alias in text_list(key):
+            normal = alias_path(alias)
+            if normal is None:
+                field_error(key, f"{alias!r} is not a usable path on this site")
+            else:
+                aliases.append(normal)
     template = text("template")
     if template is not None and (template.startswith("/") or ".." in template.replace("\\", "/").split("/")):
         field_error("template", f"{template!r} must name a template of the theme")
-    tag_names, summary, description, lang = (
-        text_list("tags"),
-        text("summary"),
-        text("description"),
-        text("lang"),
+    tag_names = tag_names_of(meta, text_list, notes, line_of)
+    summary, description, lang = text("summary"), text("description"), text("lang")
+    authors: tuple[Person, ...] = ()
+    for key in ("authors", "author"):
+        if meta.get(key) is not None:
+            found = people(meta[key], split_text=key == "authors")
+            if found is None:
+                field_error(key, "must be a name, a list of names, or name/email/url mappings")
+            authors = authors or (found or ())
+    extra = meta.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        field_error("extra", "must be a mapping of keys to values")
+    local = date_value.astimezone(tz) if date_value is not None else None
+    path, path_setting = document_path(
+        source.kind, meta, slug, local, section, settings.permalinks, field_error, notes, line_of
     )
     guessed_title, strip_heading = None, False
     if not title:
@@ -201,10 +243,11 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         guessed_title = guessed_title or guess_title(stripped_body)
     if len(errors.errors) > before:
         return None
+    kept = {k: v for k, v in source.meta.items() if str(k).lower() not in _READ_KEYS}
     return DocumentMeta(
         source=source,
         slug=slug,
-        path=post_path(slug) if source.kind == "post" else page_path(slug),
+        path=path,
         title=title.strip() if title else guessed_title,
         date=date_value,
         updated=updated,
@@ -212,44 +255,46 @@ def read_meta(source: SourceFile, tz: tzinfo, errors: ErrorCollector) -> Documen
         summary=summary,
         description=description,
         draft=draft,
-        aliases=tuple(aliases),
+        aliases=tuple(a for a in dict.fromkeys(aliases) if a != path),  # Zola allows its own URL
         template=template,
         lang=lang,
-        extra={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
+        extra={**kept, **(extra if isinstance(extra, dict) else {})},
         date_guessed_from=guessed_from,
         title_guessed=not title,
         strip_heading=strip_heading,
+        section=section,
+        authors=authors,
+        expires=moment("expirydate"),
+        path_setting=path_setting,
+        notes=tuple(notes),
+        heading_ids=settings.heading_ids,
     )
 
 
-def to_datetime(value: Any, tz: tzinfo) -> datetime | None:
-    """A YAML/TOML date, datetime or ISO string as an aware datetime (naive ones in `tz`)."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, str):
-        candidate = value.strip().replace(" ", "T", 1)
-        if candidate.endswith("Z"):
-            candidate = candidate[:-1] + "+00:00"
-        try:
-            moment = datetime.fromisoformat(candidate)
-        except ValueError:
-            return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment
+# Keys whose values are read into the document's fields (all else goes to `extra`).
+_READ_KEYS = frozenset(
+    {
+        "title", "date", "updated", "lastmod", "last_modified_at", "modified", "publishdate", "expirydate",
+        "tags", "categories", "category", "taxonomies", "summary", "description", "draft", "published",
+        "status", "slug", "aliases", "redirect_from", "template", "lang", "author", "authors", "url",
+        "permalink", "path", "extra",
+    }
+)  # fmt: skip
 
 
 def _split_stem(source: SourceFile) -> tuple[date | None, str]:
-    """(date, slug) from a file or bundle name; Jekyll's YYYY-MM-DD-slug gives both."""
-    stem = source.path.parent.name if source.path.name == BUNDLE_INDEX else Path(source.path).stem
+    """(date, slug) from a file or bundle name; Jekyll's YYYY-MM-DD-slug gives both.
+
+    A post folder's name gives its slug; Eleventy's `2017-03-08-index.md` in it, its date.
+    """
+    own = Path(source.path).stem
+    stem = source.path.parent.name if is_bundle_index(source.path.name) else own
+    if stem != own and (dated := _JEKYLL_NAME.match(own)) is not None and _JEKYLL_NAME.match(stem) is None:
+        stem = f"{dated[1]}-{dated[2]}-{dated[3]}-{stem}"
     match = _JEKYLL_NAME.match(stem)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3])), match[4]
+            return date(int(match[1]), int(match[2]), int(match[3])), match[4] or stem  # "2018-12-02.md"
         except ValueError:
             return None, stem
     return None, stem

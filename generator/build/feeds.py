@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin
 
+from generator.build import mailto
 from generator.site.model import Post
 from generator.site.urls import absolutize
 
@@ -30,14 +30,27 @@ class FeedInfo:
     subtitle: str
     feed_url: str  # absolute URL of the feed itself
     site_url: str  # absolute URL of the page the feed mirrors
+    tags_url: str  # absolute URL of the site's tag index: the scheme of every entry's categories
     author_name: str
     author_email: str
     language: str
 
 
+# The "#" link beside each heading (markup.py's _anchor_html): on the site it shows on
+# hover, but a feed reader has no stylesheet and would show a stray "#" after every heading.
+_HEADING_ANCHOR = re.compile(
+    r' <a class="heading-anchor" href="#[^"<>]*" aria-label="[^"<>]*"><span aria-hidden="true">#</span></a>'
+)
+
+
 def entry_html(post: Post, reply_html: str) -> str:
-    """A post's content as a feed carries it: every URL absolute, the reply link appended."""
-    return absolutize(post.content + reply_html, post.permalink)
+    """A post's content as a feed carries it: every URL absolute, the reply link appended.
+
+    The content is HTML already (Markup): it is joined as a plain string, since Markup
+    would escape the reply link it is joined with, and readers would show its tags as text.
+    """
+    content = _HEADING_ANCHOR.sub("", str(post.content))
+    return absolutize(content + reply_html, post.permalink)
 
 
 def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], str]) -> bytes:
@@ -73,13 +86,22 @@ def atom_feed(info: FeedInfo, posts: Sequence[Post], content: Callable[[Post], s
         if post.date is not None:
             _text(entry, "published", post.date.isoformat())
         _text(entry, "updated", _updated(post).isoformat())
+        for person in post.authors:  # a byline of its own; otherwise the feed's author stands
+            author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
+            _text(author, "name", person.name)
+            if person.email:
+                _text(author, "email", person.email)
+            if person.url:
+                _text(author, "uri", person.url)
         for tag in post.tags:
             ET.SubElement(
                 entry,
                 f"{{{ATOM_NS}}}category",
-                {"term": tag.slug, "label": tag.name, "scheme": urljoin(info.site_url, "tags/")},
+                {"term": tag.slug, "label": tag.name, "scheme": info.tags_url},
             )
-        if post.description:
+        # A description that only repeats the title (a post with no paragraph to take one
+        # from) is no summary: readers would show the title twice.
+        if post.description and post.description != post.title:
             _text(entry, "summary", post.description)
         _text(entry, "content", content(post)).set("type", "html")
     return _serialise(feed)
@@ -104,7 +126,9 @@ def reply_link_html(post: Post, inbox_endpoint: str, author_email: str) -> str:
     if inbox_endpoint:
         href = post.permalink + "#write"
     elif author_email:
-        href = f"mailto:{author_email}?subject={quote('Re: ' + post.title)}"
+        # The same letter as the page's "Reply by email" link: it names the post and asks
+        # whether it may be quoted, so `fireside inbox fetch` knows it for a letter.
+        href = mailto.href(author_email, post.title, post.slug, post.permalink)
     else:
         return ""
     return f'\n<p><a href="{escape(href)}">Reply to this essay</a></p>'

@@ -12,19 +12,20 @@ import importlib.util
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.build.options import BuildOptions, BuildResult
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
-from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache
+from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache, OutputRecord
 from generator.build.output.writer import WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
 
-if TYPE_CHECKING:  # the pipeline is imported only when a build runs (see below)
+if TYPE_CHECKING:  # the pipeline is imported only when a site has to be built
     from generator.build.pipeline import PlannedSite
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def build_site(
     `stamp_name`: the stamp's file in the cache, one per kind of build (`fireside check`
     keeps its own); `trust_stamp=False` plans the site even when the stamp says nothing
     changed (the output is then confirmed, not written again); `on_planned` is given the
-    planned site once it is written, before it is let go.
+    planned site once it is written, before it is let go (what made each output file...).
     """
     if cache is not None:
         from generator.build.pipeline import plan_site, write_site
@@ -69,10 +70,55 @@ def build_site(
     taken = time.time()
     inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
     now = options.now or datetime.now(UTC)
-    previous = None if ignore_cache else stamp.load(stamp_file)
+    previous = None if ignore_cache or options.clean else stamp.load(stamp_file)
     if trust_stamp and previous is not None and previous.still_true(request, inputs, now):
+        log.info("nothing changed since the last build (%d files and folders looked at)", len(inputs))
         return _unchanged(previous, started)
+    why = "something changed since the last build"
+    if ignore_cache or previous is None:
+        why = "asked to ignore the cache" if ignore_cache else "no earlier build to compare with"
+    log.info("building %s: %s", layout.root, why)
     stamp.forget(stamp_file)
+    built = _build_with_disk_cache(
+        layout, config_file, options, ignore_cache=ignore_cache, on_planned=on_planned
+    )
+    result, ledger, made = built.result, built.ledger, built.made
+    if result.stats.left_alone:
+        return result  # a folder just adopted (ownership.py): the next build says no more of it
+    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
+        return result  # the next build builds: see stamp.py
+    stamp.save(
+        stamp_file,
+        stamp.Stamp(
+            request=request,
+            inputs=inputs,
+            output_dir=str(result.output_dir),
+            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
+            pages=result.pages,
+            warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
+            next_future=built.next_future,
+            left_out=(result.left_out.drafts, result.left_out.scheduled),
+        ),
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class _Built:
+    result: BuildResult
+    ledger: dict[str, OutputRecord]  # what the output folder now holds
+    made: list[str]  # the output paths the build made, sorted
+    next_future: datetime | None
+
+
+def _build_with_disk_cache(
+    layout: SiteLayout,
+    config_file: Path,
+    options: BuildOptions,
+    *,
+    ignore_cache: bool,
+    on_planned: Callable[[PlannedSite], None] | None,
+) -> _Built:
     # Only a site that has to be built pays for importing the pipeline.
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
 
@@ -100,21 +146,7 @@ def build_site(
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
-    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
-        return result  # the next build builds: see stamp.py
-    stamp.save(
-        stamp_file,
-        stamp.Stamp(
-            request=request,
-            inputs=inputs,
-            output_dir=str(result.output_dir),
-            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
-            pages=result.pages,
-            warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
-            next_future=next_future,
-        ),
-    )
-    return result
+    return _Built(result, ledger, made, next_future)
 
 
 def _request(layout: SiteLayout, options: BuildOptions) -> str:
@@ -154,6 +186,7 @@ def _unchanged(previous: stamp.Stamp, started: float) -> BuildResult:
         warnings=tuple(SiteError(path, line, message) for path, line, message in previous.warnings),
         seconds=time.perf_counter() - started,
         up_to_date=True,
+        left_out=LeftOut(*previous.left_out, next_due=previous.next_future),
     )
 
 

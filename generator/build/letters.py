@@ -9,14 +9,15 @@ and only its paragraphs and line breaks are kept.
 
 from __future__ import annotations
 
+import difflib
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from datetime import tzinfo
 from pathlib import Path
 
 from markupsafe import Markup
 
-from generator.build.documents import to_datetime
+from generator.build.dates import to_datetime
 from generator.build.sources import is_ignored, read_source
 from generator.site.errors import ErrorCollector
 from generator.site.model import Letter
@@ -41,8 +42,16 @@ def read_letters(
     tz: tzinfo,
     render_answer: Callable[[str], str],
     errors: ErrorCollector,
+    post_slugs: Collection[str],
+    old_slugs: Mapping[str, str],
 ) -> dict[str, list[Letter]]:
-    """Letters by post slug, oldest first."""
+    """Letters by post slug, oldest first.
+
+    `post_slugs` are every post's, published or not (a draft's letters wait for it);
+    `old_slugs` maps the last part of each post's aliases to its slug. A letter whose post
+    is none of them was orphaned by a rename and would be shown nowhere, silently: the
+    build warns at its `post:` line and names the post it most likely belongs to.
+    """
     folder = content_dir / LETTERS_DIR
     by_post: dict[str, list[Letter]] = {}
     if not folder.is_dir():
@@ -66,6 +75,8 @@ def read_letters(
         if received is None:
             errors.error(rel, source.line_of("received"), "a letter needs `received:` (a date and time)")
             continue
+        if post not in post_slugs:
+            errors.warn(rel, source.line_of("post"), _orphaned(post, post_slugs, old_slugs))
         answer = meta.get("answer")
         letter = Letter(
             id=path.stem,
@@ -79,3 +90,18 @@ def read_letters(
     for letters in by_post.values():
         letters.sort(key=lambda letter: (letter.received, letter.id))
     return by_post
+
+
+def _orphaned(slug: str, post_slugs: Collection[str], old_slugs: Mapping[str, str]) -> str:
+    """Why a letter is shown nowhere, and the post it most likely belongs to."""
+    close = difflib.get_close_matches(slug, sorted(post_slugs), n=1, cutoff=0.6)
+    guess = old_slugs.get(slug) or (close[0] if close else None)
+    if guess:
+        return (
+            f"no post {slug!r}, so this published letter is shown nowhere: "
+            f"was the post renamed to {guess!r}? then set `post: {guess}`"
+        )
+    return (
+        f"no post {slug!r}, so this published letter is shown nowhere: "
+        "if its post was renamed, set `post:` to its new slug"
+    )

@@ -8,6 +8,7 @@ give the same output byte for byte.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from generator.site.model import Neighbours, Paginator, Post, Tag, TagListing, YearListing
@@ -23,9 +24,34 @@ def newest_first(posts: Sequence[Post]) -> tuple[Post, ...]:
     return tuple(sorted(posts, key=key))
 
 
+def with_letter_ids(ordered: Sequence[Post]) -> tuple[Post, ...]:
+    """The posts, those sharing a slug with another given an inbox id of their own path's words."""
+    ids = letter_ids([(post.slug, post.path) for post in ordered])
+    return tuple(
+        replace(post, inbox_id=letter_id) if letter_id != post.slug else post
+        for post, letter_id in zip(ordered, ids, strict=True)
+    )
+
+
+def letter_ids(posts: Sequence[tuple[str, str]]) -> list[str]:
+    """What the letter form and the inbox call each (slug, path): its slug, unless several
+    posts share it (their URLs tell them apart); then the words of its path."""
+    counts: dict[str, int] = {}
+    for slug, _ in posts:
+        counts[slug] = counts.get(slug, 0) + 1
+    return [_path_words(path) if counts[slug] > 1 else slug for slug, path in posts]
+
+
+def _path_words(path: str) -> str:
+    return path.removesuffix(".html").strip("/").replace("/", "-")
+
+
 def neighbours(ordered: Sequence[Post]) -> dict[str, Neighbours]:
-    """For each post slug, the older and newer post in `ordered` (newest first)."""
-    return {post.slug: neighbours_at(ordered, index) for index, post in enumerate(ordered)}
+    """For each post's path, the older and newer post in `ordered` (newest first).
+
+    By path, not slug: two posts may share a slug where their URLs tell them apart.
+    """
+    return {post.path: neighbours_at(ordered, index) for index, post in enumerate(ordered)}
 
 
 def neighbours_at(ordered: Sequence[Post], index: int) -> Neighbours:

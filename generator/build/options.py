@@ -1,7 +1,7 @@
-"""What a build is asked to do (and where it may write), and what it reports back.
+"""What a build is asked to do, and what it reports back (plain data).
 
-Kept apart from pipeline.py so that `fireside build` can tell an up-to-date site, and
-`fireside publish` where the output folder is, without importing the whole pipeline.
+Kept apart from pipeline.py so that `fireside build` can tell an up-to-date site without
+importing the whole pipeline (see incremental.py).
 """
 
 from __future__ import annotations
@@ -11,13 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.build.output.writer import WriteStats
-from generator.site.config import SiteConfig, SiteLayout
-from generator.site.errors import BuildFailed, SiteError
+from generator.site.errors import SiteError
 from generator.site.progress import NO_PROGRESS, Progress
-
-# A folder of the build cache that Fireside's own commands build into (`fireside check`
-# builds the site there as it would be published); nothing else may be an output in it.
-OWN_OUTPUTS = "outputs"
 
 
 @dataclass(frozen=True)
@@ -35,6 +30,18 @@ class BuildOptions:
     fingerprint_assets: bool = True
     # Told of each stage and of the items done (the command line shows it on a terminal).
     progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
+    # Delete whatever the output folder holds that the build does not make, whoever made
+    # it (`--clean`); without it, only files an earlier build made are ever deleted.
+    clean: bool = False
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What a build without drafts did not publish, so that it can say so."""
+
+    drafts: int = 0  # posts and pages marked draft
+    scheduled: int = 0  # posts and pages dated in the future (drafts aside)
+    next_due: datetime | None = None  # the earliest of those dates
 
 
 @dataclass(frozen=True)
@@ -48,31 +55,4 @@ class BuildResult:
     rendered: int = 0  # outputs rendered by this build (the rest were confirmed unchanged)
     # Nothing the build reads had changed since the last one: nothing was built (stamp.py).
     up_to_date: bool = False
-
-
-def resolve_output_dir(layout: SiteLayout, config: SiteConfig, override: Path | None) -> Path:
-    """The output folder, refused where pruning it could destroy the author's own files."""
-    chosen = override if override is not None else Path(config.output_dir)
-    output = (layout.root / chosen).resolve() if not chosen.is_absolute() else chosen.resolve()
-    root = layout.root.resolve()
-    forbidden = {
-        "content/": layout.content.resolve(),
-        "themes/": layout.themes.resolve(),
-        "the build cache": layout.cache.resolve(),
-    }
-    problem = None
-    if root.is_relative_to(output):
-        problem = "it contains the site (or is the site folder itself)"
-    for label, place in forbidden.items():
-        if output.is_relative_to(place) and not output.is_relative_to(layout.cache.resolve() / OWN_OUTPUTS):
-            problem = f"it is inside {label}"
-    if output.exists() and not output.is_dir():
-        problem = "it is a file"
-    if problem:
-        where = "--output" if override is not None else layout.config_file.name
-        message = (
-            f"refusing output folder {output}: {problem}; "
-            "everything in it that the build does not make is deleted"
-        )
-        raise BuildFailed([SiteError(where, None, message)])
-    return output
+    left_out: LeftOut = LeftOut()

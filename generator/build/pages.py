@@ -23,7 +23,16 @@ from generator.build.templates import TemplateRenderer
 from generator.site import urls
 from generator.site.config import SiteConfig
 from generator.site.errors import SiteError
-from generator.site.model import Document, Letter, Neighbours, Page, Post, TagListing, YearListing
+from generator.site.model import (
+    Document,
+    Letter,
+    Neighbours,
+    Page,
+    Post,
+    SectionListing,
+    TagListing,
+    YearListing,
+)
 from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.urls import UrlScheme
 
@@ -101,14 +110,16 @@ class SitePages:
         letters: Mapping[str, Sequence[Letter]],
         static: Mapping[str, Path],
         highlight_css: bytes | None,
+        sections: Sequence[SectionListing] = (),
     ) -> None:
         listings = library.tag_listings(posts)
         self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
         self.progress.stage("lists and feeds")
         self._lists(posts, listings)
+        self._sections(sections)
         self.feeds(posts, listings)
-        self._xml(posts, pages, listings)
+        self._xml(posts, pages, listings, sections)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -186,7 +197,7 @@ class SitePages:
         around = library.neighbours(posts)
         self.progress.stage("pages", len(posts) + len(pages))
         for post in posts:
-            self.post_page(post, around[post.slug], letters.get(post.slug, ()))
+            self.post_page(post, around[post.path], letters.get(post.letter_id, ()))
             self._document_files(post)
             self.progress.advance()
         for page in pages:
@@ -234,9 +245,26 @@ class SitePages:
             )
         if doc.assets:
             bundle_dir = self.site_root / Path(doc.source).parent
+            # Beside the page: in its folder, or beside its file (a pattern ending in .html).
+            folder = doc.path if doc.path.endswith("/") else doc.path.rpartition("/")[0] + "/"
             for asset in doc.assets:
-                rel = doc.path + asset.relative_to(bundle_dir).as_posix()
+                rel = folder.lstrip("/") + asset.relative_to(bundle_dir).as_posix()
                 self.maker.copied(rel, asset, Origin(self._display(asset)))
+
+    def _sections(self, sections: Sequence[SectionListing]) -> None:
+        for listing in sections:
+            shown = self._shown_fps(listing.posts)
+            self._page(
+                "section.html",
+                listing.path,
+                Origin(f"section {listing.section!r}"),
+                ("section", listing.title, listing.description, listing.intro, shown),
+                page_kind="section",
+                page_title=listing.title,
+                description=listing.description or self.config.description,
+                section=dataclasses.replace(listing, posts=()),
+                posts=Later(self._listed, listing.posts),
+            )
 
     def _lists(self, posts: Sequence[Post], listings: Sequence[TagListing]) -> None:
         per_page = self.config.per_page
@@ -317,6 +345,7 @@ class SitePages:
             subtitle=config.description,
             feed_url=self.urls.absolute(urls.FEED_PATH),
             site_url=self.urls.absolute(""),
+            tags_url=self.urls.absolute(urls.TAGS_PATH),
             author_name=config.author.name,
             author_email=config.author.email,
             language=config.language,
@@ -325,9 +354,9 @@ class SitePages:
         contents: dict[str, str] = {}  # a post is in the site feed and its tags' feeds: made once
 
         def content(post: Post) -> str:
-            if post.slug not in contents:
-                contents[post.slug] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
-            return contents[post.slug]
+            if post.path not in contents:
+                contents[post.path] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
+            return contents[post.path]
 
         def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
             return lambda: feeds.atom_feed(feed_info, entries, content)
@@ -360,7 +389,13 @@ class SitePages:
                 Origin(f"tag {tag.name!r}"),
             )
 
-    def _xml(self, posts: Sequence[Post], pages: Sequence[Page], listings: Sequence[TagListing]) -> None:
+    def _xml(
+        self,
+        posts: Sequence[Post],
+        pages: Sequence[Page],
+        listings: Sequence[TagListing],
+        sections: Sequence[SectionListing] = (),
+    ) -> None:
         """The sitemap, the posts manifest and robots.txt."""
         located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
         located += [(p.permalink, p.updated or p.date) for p in posts]
@@ -369,14 +404,16 @@ class SitePages:
         located += [(self.urls.absolute(urls.home_path(n)), None) for n in range(2, pages_of_home + 1)]
         located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
         located += [(listing.tag.permalink, None) for listing in listings]
+        located += [(self.urls.absolute(section.path), None) for section in sections]
         self.maker.generated(
             urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
         )
-        listed = [ManifestPost(p.slug, p.title, p.permalink) for p in posts]
+        listed = [ManifestPost(p.letter_id, p.title, p.permalink) for p in posts]
+        site_url = self.urls.absolute("")
         self.maker.generated(
             MANIFEST_PATH,
-            ("manifest", tuple(listed)),
-            lambda: manifest_bytes(listed),
+            ("manifest", tuple(listed), site_url),
+            lambda: manifest_bytes(listed, site_url),
             Origin("posts manifest for the reader inbox"),
         )
         if "robots.txt" in self.maker.plan.contents:

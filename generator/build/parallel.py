@@ -3,17 +3,32 @@
 Used by the stages whose work is many independent files: reading front matter and
 rendering Markdown. This process works through chunks too rather than wait, so a 2-core
 machine starts one worker, not two; what it renders itself is never pickled back.
+
+Workers die with the process that started them, however it ends (even SIGKILL): a worker
+left behind would wait forever on its task pipe, holding the caller's stdout open. Each
+worker watches a pipe (its "lifeline") whose writing end only this process holds: when
+the process ends, however, the kernel closes it and the worker's watch reads its end and
+exits. That works for every start method (a forkserver's workers are not this process's
+children, and its fork server lives as long as they do) and on every system; on Linux a
+forked worker also asks the kernel to kill it with its parent (PR_SET_PDEATHSIG). A
+build stopped by an exception (Ctrl-C, SIGTERM: see cli) ends its workers at once
+instead of waiting for them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +64,33 @@ def start_method() -> str:
     if os.name != "posix" or sys.platform == "darwin":
         return "spawn"
     return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _bound_to_parent(
+    lifeline: Connection, inherited: Connection | None, initializer: Callable[..., None], *initargs: Any
+) -> None:
+    """First thing in a worker: end it when the process that started it ends, then
+    `initializer`. `inherited`: the lifeline's writing end, which a forked worker got a
+    copy of and must close, or its own copy would keep the line open."""
+    if inherited is not None:
+        inherited.close()
+        if sys.platform.startswith("linux"):
+            import ctypes  # here: only workers pay for loading it
+
+            with contextlib.suppress(OSError, AttributeError):  # the lifeline does it anyway
+                ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # libc's own
+    threading.Thread(target=_watch_lifeline, args=(lifeline,), name="lifeline", daemon=True).start()
+    initializer(*initargs)
+
+
+def _watch_lifeline(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        while True:
+            lifeline.recv()  # nothing is ever sent: this returns only at the end of the line
+    os._exit(1)  # the process that started this worker is gone
 
 
 def settle_worker() -> None:
@@ -104,38 +146,50 @@ def in_chunks(
     results: list[list[Result] | None] = [None] * len(chunks)
     method = start_method()
     context = multiprocessing.get_context(method)
+    lifeline, holder = context.Pipe(duplex=False)  # see _bound_to_parent
+    inherited = holder if method == "fork" else None
     if method == "fork":
         gc.freeze()  # before the fork: see settle_worker
     try:
         with ProcessPoolExecutor(
-            max_workers=workers - 1, mp_context=context, initializer=initializer, initargs=initargs
+            max_workers=workers - 1,
+            mp_context=context,
+            initializer=_bound_to_parent,
+            initargs=(lifeline, inherited, initializer, *initargs),
         ) as pool:
             pending: dict[Future[list[Result]], int] = {}
             taken = 0
-            while taken < len(chunks) or pending:
-                # Two chunks per worker: one it works on, one waiting, so it never idles
-                # on a round trip; no more, as a queued chunk cannot be taken back.
-                while taken < len(chunks) and len(pending) < (workers - 1) * 2:
-                    start, end = chunks[taken]
-                    pending[pool.submit(there, items[start:end])] = taken
-                    taken += 1
-                if taken < len(chunks):
-                    start, end = chunks[taken]
-                    results[taken] = here(items[start:end])
-                    if done is not None:
-                        done(end - start)
-                    taken += 1
-                else:
-                    wait(pending, return_when=FIRST_COMPLETED)
-                for future in [future for future in pending if future.done()]:
-                    index = pending.pop(future)
-                    results[index] = future.result()
-                    if done is not None:
-                        done(chunks[index][1] - chunks[index][0])
+            try:
+                while taken < len(chunks) or pending:
+                    # Two chunks per worker: one it works on, one waiting, so it never idles
+                    # on a round trip; no more, as a queued chunk cannot be taken back.
+                    while taken < len(chunks) and len(pending) < (workers - 1) * 2:
+                        start, end = chunks[taken]
+                        pending[pool.submit(there, items[start:end])] = taken
+                        taken += 1
+                    if taken < len(chunks):
+                        start, end = chunks[taken]
+                        results[taken] = here(items[start:end])
+                        if done is not None:
+                            done(end - start)
+                        taken += 1
+                    else:
+                        wait(pending, return_when=FIRST_COMPLETED)
+                    for future in [future for future in pending if future.done()]:
+                        index = pending.pop(future)
+                        results[index] = future.result()
+                        if done is not None:
+                            done(chunks[index][1] - chunks[index][0])
+            except BaseException as exc:
+                if not isinstance(exc, Exception):  # Ctrl-C, SIGTERM (see cli), exit
+                    _end_workers(pool)
+                raise
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         log.warning("working in one process: worker processes failed (%s)", exc)
         return None
     finally:
+        lifeline.close()
+        holder.close()
         if method == "fork":
             gc.unfreeze()
     ordered: list[Result] = []
@@ -143,3 +197,14 @@ def in_chunks(
         assert chunk_results is not None  # every chunk was waited for
         ordered.extend(chunk_results)
     return ordered
+
+
+
+def _end_workers(pool: Any) -> None:
+    """End the workers now, on an exception that is not the work's own (Ctrl-C, SIGTERM):
+    leaving the pool would otherwise wait for every chunk already given out."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # ProcessPoolExecutor ends its workers itself only from Python 3.14 (terminate_workers);
+    # until then, its table of them.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()

@@ -18,46 +18,34 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from generator import __version__
-from generator.build import reading
+from generator.build import mailto, reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
 from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
-from generator.build.library import newest_first
+from generator.build.library import newest_first, with_letter_ids
 from generator.build.links import PlainLinks, SiteFiles
-from generator.build.options import BuildOptions, BuildResult, resolve_output_dir
+from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output.cache import BuildCache, digest_text
 from generator.build.output.outputs import OutputMaker
+from generator.build.output.ownership import FolderRefused, claim_folder
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.pages import SitePages
-from generator.build.templates import TemplateRenderer, ThemeStack, make_environment
+from generator.build.places import left_alone_warning, output_label, refusal, resolve_output_dir
+from generator.build.sections import section_listings
+from generator.build.templates import SiteView, TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
-from generator.site.config import SiteConfig, SiteLayout, load_config
+from generator.site.config import SiteConfig, SiteLayout, config_line, load_config
 from generator.site.errors import ErrorCollector, SiteError
-from generator.site.model import Letter, Page, Post, Tag
+from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SiteView:
-    """What templates see as `site`: settings with the menu resolved under the base path."""
-
-    title: str
-    description: str
-    language: str
-    author: Any
-    base_url: str
-    menu: tuple[Any, ...]
-    inbox: Any
-    extra: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,6 +62,8 @@ class SiteState:
     fingerprints: dict[str, Fingerprints]  # document path → fingerprints
     list_reads: frozenset[str]
     next_future: datetime | None  # the earliest date of a post not yet published
+    # Drafts and scheduled posts this build did not publish.
+    left_out: LeftOut = dataclasses.field(default_factory=LeftOut)
 
 
 @dataclass(frozen=True)
@@ -88,6 +78,7 @@ class PlannedSite:
     next_cache: BuildCache  # what the cache becomes once this plan is written
     rendered: int
     state: SiteState | None = None
+    clean: bool = False  # remove what the output folder holds that the plan does not (--clean)
 
 
 def plan_site(
@@ -109,6 +100,10 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         config = dataclasses.replace(config, inbox=inbox)
     output_dir = resolve_output_dir(layout, config, options.output_dir)
     cache = cache if cache is not None else BuildCache()
+    try:  # refused before anything is rendered; commit asks again when it writes
+        claim_folder(output_dir, recorded=bool(cache.ledgers.get(str(output_dir))), clean=options.clean)
+    except FolderRefused as refused:
+        raise refusal(refused, output_label(layout, config, options.output_dir)) from None
     build = Build(layout, config, options, cache, output_dir)
     try:
         plan, state = build.assemble()
@@ -125,25 +120,37 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         build.next_cache,
         build.rendered,
         state,
+        options.clean,
     )
 
 
-def write_site(planned: PlannedSite, *, full_prune: bool = False) -> BuildResult:
+def write_site(planned: PlannedSite) -> BuildResult:
     """Bring the output folder in line with a planned site (only changed files are written).
 
     Files an earlier build made and this one does not are removed; files somebody else put
-    in the output folder are left alone. Only a first build into a folder (no record of
-    what was made there) or `full_prune` removes everything the plan does not hold.
+    in the output folder are left alone (unless the plan is `clean`), and a folder with
+    files of others and no sign of Fireside is refused (output/ownership.py). All or
+    nothing: a write that fails leaves the folder as it was (OutputWriteFailed).
     """
     with without_cycle_collection():
-        return _write_site(planned, full_prune=full_prune)
+        return _write_site(planned)
 
 
-def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
+def _write_site(planned: PlannedSite) -> BuildResult:
     if planned.state is not None:
         planned.state.build.options.progress.stage("writing")
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
-    stats = commit(planned.plan, planned.output_dir, ledger, full_prune=full_prune)
+    try:
+        stats = commit(planned.plan, planned.output_dir, ledger, clean=planned.clean)
+    except FolderRefused as refused:
+        raise refusal(refused, None) from None
+    log.info(
+        "wrote %d files into %s (%d unchanged, %d removed)",
+        stats.written,
+        planned.output_dir,
+        stats.unchanged,
+        stats.removed,
+    )
     # The files are on disk now: the plan keeps their digests, not their bytes (a preview
     # holds on to its last plan for the next rebuild).
     contents = planned.plan.contents
@@ -159,14 +166,18 @@ def _write_site(planned: PlannedSite, *, full_prune: bool) -> BuildResult:
     cache.list_reads = planned.next_cache.list_reads
     cache.stylesheets = planned.next_cache.stylesheets
     cache.ledgers = {**cache.ledgers, str(planned.output_dir): ledger}
+    warnings = planned.warnings
+    if stats.left_alone:
+        warnings += (left_alone_warning(planned.output_dir, stats.left_alone),)
     return BuildResult(
         output_dir=planned.output_dir,
         pages=sum(1 for rel in planned.plan.contents if rel.endswith(".html")),
         files=len(planned.plan.contents),
         stats=stats,
-        warnings=planned.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - planned.started,
         rendered=planned.rendered,
+        left_out=planned.state.left_out if planned.state is not None else LeftOut(),
     )
 
 
@@ -212,7 +223,7 @@ class Build:
         if not (layout.themes / config.theme).is_dir() and config.theme != "default":
             message = f"theme {config.theme!r} not found: no folder themes/{config.theme}/"
             self.errors.error(layout.config_file.name, None, message)
-        self.markdown = MarkdownRenderer()
+        self.markdown = MarkdownRenderer(heading_ids=config.markdown.heading_ids)
 
     def assemble(self) -> tuple[OutputPlan, SiteState]:
         self.errors.raise_if_any()
@@ -223,11 +234,9 @@ class Build:
         # A preview keeps its compiled templates between builds while no template changed.
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
-        metas_by_path = reading.read_documents(
+        listing, self.read_settings, self.sections, metas_by_path = reading.read_site(
             self.layout.root,
-            self.layout.content,
-            self.config.timezone,
-            self.config.tz,
+            self.config,
             self.cache.sources,
             self.next_cache.sources,
             self.errors,
@@ -235,6 +244,7 @@ class Build:
         )
         metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
+        log.info("read %d posts and pages (%d to publish)", len(metas), len(published))
         reading.check_unique_urls(published, self.errors)
         files = reading.site_files(self.urls, self.layout.content, self.themes.static_dirs, metas, published)
         composer = DocumentComposer(
@@ -245,14 +255,15 @@ class Build:
             errors=self.errors,
             cache=self.cache,
             next_cache=self.next_cache,
+            site_author=self.site_author,
             progress=self.progress,
         )
         tags = reading.canonical_tags(self.urls, published)
         environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
         documents, fingerprints = composer.compose(published, files, tags, environment)
-        posts = newest_first([d for d in documents if isinstance(d, Post)])
+        posts = with_letter_ids(newest_first([d for d in documents if isinstance(d, Post)]))
         pages = [d for d in documents if isinstance(d, Page)]
-        letters = self._read_letters(posts)
+        letters = self._read_letters(posts, metas)
         self.errors.raise_if_any()
         ledger = self.cache.ledgers.get(str(self.output_dir), {})
         maker = OutputMaker(
@@ -276,13 +287,31 @@ class Build:
             list_reads=self.cache.list_reads.get(self.global_key, frozenset()),
             progress=self.progress,
         )
-        site_pages.add_all(posts, pages, letters, self.static, self.highlight_css)
+        plain = PlainLinks(self.urls)
+        listed = section_listings(
+            posts,
+            listing.folders,
+            self.sections,
+            self.read_settings.permalinks,
+            self.urls,
+            lambda text: self.markdown.render(text, plain).html,
+            self.errors.warnings,
+        )
+        site_pages.add_all(posts, pages, letters, self.static, self.highlight_css, listed)
         self.errors.extend(missing_files(published, self.next_cache.bodies, self.urls, self.plan.contents))
         self.errors.raise_if_any()
+        log.info(
+            "planned %d output files: %d made by this build, the rest as the last build left them",
+            len(self.plan.contents),
+            maker.rendered,
+        )
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded
         self.rendered = maker.rendered
         future = [m.date for m in metas if m.date is not None and m.date > self.now and not m.draft]
+        left_out = LeftOut()
+        if not self.options.drafts:
+            left_out = LeftOut(sum(1 for m in metas if m.draft), len(future), min(future, default=None))
         state = SiteState(
             build=self,
             metas=metas_by_path,
@@ -294,51 +323,67 @@ class Build:
             fingerprints=fingerprints,
             list_reads=site_pages.list_reads,
             next_future=min(future, default=None),
+            left_out=left_out,
         )
         return self.plan, state
+
+    @property
+    def site_author(self) -> Person:
+        author = self.config.author
+        return Person(author.name, author.email, author.url)
 
     def is_published(self, meta: DocumentMeta) -> bool:
         if self.options.drafts:
             return True
-        return not meta.draft and not (meta.date is not None and meta.date > self.now)
+        expired = meta.expires is not None and meta.expires <= self.now
+        return not meta.draft and not expired and not (meta.date is not None and meta.date > self.now)
 
     # -- rendering documents ----------------------------------------------------------------
 
-    def _read_letters(self, posts: list[Post] | tuple[Post, ...]) -> dict[str, list[Letter]]:
+    def _read_letters(
+        self, posts: list[Post] | tuple[Post, ...], metas: list[DocumentMeta]
+    ) -> dict[str, list[Letter]]:
         plain_links = PlainLinks(self.urls)
+        # Every post, published or not, and the slugs its aliases remember (see read_letters).
+        post_slugs = {meta.slug for meta in metas if meta.kind == "post"}
+        old_slugs = {
+            alias.rstrip("/").rsplit("/", 1)[-1]: meta.slug
+            for meta in metas
+            if meta.kind == "post"
+            for alias in meta.aliases
+        }
         letters = read_letters(
             self.layout.content,
             self.layout.root,
             self.config.tz,
             lambda text: self.markdown.render(text, plain_links).html,
             self.errors,
+            post_slugs,
+            old_slugs,
         )
-        published = {post.slug for post in posts}
+        published = {post.letter_id for post in posts}
         return {slug: found for slug, found in letters.items() if slug in published}
 
     # -- templates ----------------------------------------------------------------------------
 
     def _template_renderer(self) -> TemplateRenderer:
-        site = SiteView(
-            title=self.config.title,
-            description=self.config.description,
-            language=self.config.language,
-            author=self.config.author,
-            base_url=self.config.base_url,
-            menu=tuple(dataclasses.replace(item, url=self.urls.link(item.url)) for item in self.config.menu),
-            inbox=self.config.inbox,
-            extra=self.config.extra,
-        )
         globals_ = {
-            "site": site,
+            "site": SiteView.of(self.config, self.urls),
             "link": self.urls.link,
             "absolute": self.urls.absolute,
             "asset": self.assets,
             "feed_url": self.urls.link(urls.FEED_PATH),
             "drafts_shown": self.options.drafts,
+            "letter_mailto": self._letter_mailto,
+            "letter_mail_footer": lambda post: mailto.footer_head(post.title, post.permalink),
         }
         env = make_environment(self.themes, globals_, bytecode_dir=self.layout.cache / "templates")
         return TemplateRenderer(env, self.layout.root)
+
+    def _letter_mailto(self, post: Post, with_body: bool = True) -> str:
+        """The post's "Reply by email" link (templates: `letter_mailto(post)`); "" without author.email."""
+        address = self.config.author.email
+        return mailto.href(address, post.title, post.letter_id, post.permalink, with_body=with_body)
 
     def _highlight_css(self) -> bytes | None:
         styles = (self.config.highlight.light, self.config.highlight.dark)
@@ -348,14 +393,14 @@ class Build:
             # highlight never loads Pygments.
             from pygments.util import ClassNotFound
 
-            from generator.markdown.highlight import stylesheet
+            from generator.markdown.highlight import style_problems, stylesheet
 
             try:
                 css = stylesheet(*styles).encode()
-            except ClassNotFound as exc:
-                self.errors.error(
-                    self.layout.config_file.name, None, f"unknown Pygments style in highlight: {exc}"
-                )
+            except ClassNotFound:
+                for key, message in style_problems(styles):
+                    line = config_line(self.layout.config_file, ("highlight", key))
+                    self.errors.error(self.layout.config_file.name, line, message)
                 return None
         self.next_cache.stylesheets[styles] = css
         return css

@@ -11,16 +11,19 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from generator.build.documents import DocumentMeta, read_meta
+from generator.build.content import ContentListing, list_content, unbuilt_message
+from generator.build.documents import DocumentMeta, ReadSettings, read_meta
 from generator.build.links import SiteFiles
 from generator.build.output.cache import digest_text
 from generator.build.parallel import in_chunks, workers_for
-from generator.build.sources import bundle_assets, discover_paths, read_source
+from generator.build.sections import Section, read_settings
+from generator.build.sources import bundle_assets, read_source
 from generator.site import urls
+from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Tag
 from generator.site.progress import NO_PROGRESS, Progress
@@ -31,20 +34,41 @@ from generator.site.urls import UrlScheme
 Readings = dict[tuple[Any, ...], Any]
 
 
-def source_key(path: str, kind: str, stat: os.stat_result, timezone: str) -> tuple[Any, ...]:
-    """The cache key of one source file's reading: its path, kind and file state."""
-    return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, timezone)
+def source_key(path: str, kind: str, stat: os.stat_result, settings: ReadSettings) -> tuple[Any, ...]:
+    """The cache key of one source file's reading: its path, kind, file state and the settings."""
+    return (path, kind, stat.st_mtime_ns, stat.st_size, stat.st_ino, settings)
+
+
+def read_site(
+    site_root: Path,
+    config: SiteConfig,
+    known: Readings,
+    keep: Readings,
+    errors: ErrorCollector,
+    *,
+    progress: Progress = NO_PROGRESS,
+) -> tuple[ContentListing, ReadSettings, dict[str, Section], dict[str, DocumentMeta]]:
+    """content/ as a build reads it: what is there, the sections' settings, every document's
+    metadata; with warnings about what it leaves aside (see `content_warnings`)."""
+    content_dir = site_root / "content"
+    listing = list_content(content_dir)
+    settings, sections, notes = read_settings(site_root, config, listing, errors)
+    metas = read_documents(
+        site_root, content_dir, settings, known, keep, errors, listing=listing, progress=progress
+    )
+    errors.warnings.extend(content_warnings(listing, metas.values(), notes))
+    return listing, settings, sections, metas
 
 
 def read_documents(
     site_root: Path,
     content_dir: Path,
-    timezone: str,
-    tz: tzinfo,
+    settings: ReadSettings,
     known: Readings,
     keep: Readings,
     errors: ErrorCollector,
     *,
+    listing: ContentListing | None = None,
     parallel: bool = True,
     progress: Progress = NO_PROGRESS,
 ) -> dict[str, DocumentMeta]:
@@ -55,13 +79,14 @@ def read_documents(
     Files not read before are read on every core when there are many (a first build).
     """
     found: list[tuple[str, str, tuple[Any, ...], Any]] = []  # path, kind, key, cached reading
-    by_content = _ContentKeys(known, timezone)
-    for path, kind in discover_paths(content_dir):
+    by_content = _ContentKeys(known, settings)
+    listing = listing if listing is not None else list_content(content_dir)
+    for path, kind in listing.documents:
         try:
             stat = os.stat(path)
         except OSError:
             continue  # deleted between listing and reading: it is simply gone
-        key = source_key(path, kind, stat, timezone)
+        key = source_key(path, kind, stat, settings)
         cached = known.get(key)
         if cached is None and known:
             cached = by_content.reading(path, kind, stat)
@@ -73,7 +98,7 @@ def read_documents(
                     source = dataclasses.replace(source, assets=assets)
                     cached = source, dataclasses.replace(meta, source=source)
         found.append((path, kind, key, cached))
-    fresh = [(path, kind, site_root, tz) for path, kind, _, cached in found if cached is None]
+    fresh = [(path, kind, site_root, settings) for path, kind, _, cached in found if cached is None]
     if fresh:
         progress.stage("reading", len(fresh))
     readings = iter(_read_all(fresh, parallel, progress))
@@ -105,12 +130,12 @@ class _ContentKeys:
     from the file's time is not reused so: the time is part of what it says.
     """
 
-    def __init__(self, known: Readings, timezone: str) -> None:
+    def __init__(self, known: Readings, settings: ReadSettings) -> None:
         self.known = known
-        self.timezone = timezone
+        self.settings = settings
 
     def key(self, path: str, kind: str, file_digest: str) -> tuple[Any, ...]:
-        return (path, "content", kind, file_digest, self.timezone)
+        return (path, "content", kind, file_digest, self.settings)
 
     def reading(self, path: str, kind: str, stat: os.stat_result) -> Any:
         try:
@@ -130,8 +155,8 @@ class _ContentKeys:
         return self.key(path, kind, cached[0].file_digest)
 
 
-# A file to read: its path, its kind, the site root and the site's time zone.
-_ToRead = tuple[str, str, Path, tzinfo]
+# A file to read: its path, its kind, the site root and the settings to read it with.
+_ToRead = tuple[str, str, Path, ReadSettings]
 # What reading it gave: (text-less source, metadata) or None, with its errors and warnings.
 _Reading = tuple[tuple[Any, DocumentMeta] | None, list[SiteError], list[SiteError]]
 
@@ -147,10 +172,11 @@ def _read_chunk(files: Sequence[_ToRead]) -> list[_Reading]:
     return [_read_one(*file) for file in files]
 
 
-def _read_one(path: str, kind: str, site_root: Path, tz: tzinfo) -> _Reading:
+def _read_one(path: str, kind: str, site_root: Path, settings: ReadSettings) -> _Reading:
     errors = ErrorCollector()
     source = read_source(Path(path), Path(path).relative_to(site_root), kind, errors)  # type: ignore[arg-type]
-    meta = read_meta(source, tz, errors) if source is not None else None
+    tz = ZoneInfo(settings.timezone)
+    meta = read_meta(source, tz, errors, settings) if source is not None else None
     if source is None or meta is None or errors.errors:
         return None, errors.errors, errors.warnings
     # Kept without the Markdown text, in the cache and through the build: the text is
@@ -165,8 +191,47 @@ def check_unique_urls(published: Iterable[DocumentMeta], errors: ErrorCollector)
     for meta in published:
         first = seen.setdefault(meta.path, meta)
         if first is not meta:
-            message = f"two pages with the same URL /{meta.path}: {first.source.rel} has it too"
-            errors.error(meta.source.rel, meta.source.line_of("slug"), message)
+            errors.error(meta.source.rel, meta.source.line_of("slug"), _same_url_message(first, meta))
+
+
+def _same_url_message(first: DocumentMeta, second: DocumentMeta) -> str:
+    """Two documents with one URL: both files, and the settings that would separate them."""
+    how = ["give one of them a `slug:` or `url:` of its own"]
+    for setting in dict.fromkeys((first.path_setting, second.path_setting)):
+        if setting.startswith("permalinks."):
+            tokens = ":year/:month/:day" if first.date != second.date else ":section"
+            how.append(f"put {tokens} into {setting} (site.yaml, or the section's _index.md)")
+    return f"two pages with the same URL /{first.path}: {first.source.rel} has it too; " + ", or ".join(how)
+
+
+def content_warnings(
+    listing: ContentListing, metas: Iterable[DocumentMeta], notes: list[tuple[str, Path, int]]
+) -> list[SiteError]:
+    """What the build leaves aside: files it does not build, keys it does not read."""
+    warnings = [
+        SiteError(f"content/{folder}" if folder else "content", None, unbuilt_message(folder, names))
+        for folder, names in listing.unbuilt.items()
+    ]
+    notes = notes + [(message, meta.source.rel, line) for meta in metas for message, line in meta.notes]
+    return warnings + key_warnings(notes)
+
+
+def key_warnings(notes: Iterable[tuple[str, Path, int]]) -> list[SiteError]:
+    """Warnings about front-matter keys, one per kind however many files have it.
+
+    A theme's key in every post (Jekyll's `layout: post`) is one warning naming where it
+    is first and how many other files have it, not hundreds.
+    """
+    gathered: dict[str, list[tuple[Path, int]]] = {}
+    for message, path, line in notes:
+        gathered.setdefault(message, []).append((path, line))
+    warnings = []
+    for message, places in gathered.items():
+        path, line = places[0]
+        files = len({p for p, _ in places}) - 1
+        more = f" (also in {files} other file{'s' if files != 1 else ''})" if files else ""
+        warnings.append(SiteError(path, line, message + more))
+    return warnings
 
 
 def site_files(
@@ -181,7 +246,12 @@ def site_files(
     unpublished = {}
     for meta in metas:
         if id(meta) not in shown:
-            why = "a draft" if meta.draft else f"dated in the future ({meta.date:%Y-%m-%d})"
+            if meta.draft:
+                why = "a draft"
+            elif meta.expires is None:
+                why = f"dated in the future ({meta.date:%Y-%m-%d})"
+            else:
+                why = f"expiring {meta.expires:%Y-%m-%d} (or dated in the future)"
             unpublished[meta.source.real_path or meta.source.path.resolve()] = f"{why} and not published"
     content_static = content_dir / "static"
     return SiteFiles(
@@ -190,6 +260,7 @@ def site_files(
         unpublished=unpublished,
         static_dirs=(content_static, *reversed(theme_static_dirs)),
         content_static=content_static,
+        old_urls={alias: m.path for m in published for alias in m.aliases},
     )
 
 
@@ -204,6 +275,7 @@ def link_environment(files: SiteFiles, folders: Iterable[Path]) -> str:
         files.urls,
         sorted(map(str, files.documents.items())),
         sorted(map(str, files.unpublished.items())),
+        sorted(files.old_urls.items()),
         files.static_dirs,
         listing,
     )

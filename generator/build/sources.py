@@ -1,15 +1,15 @@
-"""Finding the author's Markdown files and splitting off their front matter.
+"""Reading the author's Markdown files and splitting off their front matter.
 
-Front matter is YAML between `---` lines or TOML between `+++` lines, so posts from
-Hugo, Jekyll, Eleventy and Zola move in unchanged. Each key's line is kept so a bad value
-can be reported at `path:line`.
+Front matter is YAML between `---` lines (closed by `---` or `...`), TOML between `+++`
+lines, or Pelican's `Key: value` header, so posts from Hugo, Jekyll, Eleventy, Zola and
+Pelican move in unchanged. Each key's line is kept so a bad value can be reported at
+`path:line`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,21 @@ Kind = Literal["post", "page"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 BUNDLE_INDEX = "index.md"
+# A post folder's own Markdown: index.md, or Eleventy's dated `2017-03-08-index.md`.
+_BUNDLE_INDEX_NAME = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}-)?index\.(?:md|markdown)$", re.IGNORECASE)
+
+
+def is_bundle_index(name: str) -> bool:
+    return _BUNDLE_INDEX_NAME.match(name) is not None
 _TOML_ERROR_LINE = re.compile(r"line (\d+)")
+# Pelican's (Python-Markdown's) metadata header: `Key: value` lines from the first line on.
+_HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?$")
+# The keys a Pelican header may open with: a post whose first line is "Note: ..." is prose.
+_HEADER_OPENERS = frozenset(
+    {"title", "date", "modified", "tags", "category", "slug", "author", "authors", "summary", "status"}
+    | {"lang"}
+)
+FrontMatterFormat = Literal["yaml", "toml", "pelican"]
 
 
 class SourceChanged(SiteError):
@@ -41,7 +55,7 @@ class SourceFile:
     meta_lines: dict[str, int]  # front matter key → 1-based line in the file
     body: str
     body_line: int  # 1-based line of the file where the body starts
-    front_matter: Literal["yaml", "toml"] | None
+    front_matter: FrontMatterFormat | None
     bundle_dir: Path | None  # a post folder holding index.md and its own files
     assets: tuple[Path, ...] = field(default=())
     mtime: float = 0.0
@@ -85,42 +99,15 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def discover(content_dir: Path) -> list[tuple[Path, Kind]]:
-    """The Markdown documents under content/posts and content/pages, in a stable order."""
-    return [(Path(path), kind) for path, kind in discover_paths(content_dir)]
-
-
-def discover_paths(content_dir: Path) -> list[tuple[str, Kind]]:
-    """`discover` as plain path strings: a rebuild of thousands of posts skips the Path objects."""
-    found: list[tuple[str, Kind]] = []
-    for folder, kind in ((content_dir / "posts", "post"), (content_dir / "pages", "page")):
-        try:
-            # scandir knows each entry's type from the listing itself: no stat per entry.
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if is_ignored(entry.name):
-                continue
-            if entry.is_dir():
-                index = os.path.join(entry.path, BUNDLE_INDEX)
-                if os.path.isfile(index):
-                    found.append((index, kind))  # type: ignore[arg-type]
-            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in MARKDOWN_SUFFIXES:
-                found.append((entry.path, kind))  # type: ignore[arg-type]
-    return found
-
-
 def bundle_assets(bundle_dir: Path) -> tuple[Path, ...]:
-    """Files beside a bundle's index.md (images, downloads), recursively, minus Markdown."""
+    """Files beside a bundle's index.md (images, downloads), recursively, minus its own Markdown."""
     assets = []
     for path in sorted(bundle_dir.rglob("*")):
         rel_parts = path.relative_to(bundle_dir).parts
         if any(is_ignored(part) for part in rel_parts) or not path.is_file():
             continue
-        if path.name == BUNDLE_INDEX and path.parent == bundle_dir:
-            continue
+        if path.parent == bundle_dir and path.suffix.lower() in MARKDOWN_SUFFIXES:
+            continue  # index.md, and other pages of the folder (see content.py)
         assets.append(path)
     return tuple(assets)
 
@@ -144,7 +131,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
     if parsed is None:
         return None
     fmt, meta, meta_lines, body, body_line = parsed
-    bundle_dir = path.parent if path.name == BUNDLE_INDEX else None
+    bundle_dir = path.parent if is_bundle_index(path.name) else None
     real_path = path.resolve()
     return SourceFile(
         path=path,
@@ -174,7 +161,7 @@ def _digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-FrontMatter = tuple[Literal["yaml", "toml"] | None, dict[str, Any], dict[str, int], str, int]
+FrontMatter = tuple[FrontMatterFormat | None, dict[str, Any], dict[str, int], str, int]
 
 
 def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMatter | None:
@@ -182,9 +169,11 @@ def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMat
     first_line, _, _ = text.partition("\n")
     fence = first_line.rstrip()
     if fence not in ("---", "+++"):
-        return None, {}, {}, text, 1
+        return _pelican_header(text)
     lines = text.split("\n")
-    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() == fence), None)
+    # YAML's own end-of-document marker `...` closes it too (Jekyll and Hugo accept it).
+    closers = ("---", "...") if fence == "---" else (fence,)
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closers), None)
     if closing is None:
         errors.error(rel, 1, f"front matter opened with {fence!r} is never closed")
         return None
@@ -193,7 +182,7 @@ def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMat
     body_line = closing + 2
     if fence == "---":
         loaded = _load_yaml(meta_text, rel, errors)
-        fmt: Literal["yaml", "toml"] = "yaml"
+        fmt: FrontMatterFormat = "yaml"
     else:
         loaded = _load_toml(meta_text, rel, errors)
         fmt = "toml"
@@ -201,6 +190,39 @@ def split_front_matter(text: str, rel: Path, errors: ErrorCollector) -> FrontMat
         return None
     meta, meta_lines = loaded
     return fmt, meta, meta_lines, body, body_line
+
+
+def _pelican_header(text: str) -> FrontMatter:
+    """Pelican's `Title: ...` lines up to the first blank line, as front matter (values are text).
+
+    A text that does not open with a known key is all body. Indented lines continue the
+    value above them, as in Python-Markdown's meta extension.
+    """
+    lines = text.split("\n")
+    opening = _HEADER_LINE.match(lines[0])
+    if opening is None or opening.group(1).lower() not in _HEADER_OPENERS:
+        return None, {}, {}, text, 1
+    meta: dict[str, Any] = {}
+    meta_lines: dict[str, int] = {}
+    last = None
+    index = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            break
+        match = _HEADER_LINE.match(line)
+        if match is not None:
+            last = match.group(1).lower()
+            meta[last] = (match.group(2) or "").strip()
+            meta_lines.setdefault(last, index + 1)
+        elif line[:1] in (" ", "\t") and last is not None:
+            meta[last] = f"{meta[last]} {line.strip()}".strip()
+        else:
+            break  # the body starts here, without a blank line
+    else:
+        index = len(lines)
+    body_start = index + 1 if index < len(lines) and not lines[index].strip() else index
+    body = "\n".join(lines[body_start:])
+    return "pelican", meta, meta_lines, body, body_start + 1
 
 
 # libyaml's parser (shipped in PyYAML's wheels) is several times faster than the pure

@@ -11,6 +11,7 @@ template it replaces, block by block.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,8 +21,36 @@ from typing import Any
 
 import jinja2
 
-from generator.site.config import builtin_theme_dir
+from generator.site.config import SiteConfig, builtin_theme_dir
 from generator.site.errors import SiteError
+from generator.site.urls import UrlScheme
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What templates see as `site`: settings with the menu resolved under the base path."""
+
+    title: str
+    description: str
+    language: str
+    author: Any
+    base_url: str
+    menu: tuple[Any, ...]
+    inbox: Any
+    extra: dict[str, Any]
+
+    @classmethod
+    def of(cls, config: SiteConfig, urls: UrlScheme) -> SiteView:
+        return cls(
+            title=config.title,
+            description=config.description,
+            language=config.language,
+            author=config.author,
+            base_url=config.base_url,
+            menu=tuple(dataclasses.replace(item, url=urls.link(item.url)) for item in config.menu),
+            inbox=config.inbox,
+            extra=config.extra,
+        )
 
 
 @dataclass(frozen=True)

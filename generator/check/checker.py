@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build.options import OWN_OUTPUTS, BuildOptions
+from generator.build.options import BuildOptions, LeftOut
 from generator.build.output import stamp
 from generator.build.output.stamp import STAMP_FILE
+from generator.build.places import OWN_OUTPUTS
 from generator.check.external import ExternalSettings
 from generator.check.leaks import Unpublished
 from generator.check.memory import CheckMemory
@@ -64,6 +65,7 @@ class CheckReport:
     files: int = 0
     external_checked: int = 0  # distinct outbound URLs asked
     files_read: int = 0  # pages and feeds read this time (the others were remembered)
+    left_out: LeftOut = field(default_factory=LeftOut)  # drafts and scheduled posts not built
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -168,12 +170,22 @@ def _build_and_check(
     warnings = tuple(_from_site_error("warning", w) for w in built.result.warnings)
     label = "" if own else _shown(folder, layout.root)
     asked = _asked(layout, config, options, label, site, built.identity, drafts, now)
+    # The output folder is published as it stands: files the build did not make there are
+    # named (a folder of the check's own holds only what the build made).
+    asked = dataclasses.replace(asked, name_strangers=not own)
     checked = check_folder(folder, asked, memory)
     findings = (*warnings, *checked.findings)
     # The check's own folder is its business: the report names no folder to look at.
     shown = None if own else folder
     return CheckReport(
-        findings, shown, False, checked.pages, checked.files, checked.external_checked, checked.read
+        findings,
+        shown,
+        False,
+        checked.pages,
+        checked.files,
+        checked.external_checked,
+        checked.read,
+        built.result.left_out,
     )
 
 
@@ -198,6 +210,8 @@ def _asked(
         external=options.external,
         external_settings=options.external_settings,
         progress=options.progress,
+        inbox_endpoint=config.inbox.endpoint,
+        config_file=layout.config_file,
     )
 
 

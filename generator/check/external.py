@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from generator import __version__
 
@@ -75,6 +75,35 @@ def check_urls(urls: Iterable[str], settings: ExternalSettings) -> dict[str, Ext
     with ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="linkcheck") as pool:
         results = dict(zip(distinct, pool.map(run, distinct), strict=True))
     return {url: results[asked] for url, asked in wanted.items()}
+
+
+def receiver_problem(endpoint: str, base_url: str, settings: ExternalSettings) -> str | None:
+    """Why `inbox.endpoint` does not answer like a Fireside receiver, or None when it does.
+
+    Its `health` route must answer 200 "ok": a static host's 404 page, a login wall or a
+    mistyped path would otherwise swallow every letter sent from the form.
+    """
+    import urllib.error
+    import urllib.request
+    from http.client import HTTPException
+
+    url = urljoin(base_url, endpoint)
+    health = url.split("?", 1)[0].split("#", 1)[0].rstrip("/") + "/health"
+    request = urllib.request.Request(health, headers={"User-Agent": settings.user_agent})
+    try:
+        with urllib.request.build_opener().open(request, timeout=settings.timeout) as response:
+            body = response.read(64)
+            status = response.status
+    except urllib.error.HTTPError as err:
+        err.close()
+        return f"inbox.endpoint {url} does not answer like a Fireside receiver (GET {health}: {err.code})"
+    except (urllib.error.URLError, OSError, HTTPException, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        return f"inbox.endpoint {url} cannot be reached: {reason}"
+    if status != 200 or body.strip() != b"ok":
+        return (f"inbox.endpoint {url} does not answer like a Fireside receiver "
+                f"(GET {health}: {status}, not its \"ok\")")
+    return None
 
 
 def _interleaved(urls: set[str]) -> list[str]:

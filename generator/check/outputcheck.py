@@ -18,7 +18,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from generator.build.output import stamp
-from generator.check.external import ExternalSettings, check_urls, is_outbound
+from generator.build.output.ownership import unknown_files
+from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
 from generator.check.facts import FileFacts, is_read, read_all
 from generator.check.feeds import XmlReport
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
@@ -67,6 +68,9 @@ class FolderCheck:
     external: bool
     external_settings: ExternalSettings
     progress: Progress
+    inbox_endpoint: str = ""  # with `external`, asked whether a receiver answers there
+    config_file: Path | None = None  # site.yaml, where the endpoint is set
+    name_strangers: bool = False  # name the files in the folder that the build did not make
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
         problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted, links)
         memory.facts.links[str(folder)] = (links.files, links.kept)
         findings = tuple(tracer.findings(problems))
+        if asked.name_strangers and site is not None:
+            findings = (*_not_made_here(folder, site.origins, asked.label), *findings)
         report = Remembered(findings, len(pages), len(files), valid_until)
         if signature:
             memory.remember(signature, report)
@@ -108,7 +114,34 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
     if asked.external:
         external, asked_count = _external_problems(inventory, asked.base_url, asked.external_settings)
         found = tuple(sorted((*found, *tracer.findings(external)), key=_order))
+        if asked.inbox_endpoint:
+            said = receiver_problem(asked.inbox_endpoint, asked.base_url, asked.external_settings)
+            if said and asked.config_file is not None:
+                line = _endpoint_line(asked.config_file)
+                found = (*found, Finding("error", asked.config_file.name, line, said))
     return Checked(found, report.pages, report.files, asked_count, read)
+
+
+def _endpoint_line(config_file: Path) -> int | None:
+    try:
+        lines = config_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if line.strip().startswith("endpoint:")), None)
+
+
+def _not_made_here(output: Path, origins: Mapping[str, object], label: str) -> tuple[Finding, ...]:
+    """Files in the output folder that the build did not make: left there, so published."""
+    found = unknown_files(output, set(origins))
+    if not found:
+        return ()
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    what = "1 file here was" if len(found) == 1 else f"{len(found)} files here were"
+    message = (
+        f"{what} not made by the build, and will be published as it stands ({shown}): put what "
+        "belongs to the site into content/static/, and delete the rest"
+    )
+    return (Finding("warning", label, None, message),)
 
 
 def _order(finding: Finding) -> tuple[bool, str, int, str]:

@@ -129,14 +129,14 @@ def site_map(planned: PlannedSite) -> SiteMap:
             except ValueError:
                 continue
         answers[meta.source.rel.as_posix()] = tuple(written)
-    unpublished = unpublished_of(state.metas.values(), state.build.is_published)
+    unpublished = unpublished_of(state.metas.values(), state.build.is_published, state.build.now)
     return SiteMap(origins, answers, tuple(unpublished))
 
 
 def unpublished_of(
-    metas: Iterable[DocumentMeta], is_published: Callable[[DocumentMeta], bool]
+    metas: Iterable[DocumentMeta], is_published: Callable[[DocumentMeta], bool], now: datetime
 ) -> list[Unpublished]:
-    """Drafts and future posts, minus paths that a published document has."""
+    """Drafts, future and expired posts, minus paths that a published document has."""
     published: set[str] = set()
     hidden: list[Unpublished] = []
     for meta in metas:
@@ -146,30 +146,34 @@ def unpublished_of(
             published.add(meta.path)
         elif meta.draft:
             key = "draft" if "draft" in meta.source.meta_lines else "published"
-            hidden.append(
-                Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, f"draft {title!r}")
-            )
-        elif meta.date is not None:
+            why = f"draft {title!r}"
+            hidden.append(Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, why))
+        elif meta.date is not None and meta.date > now:
             why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
             hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
+        elif meta.expires is not None and meta.expires <= now:
+            why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
+            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
     return [doc for doc in hidden if doc.path not in published]
 
 
 def read_unpublished(
     layout: SiteLayout, config: SiteConfig, now: datetime
 ) -> tuple[list[Unpublished], datetime | None]:
-    """Drafts and future posts, read the way the build reads them (for a folder built
-    elsewhere), and the date of the next post to come (the list changes then)."""
-    from generator.build.reading import read_documents  # only a folder built elsewhere needs it
+    """Drafts, future and expired posts, read the way the build reads them (for a folder
+    built elsewhere), and the first date the list changes by itself (a post comes or goes)."""
+    from generator.build.reading import read_site  # only a folder built elsewhere needs it
 
     errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
-    metas = read_documents(layout.root, layout.content, config.timezone, config.tz, {}, {}, errors)
+    _, _, _, metas = read_site(layout.root, config, {}, {}, errors)
 
     def is_published(meta: DocumentMeta) -> bool:
-        return not meta.draft and not (meta.date is not None and meta.date > now)
+        expired = meta.expires is not None and meta.expires <= now
+        return not meta.draft and not expired and not (meta.date is not None and meta.date > now)
 
-    future = [m.date for m in metas.values() if m.date is not None and m.date > now and not m.draft]
-    return unpublished_of(metas.values(), is_published), min(future, default=None)
+    dates = [m.date for m in metas.values() if m.date is not None and m.date > now and not m.draft]
+    dates += [m.expires for m in metas.values() if m.expires is not None and m.expires > now]
+    return unpublished_of(metas.values(), is_published, now), min(dates, default=None)
 
 
 def sources_state(layout: SiteLayout) -> tuple[stamp.Entry, ...]:

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import errno
+import functools
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
-from generator.cli.progress import progress_line
+from generator.cli.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_loudness,
+    left_out_line,
+    logging_for,
+    no_site,
+    plural,
+    say,
+    say_each_letter,
+)
+from generator.cli.progress import progress_line, wipe
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
+    from generator.check.checker import CheckReport
     from generator.check.trace import Finding
 
 def _parser(wanted: str | None = None) -> argparse.ArgumentParser:
@@ -26,11 +42,11 @@ def _parser(wanted: str | None = None) -> argparse.ArgumentParser:
     describing all of them costs a few milliseconds that a rebuild should not pay."""
     parser = argparse.ArgumentParser(prog="fireside", description="Essays in, letters back: a static blog.")
     parser.add_argument("--version", action="version", version=f"fireside {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, describe in _COMMANDS.items():
         if wanted is None or wanted == name:
             describe(commands)
+    add_loudness(parser)  # -v and -q, before or after any command
     return parser
 
 
@@ -60,17 +76,19 @@ def _describe_build(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="make every page again from its sources, trusting nothing .fireside-cache/ remembers",
     )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="delete everything in the output folder that the build does not make, whoever made it",
+    )
     build.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
-    _add_quiet(build)
-
-
-def _add_quiet(command: argparse.ArgumentParser) -> None:
-    command.add_argument("-q", "--quiet", action="store_true", help="no progress line on a terminal")
 
 
 def _describe_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="preview the site, rebuilding and reloading on every save")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--port", type=int, help=f"port to listen on (default: {SERVE_PORT}, else the next free one)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts and future-dated posts")
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
@@ -87,7 +105,6 @@ def _describe_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per external link (default: 10)")
     check.add_argument("--base-url", help="override base_url (must match the folder checked)")
     check.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
-    _add_quiet(check)
 
 
 def _describe_publish(commands: argparse._SubParsersAction) -> None:
@@ -95,8 +112,12 @@ def _describe_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument("target", nargs="?", help="a target's name (default: the first in site.yaml)")
     publish.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     publish.add_argument("--force", action="store_true", help="publish even when the check finds errors")
+    publish.add_argument(
+        "--clean",
+        action="store_true",
+        help="a target folder Fireside has not published to may hold other files: delete them",
+    )
     publish.add_argument("--config", type=Path, default=Path(CONFIG_NAME), help="path to site.yaml")
-    _add_quiet(publish)
 
 
 def _describe_inbox(commands: argparse._SubParsersAction) -> None:
@@ -104,6 +125,9 @@ def _describe_inbox(commands: argparse._SubParsersAction) -> None:
 
     add_inbox_parser(commands)
 
+
+SERVE_PORT = 8000  # `fireside serve`'s port unless --port names one
+SERVE_PORT_TRIES = 20  # ports tried from SERVE_PORT up, when it is busy
 
 _COMMANDS = {
     "new": _describe_new,
@@ -122,21 +146,34 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) -> int:
     """Run one command; its exit code. `exit_when_built`: see `_exit_now`."""
-    args = _parser(_command_in(sys.argv[1:] if argv is None else argv)).parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    parser = _parser(_command_in(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        parser.error("-v/--verbose and -q/--quiet ask for opposite things: give one of them")
+    with logging_for(args.verbose, args.quiet):
+        return _run(args, exit_when_built)
+
+
+def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
     try:
+        needs_site = args.command in ("build", "serve", "check", "publish") or (
+            args.command == "new" and args.kind == "post"
+        )
+        if needs_site and not args.config.is_file():
+            raise no_site(args.config, given=args.config != Path(CONFIG_NAME))
         if args.command == "new":
             return _new(args)
         if args.command == "build":
-            return _build(args, exit_when_built)
+            with _TerminateAsInterrupt():
+                return _build(args, exit_when_built)
         if args.command == "serve":
             return _serve(args)
         if args.command == "check":
-            return _ending(lambda: _check(args), exit_when_built)
+            with _TerminateAsInterrupt():
+                return _ending(lambda: _check(args), exit_when_built)
         if args.command == "publish":
-            return _ending(lambda: _publish(args), exit_when_built)
+            with _TerminateAsInterrupt():
+                return _ending(lambda: _publish(args), exit_when_built)
         if args.command == "inbox":
             from generator.cli.inbox import run_inbox
 
@@ -145,11 +182,39 @@ def main(argv: Sequence[str] | None = None, *, exit_when_built: bool = False) ->
         _print_errors(failed.errors)
         return EXIT_ERRORS
     except SiteError as error:
-        _print_errors([error])
+        print(f"error: {error}", file=sys.stderr)  # one error that stopped the command: no count
         return EXIT_ERRORS
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stopped:
+        return EXIT_TERMINATED if isinstance(stopped, _Terminated) else EXIT_INTERRUPTED
     return EXIT_USAGE
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+class _TerminateAsInterrupt:
+    """`kill` (SIGTERM) stops a command as Ctrl-C does: by an exception, so that a write
+    in progress is undone (the output is left as it was) and worker processes are ended,
+    instead of the process vanishing half-way. (A class, not @contextmanager: that one
+    writes into the exceptions passing through it, and SiteError is frozen.)"""
+
+    def __enter__(self) -> None:
+        self.previous = None
+        with contextlib.suppress(ValueError):  # not the main thread: left as it was
+            self.previous = signal.signal(signal.SIGTERM, _stop)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _print_errors(errors: Sequence[SiteError]) -> None:
@@ -164,11 +229,9 @@ def _new(args: argparse.Namespace) -> int:
 
     if args.kind == "site":
         new_site(args.dir)
-        print(f"Created a site in {args.dir}. Next: cd {args.dir} && fireside build")
+        say(args, f"Created a site in {args.dir}. Next: cd {args.dir} && fireside build")
         return EXIT_OK
     site_root = args.config.resolve().parent
-    if not args.config.is_file():
-        raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
     print(new_post(site_root, args.title).relative_to(site_root))
     return EXIT_OK
 
@@ -217,23 +280,32 @@ def _report_build(args: argparse.Namespace) -> int:
 
     with progress_line(sys.stderr, quiet=args.quiet) as progress:
         options = BuildOptions(
-            drafts=args.drafts, output_dir=args.output, base_url=args.base_url, progress=progress
+            drafts=args.drafts,
+            output_dir=args.output,
+            base_url=args.base_url,
+            clean=args.clean,
+            progress=progress,
         )
         result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        say(args, f"warning: {warning}", error_stream=True)
     stats = result.stats
     if result.up_to_date:
-        print(
+        say(
+            args,
             f"Up to date: nothing changed since the last build of {result.pages} pages "
             f"({result.files} files) in {result.output_dir} (checked in {result.seconds * 1000:.0f} ms)"
         )
-        return EXIT_OK
-    print(
-        f"Built {result.pages} pages ({result.files} files: {stats.written} written, "
-        f"{stats.unchanged} unchanged, {stats.removed} removed) into {result.output_dir} "
-        f"in {result.seconds * 1000:.0f} ms"
-    )
+    else:
+        say(
+            args,
+            f"Built {result.pages} pages ({result.files} files: {stats.written} written, "
+            f"{stats.unchanged} unchanged, {stats.removed} removed) into {result.output_dir} "
+            f"in {result.seconds * 1000:.0f} ms"
+        )
+    left_out = left_out_line(result.left_out)
+    if left_out:
+        say(args, left_out)
     return EXIT_OK
 
 
@@ -241,11 +313,8 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import webbrowser
 
+    from generator.cli.inbox import INBOX_PREVIEW_PREFIX, RECEIVER_LOGGER, preview_inbox
     from generator.preview.server import Mount, Preview, ServeOptions
-
-    if not args.config.is_file():
-        raise SiteError(args.config, None, "no site.yaml here: run this inside a site, or pass --config")
-    from generator.cli.inbox import INBOX_PREVIEW_PREFIX, preview_inbox
 
     # The preview answers its own letter forms, so the author can try them (see preview_inbox).
     inbox_app, preview_output = preview_inbox(args.config)
@@ -260,11 +329,26 @@ def _serve(args: argparse.Namespace) -> int:
         # names the production one).
         inbox_endpoint=INBOX_PREVIEW_PREFIX,
     )
-    try:
-        preview = Preview(args.config, options, _print_serve_event)
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERRORS
+    # The default port, when busy (another preview, another project's server), gives way to
+    # the next free one; a port asked for with --port is that port or an error.
+    asked = args.port is not None
+    first = args.port if asked else SERVE_PORT
+    for port in range(first, first + (1 if asked else SERVE_PORT_TRIES)):
+        try:
+            report = functools.partial(_print_serve_event, args)
+            preview = Preview(args.config, dataclasses.replace(options, port=port), report)
+            break
+        except OSError as exc:
+            if not asked and exc.errno == errno.EADDRINUSE and port < first + SERVE_PORT_TRIES - 1:
+                continue
+            why = exc.strerror or str(exc)
+            if exc.errno == errno.EADDRINUSE:
+                tried = f"port {first}" if asked else f"ports {first} to {port}"
+                why = f"{tried} {'is' if asked else 'are'} in use; choose a free one with --port"
+            print(f"error: cannot listen on {args.host}:{port}: {why}", file=sys.stderr)
+            return EXIT_ERRORS
+    if not asked and preview.port != first:
+        print(f"Port {first} is in use, so the preview takes port {preview.port}.", flush=True)
     # The receiver finds the posts manifest in the preview's own output folder.
     preview_output.append(preview.output_dir)
     try:
@@ -272,7 +356,8 @@ def _serve(args: argparse.Namespace) -> int:
     except BaseException:
         preview.stop()
         raise
-    with preview:
+    # Letters sent from the preview's forms are said as they arrive, as the receiver says them.
+    with preview, say_each_letter(RECEIVER_LOGGER, args.quiet):
         # `kill` and container stops end the preview as cleanly as Ctrl-C (temp folder removed).
         signal.signal(signal.SIGTERM, lambda *_: preview.stop())
         print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
@@ -283,7 +368,7 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_serve_event(event: object) -> None:
+def _print_serve_event(args: argparse.Namespace, event: object) -> None:
     from generator.preview.server import RebuildFailed, Rebuilt
 
     what = "Initial build"
@@ -298,13 +383,14 @@ def _print_serve_event(event: object) -> None:
     elif isinstance(event, Rebuilt):
         result = event.result
         for warning in event.new_warnings:
-            print(f"  warning: {warning}", flush=True)
+            say(args, f"  warning: {warning}", flush=True)
         if event.changed:
             count = len(result.stats.changed_paths)
             noun = "file" if count == 1 else "files"
-            print(f"{what} → {count} {noun} rebuilt in {result.seconds * 1000:.0f} ms", flush=True)
+            say(args, f"{what} → {count} {noun} rebuilt in {result.seconds * 1000:.0f} ms", flush=True)
         else:
-            print(
+            say(
+                args,
                 f"Built {result.pages} pages ({result.files} files) in {result.seconds * 1000:.0f} ms",
                 flush=True,
             )
@@ -327,7 +413,7 @@ def _check(args: argparse.Namespace) -> int:
             progress=progress,
         )
         report = run_check(args.config, options)
-    _print_findings(report.findings)
+    _print_findings(report.findings, args)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.build_failed:
         print(f"The build failed with {plural(errors, 'error')}; the output was not checked.")
@@ -336,7 +422,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.external:
         checked += f" and {plural(report.external_checked, 'external link')}"
     found = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
-    print(f"{checked}: {found if errors or warnings else 'no problems'}.")
+    say(args, f"{checked}: {found if errors or warnings else 'no problems'}.")
     return EXIT_ERRORS if errors else EXIT_OK
 
 
@@ -345,14 +431,31 @@ def _publish(args: argparse.Namespace) -> int:
 
     from generator.publish.publisher import PublishOptions, PublishRefused, publish_site
 
-    try:
-        with progress_line(sys.stderr, quiet=args.quiet) as progress:
-            options = PublishOptions(
-                target=args.target, dry_run=args.dry_run, force=args.force, progress=progress
-            )
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+
+        def checked(report: CheckReport) -> None:
+            # Before anything is sent: what the check found, and what this publish leaves out.
+            wipe(progress)
+            _print_findings(report.findings, args)
+            left_out = left_out_line(report.left_out)
+            if left_out:
+                say(args, left_out, flush=True)
+
+        options = PublishOptions(
+            target=args.target,
+            dry_run=args.dry_run,
+            force=args.force,
+            clean=args.clean,
+            on_checked=checked,
+            progress=progress,
+        )
+        try:
             result = publish_site(args.config, options)
-    except PublishRefused as refused:
-        _print_findings(refused.report.findings)
+        except PublishRefused as refused:
+            result = refused
+    if isinstance(result, PublishRefused):
+        refused = result
+        _print_findings(refused.report.findings, args)
         why = (
             "the build failed"
             if refused.report.build_failed
@@ -360,26 +463,29 @@ def _publish(args: argparse.Namespace) -> int:
         )
         print(f"Not published to {refused.target.name}: {why}.", file=sys.stderr)
         return EXIT_ERRORS
-    _print_findings(result.report.findings)
     if result.command:
-        print(f"$ {shlex.join(result.command)}")
+        say(args, f"$ {shlex.join(result.command)}")
     for change in result.changes[:_LISTED_CHANGES]:
-        print(f"  {change}")
+        say(args, f"  {change}")
     if len(result.changes) > _LISTED_CHANGES:
-        print(f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
+        say(args, f"  ... and {len(result.changes) - _LISTED_CHANGES} more")
     target = f"{result.target.name} ({result.where})"
     changes = plural(len(result.changes), "change")
+    deletions = sum(1 for change in result.changes if change.startswith(("D ", "*deleting")))
+    if deletions:
+        changes += f" ({plural(deletions, 'deletion')})"
     if result.dry_run:
-        print(f"Dry run for {target}: {changes} would be made; nothing was changed.")
+        say(args, f"Dry run for {target}: {changes} would be made; nothing was changed.")
     elif not result.changes:
-        print(f"{target} is up to date: nothing changed.")
+        say(args, f"{target} is up to date: nothing changed.")
     elif result.commit:
-        print(f'Published to {target}: commit {result.commit[:7]} "{result.message}", {changes}.')
+        say(args, f'Published to {target}: commit {result.commit[:7]} "{result.message}", {changes}.')
     else:
-        print(f"Published to {target}: {changes}.")
+        say(args, f"Published to {target}: {changes}.")
     return EXIT_OK
 
 
-def _print_findings(findings: Sequence[Finding]) -> None:
+def _print_findings(findings: Sequence[Finding], args: argparse.Namespace) -> None:
     for finding in findings:
-        print(f"{finding.severity}: {finding}")
+        if finding.severity == "error" or not args.quiet:
+            print(f"{finding.severity}: {finding}")

@@ -11,17 +11,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, plural
+from generator.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, no_site, plural, say, say_each_letter
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's modules
     from generator.inbox import InboxApp
+    from generator.inbox.mailbox.letters import Outcome
     from generator.inbox.store import InboxStore
     from generator.site.config import SiteConfig
 
 
 INBOX_PREVIEW_PREFIX = "/__inbox/"  # where `fireside serve` answers the preview's letter forms
+RECEIVER_LOGGER = "generator.inbox"  # logs each stored letter's id (receiver.py), never its text
 
 
 def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
@@ -52,12 +54,21 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     action("show", "one letter and your answers", "id")
     action("people", "who wrote, grouped across posts")
     action("reply", "answer in $EDITOR, then send by SMTP or write a draft", "id")
+    action("sent", "you sent the drafted answer yourself: the letter becomes answered", "id")
     action("archive", "put a letter away", "id")
     action("unspam", "move a letter out of spam", "id")
     forget = action("forget", "delete everything from one person (cannot be undone)", "email")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     publish = action("publish", "show a letter under its post, where the reader consented", "id")
     publish.add_argument("--no-answer", action="store_true", help="publish the letter without your answer")
+    fetch = action("fetch", "readers' letters from the mailbox in site.yaml's inbox.imap (no server needed)")
+    fetch.add_argument("--move-to", metavar="FOLDER", default="",
+                       help="move each letter into FOLDER on the server once it is home")
+    fetch.add_argument("--mark-seen", action="store_true", help="mark each letter as read on the server")
+    fetch.add_argument("--again", action="store_true",
+                       help="read every message again, not only those since the last fetch")
+    mail_import = action("import", "readers' letters from .eml files, an mbox or a Maildir folder")
+    mail_import.add_argument("files", nargs="+", type=Path, metavar="FILE")
     pull = action("pull", "fetch new letters from a receiver (token: $FIRESIDE_INBOX_TOKEN)", "url")
     pull.add_argument("--no-spam", action="store_true", help="leave suspected spam on the receiver")
     pull.add_argument("--allow-http", action="store_true", help="allow plain http to another machine")
@@ -66,20 +77,31 @@ def add_inbox_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
     serve.add_argument(
         "--manifest",
-        type=Path,
-        help="the built site's fireside-manifest.json "
+        help="the built site's fireside-manifest.json, a path or its https:// URL "
         "(default: $FIRESIDE_MANIFEST, else from site.yaml's output folder)",
     )
 
 
 def _inbox_site(args: argparse.Namespace) -> tuple[Path | None, SiteConfig | None]:
-    """(site root, SiteConfig) when there is a site.yaml, else (None, None)."""
+    """(site root, SiteConfig) when there is a site.yaml, else (None, None).
+
+    Outside a site, the author's commands need to be told where the letters are (--inbox,
+    $FIRESIDE_INBOX_DIR, or an inbox/ folder here); else they would say "No letters."
+    about a folder that is not an inbox at all. The receiver keeps its ./inbox default.
+    """
+    import os
+
+    from generator.inbox.settings import DEFAULT_INBOX
     from generator.site.config import load_config
 
     config_file = args.config or Path(CONFIG_NAME)
     if not config_file.is_file():
         if args.config is not None:
-            raise SiteError(args.config, None, "no such site.yaml")
+            raise no_site(args.config, given=True)
+        told = args.inbox is not None or os.environ.get("FIRESIDE_INBOX_DIR")
+        if not told and args.inbox_command != "serve" and not Path(DEFAULT_INBOX).is_dir():
+            also = ", or --inbox DIR for a folder of letters"
+            raise no_site(config_file, given=False, needs=", so no inbox to read", also=also)
         return None, None
     return config_file.resolve().parent, load_config(config_file)
 
@@ -99,6 +121,8 @@ def _inbox_dir(args: argparse.Namespace, site_root: Path | None) -> Path:
 def run_inbox(args: argparse.Namespace) -> int:
     from generator.inbox.commands import CommandError
     from generator.inbox.mail import MailError
+    from generator.inbox.mailbox.account import MailboxError
+    from generator.inbox.mailbox.files import MailFileError
     from generator.inbox.pull import PullError
     from generator.inbox.settings import SettingsError
     from generator.inbox.store import StoreUnavailable, ThoughtNotFound
@@ -106,8 +130,12 @@ def run_inbox(args: argparse.Namespace) -> int:
     try:
         return _inbox_command(args)
     except ThoughtNotFound as exc:
-        print(f"error: no letter {exc.args[0]} in the inbox", file=sys.stderr)
-    except (CommandError, MailError, PullError, SettingsError) as exc:
+        print(
+            f"error: no letter has {exc.args[0]!r} in its id "
+            "(fireside inbox list --all shows every letter's id; spam: --spam)",
+            file=sys.stderr,
+        )
+    except (CommandError, MailError, PullError, SettingsError, MailboxError, MailFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except StoreUnavailable as exc:
         print(f"error: {exc.strerror}", file=sys.stderr)
@@ -115,18 +143,38 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _inbox_command(args: argparse.Namespace) -> int:
-    import os
-
     from generator.inbox import commands as inbox
-    from generator.inbox.store import InboxStore
+    from generator.inbox.store import AmbiguousId, InboxStore
 
     action = args.inbox_command or "list"
     site_root, config = _inbox_site(args)
     store = InboxStore(_inbox_dir(args, site_root))
+    try:
+        return _inbox_action(args, action, store, site_root, config)
+    except AmbiguousId as exc:
+        raise inbox.CommandError(inbox.ambiguous(store, exc.given, exc.candidates)) from None
+
+
+def _inbox_action(
+    args: argparse.Namespace,
+    action: str,
+    store: InboxStore,
+    site_root: Path | None,
+    config: SiteConfig | None,
+) -> int:
+    import os
+
+    from generator.inbox import commands as inbox
+
     if action == "serve":
         return _inbox_serve(args, store.root)
     if action == "pull":
         return _inbox_pull(args, store)
+    if action in ("fetch", "import"):
+        if site_root is None or config is None:
+            needs = f"`inbox {action}` needs the site (its posts): run it beside site.yaml or pass --config"
+            raise SiteError(CONFIG_NAME, None, needs)
+        return _inbox_mail(args, action, store, site_root, config)
     if action == "list":
         everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
         lines = inbox.listing(store, everything=everything, spam=spam)
@@ -137,16 +185,16 @@ def _inbox_command(args: argparse.Namespace) -> int:
         lines = inbox.people_lines(inbox.people(store))
         print("\n".join(lines) if lines else "No letters.")
     elif action == "archive":
-        print(f"Archived {inbox.archive(store, args.id).id}.")
+        say(args, f"Archived {inbox.archive(store, args.id).id}.")
     elif action == "unspam":
-        print(f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+        say(args, f"{inbox.unspam(store, args.id).id} is back among the new letters.")
     elif action == "forget":
         return _inbox_forget(args, store, site_root)
     elif action == "publish":
         if site_root is None:
             raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
         path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
-        print(f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
+        say(args, f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
     elif action == "reply":
         from generator.inbox.mail import smtp_from_env
 
@@ -155,12 +203,20 @@ def _inbox_command(args: argparse.Namespace) -> int:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         smtp = smtp_from_env(os.environ, config.inbox if config else None)
         done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
+        thought_id = done.thought.id
         if done.sent:
-            print(f"Sent your answer to {done.thought.email}; {done.thought.id} is answered.")
+            stale = f" (the unsent draft {done.draft} is removed)" if done.draft else ""
+            say(args, f"Sent your answer to {done.thought.email}; {thought_id} is answered{stale}.")
         else:
-            print(f"No SMTP server set (FIRESIDE_SMTP_HOST): your answer is a draft in {done.draft}.")
-            print("Open it in your mail program, or use this link:")
+            print(f"Nothing was sent: no SMTP server is set (FIRESIDE_SMTP_HOST). Your answer is a draft in "
+                  f"{done.draft}, and {thought_id} stays unanswered (drafted) until it is sent.")
+            print("Open the draft in your mail program, or use this link:")
             print(done.mailto)
+            print(f"Once you have sent it: fireside inbox sent {thought_id}")
+    elif action == "sent":
+        done = inbox.confirm_sent(store, args.id)
+        removed = f"; the draft {done.draft} is removed" if done.draft else ""
+        say(args, f"{done.thought.id} is answered{removed}.")
     return EXIT_OK
 
 
@@ -176,10 +232,62 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
             print("Nothing deleted.")
             return EXIT_OK
     done = inbox.forget(store, args.email, site_root)
-    print(f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
+    say(args, f"Forgot {plural(len(done.letters), 'letter')} ({plural(len(done.files), 'file')} deleted).")
     if done.published:
         print("Published letters were removed too: build and publish the site again to take them down.")
     return EXIT_OK
+
+
+def _inbox_mail(args: argparse.Namespace, action: str, store: InboxStore, site_root: Path,
+                config: SiteConfig) -> int:
+    import os
+    from email.utils import parseaddr
+
+    from generator.inbox.mailbox.about import site_posts
+    from generator.inbox.mailbox.letters import Letters
+
+    posts = site_posts(site_root, config)
+    me = [config.author.email, parseaddr(os.environ.get("FIRESIDE_SMTP_FROM", ""))[1]]
+    if "@" in config.inbox.imap.user:
+        me.append(config.inbox.imap.user)
+    letters = Letters(store, posts, me)
+    outcome: Outcome
+    if action == "import":
+        from generator.inbox.mailbox.files import emails_in
+
+        found = [item for path in args.files for item in emails_in(path)]
+        outcome = letters.take(found)
+        say(args, f"Imported {_outcome(outcome)}.")
+        return EXIT_OK
+    from generator.inbox.mailbox.account import account_from
+    from generator.inbox.mailbox.fetch import FetchOptions, fetch
+
+    account = account_from(config.inbox.imap, site_root, os.environ)
+    options = FetchOptions(move_to=args.move_to, mark_seen=args.mark_seen, again=args.again)
+    result = fetch(account, letters, posts, options)
+    read = ", ".join(f"{count} in {folder}" for folder, count in result.read.items())
+    say(args, f"Fetched {_outcome(result.outcome)} (new messages: {read}).")
+    if result.changed:
+        done = f"moved to {args.move_to}" if args.move_to else "marked as read"
+        say(args, f"{plural(result.changed, 'message')} {done} on the server.")
+    if result.sent_folder is None:
+        say(args, "warning: no Sent folder found (set inbox.imap.sent): answers sent from your mail program "
+            "are not seen", error_stream=True)
+    return EXIT_OK
+
+
+def _outcome(outcome: Outcome) -> str:
+    parts = [plural(len(outcome.letters), "new letter")]
+    if outcome.spam:
+        parts[0] += f" ({len(outcome.spam)} to spam)"
+    if outcome.answers:
+        parts.append(f"{plural(len(outcome.answers), 'answer')} of yours")
+    if outcome.replies:
+        replies = len(outcome.replies)
+        parts.append(f"{replies} {'reply' if replies == 1 else 'replies'} from readers")
+    parts.append(f"{outcome.already} already home")
+    parts.append(f"{plural(outcome.ignored, 'other email')} left alone")
+    return ", ".join(parts)
 
 
 def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
@@ -190,11 +298,12 @@ def _inbox_pull(args: argparse.Namespace, store: InboxStore) -> int:
     token = os.environ.get("FIRESIDE_INBOX_TOKEN", "")
     result = pull(args.url, token, store, allow_http=args.allow_http, include_spam=not args.no_spam)
     spam = f" ({result.spam} suspected spam)" if result.spam else ""
-    print(f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
+    say(args, f"Pulled {plural(len(result.fetched), 'new letter')}{spam}.")
     return EXIT_OK
 
 
 def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
+    import errno
     import signal
     import threading
 
@@ -213,13 +322,17 @@ def _inbox_serve(args: argparse.Namespace, inbox_dir: Path) -> int:
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:  # a receiver's port is what its proxy points at: no other
+            why = f"port {args.port} is in use (another receiver?); choose a free one with --port"
+        print(f"error: cannot listen on {args.host}:{args.port}: {why}", file=sys.stderr)
         return EXIT_ERRORS
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     start_in_thread(server)
     print(f"Receiving letters at {server.url} into {settings.inbox_dir} (Ctrl-C to stop)", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    # One line per stored letter (its id and post, never its text or address), unless -q.
+    with say_each_letter(RECEIVER_LOGGER, args.quiet), contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
     server.shutdown()
     server.server_close()

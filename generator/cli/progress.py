@@ -31,8 +31,13 @@ def progress_line(stream: TextIO, *, quiet: bool = False) -> Iterator[Progress]:
     try:
         yield progress
     finally:
-        if isinstance(progress, TerminalProgress):
-            progress.clear()
+        wipe(progress)
+
+
+def wipe(progress: Progress) -> None:
+    """Wipe the progress line, if one is shown, before printing something else."""
+    if isinstance(progress, TerminalProgress):
+        progress.clear()
 
 
 def progress_for(stream: TextIO, *, quiet: bool = False) -> Progress:

@@ -11,6 +11,7 @@ inbox may import stops at the layers below it (manifest, letters, config, errors
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,5 +34,27 @@ def __getattr__(name: str) -> Any:
     # `generator.inbox:app` for WSGI servers, without a module-level instance: importing the
     # package (as the CLI does) reads no environment and creates no folder.
     if name == "app":
+        _log_letters_by_default()
         return create_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _log_letters_by_default() -> None:
+    """Under a WSGI server that configured no logging (gunicorn and waitress do not, by
+    default), the receiver still logs one line per stored letter (its id, never its text
+    or address) and its warnings to stderr, where those servers' own lines go.
+
+    A server whose logging is configured (a handler on the root logger, or on ours) is
+    left as it was; one that configures it later (waitress does, once the app is loaded)
+    takes over: this handler then steps aside, so no line is said twice.
+    """
+    ours = logging.getLogger(__name__)
+    root = logging.getLogger()
+    if root.handlers or ours.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] fireside %(levelname)s: %(message)s"))
+    handler.addFilter(lambda _record: not root.handlers)
+    ours.addHandler(handler)
+    if ours.level == logging.NOTSET:
+        ours.setLevel(logging.INFO)

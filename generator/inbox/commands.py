@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from generator.build.letters import LETTERS_DIR
-from generator.inbox import mail
+from generator.inbox import forgotten, mail
 from generator.inbox.store import InboxStore, Stored
 from generator.inbox.thought import Answer, Thought, format_time, parse, yaml_quote
 from generator.inbox.validation import is_email
@@ -92,18 +92,34 @@ def listing(store: InboxStore, *, everything: bool = False, spam: bool = False,
     for stored in thoughts:
         t = stored.thought
         lines.append(
-            f"{t.id:<24}  {age(t.received, now):>4}  {t.status:<8}  {_clip(t.post or '-', 20):<20}  "
+            f"{t.id:<24}  {age(t.received, now):>4}  {t.shown_status:<8}  {_clip(t.post or '-', 20):<20}  "
             f"{_clip(t.name or '(no name)', 18):<18}  {_clip(t.first_line, 60)}"
         )
     return lines
+
+
+def ambiguous(store: InboxStore, given: str, candidates: list[str], *, shown: int = 10) -> str:
+    """Why a part of an id named no single letter, with the letters it could mean."""
+    lines = [f"{len(candidates)} letters have {given!r} in their id; give more of the one you mean:"]
+    found = {stored.thought.id: stored.thought for stored in store.thoughts()}
+    for thought_id in candidates[:shown]:
+        t = found.get(thought_id)
+        about = ""
+        if t is not None:
+            about = f"  {t.shown_status}, {_clip(t.name or '(no name)', 18)}: {_clip(t.first_line, 50)}"
+        lines.append(f"  {thought_id}{about}")
+    if len(candidates) > shown:
+        lines.append(f"  ... and {len(candidates) - shown} more")
+    return "\n".join(lines)
 
 
 def show(store: InboxStore, given_id: str) -> str:
     stored = store.get(store.resolve(given_id))
     t = stored.thought
     who = for_terminal(t.name, keep_newlines=False) or "(no name)"
+    status = "drafted: your answer is not sent yet" if t.shown_status == "drafted" else t.status
     lines = [
-        f"Letter {t.id} ({t.status}{', ' + t.spam_reason if t.spam_reason else ''})",
+        f"Letter {t.id} ({status}{', ' + t.spam_reason if t.spam_reason else ''})",
         f"Post:     {for_terminal(t.post_title, keep_newlines=False)} ({for_terminal(t.post)})",
         f"From:     {who} <{for_terminal(t.email, keep_newlines=False)}>",
         f"Received: {t.received:%Y-%m-%d %H:%M} UTC",
@@ -112,8 +128,18 @@ def show(store: InboxStore, given_id: str) -> str:
         "",
         for_terminal(t.message).rstrip("\n"),
     ]
+    if t.signature:
+        lines += ["", "── signature ──", for_terminal(t.signature).rstrip("\n")]
+    if t.attachments:
+        lines += ["", f"Attached (not kept): {for_terminal(t.attachments, keep_newlines=False)}"]
     for answer in t.answers:
-        heading = f"── you answered, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
+        if answer.by == "reader":
+            heading = f"── {who} wrote again, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
+        elif answer.draft:
+            draft = store.folder("drafts") / f"{t.id}.eml"
+            heading = f"── your draft, {answer.sent:%Y-%m-%d %H:%M} UTC, not sent ({draft}) ──"
+        else:
+            heading = f"── you answered, {answer.sent:%Y-%m-%d %H:%M} UTC ──"
         lines += ["", heading, for_terminal(answer.text).rstrip("\n")]
     return "\n".join(lines)
 
@@ -193,9 +219,13 @@ def forget(store: InboxStore, email: str, site_root: Path | None) -> Forgotten:
     if not key:
         raise CommandError("give the email address to forget")
     ids, files, published = [], [], []
+    message_ids: list[str] = []
     for stored in store.thoughts():
         if stored.thought.email.strip().casefold() == key:
             ids.append(stored.thought.id)
+            message_ids.extend(stored.thought.message_ids())
+    # Their emails are still in the author's mailbox: a later fetch or import must not bring them back.
+    forgotten.remember(store.root, message_ids)
     # Temp files are half-written letters or answers being edited: theirs go too.
     for path in sorted(store.folder("tmp").glob("*")) if store.folder("tmp").is_dir() else []:
         try:
@@ -237,8 +267,9 @@ def letter_file(thought: Thought, *, with_answer: bool = True) -> bytes:
         f"name: {yaml_quote(name)}",
         f"received: {yaml_quote(format_time(thought.received))}",
     ]
-    if with_answer and thought.answers and thought.answers[0].text.strip():
-        lines.append("answer: " + _yaml_text(thought.answers[0].text.strip("\n")))
+    sent = thought.own_answers  # an answer the reader never got is never published, nor their replies
+    if with_answer and sent and sent[0].text.strip():
+        lines.append("answer: " + _yaml_text(sent[0].text.strip("\n")))
     return ("\n".join(lines) + "\n---\n" + thought.message).encode("utf-8")
 
 
@@ -292,7 +323,10 @@ def reply_sender(env: Mapping[str, str], author_name: str, author_email: str) ->
 
 
 def draft_text(thought: Thought) -> str:
-    return "\n\n" + mail.attribution(thought) + "\n" + mail.quote(thought.message)
+    """What the editor opens with: the unsent draft's words if there is one, then the letter quoted."""
+    draft = thought.draft_answer
+    own = draft.text.strip("\n") + "\n" if draft is not None else ""
+    return own + "\n\n" + mail.attribution(thought) + "\n" + mail.quote(thought.message)
 
 
 def answer_from(edited: str, thought: Thought) -> str:
@@ -329,7 +363,7 @@ class Replied:
     thought: Thought
     message: EmailMessage
     sent: bool  # True: delivered to the SMTP server; False: a draft was written
-    draft: Path | None
+    draft: Path | None  # the .eml draft written (not sent), or the stale one removed (sent)
     mailto: str
 
 
@@ -355,21 +389,53 @@ def reply(
         raise CommandError("the answer is empty; nothing was sent")
     now = now or datetime.now(UTC)
     message = mail.build_reply(thought, answer, from_name=sender.name, from_address=sender.address, now=now)
-    draft = None
-    sent = False
+    written = Answer(sent=now, text=answer, message_id=str(message["Message-ID"]))
     if smtp is not None:
         try:
             mail.send(message, smtp)
-            sent = True
         except mail.MailError as exc:
             # Nothing is lost: the answer is kept as a draft to send by hand or retry.
-            draft = store.put(_eml(message), "drafts", f"{thought.id}.eml")
-            raise CommandError(f"{exc}; your answer is saved as {draft}") from None
-    else:
-        draft = store.put(_eml(message), "drafts", f"{thought.id}.eml")
-    answered = thought.answered(Answer(sent=now, text=answer, message_id=str(message["Message-ID"])))
+            draft = _keep_draft(store, thought, written, message)
+            raise CommandError(
+                f"{exc}; nothing was sent: your answer is kept as a draft, in {draft} and in the "
+                f"letter (`fireside inbox reply {thought.id}` again to retry)"
+            ) from None
+        answered = thought.answered(written)
+        store.replace(answered)
+        return Replied(answered, message, True, _drop_draft(store, thought.id), mail.mailto_link(message))
+    draft = _keep_draft(store, thought, written, message)
+    return Replied(store.get(thought.id).thought, message, False, draft, mail.mailto_link(message))
+
+
+def confirm_sent(store: InboxStore, given_id: str, *, now: datetime | None = None) -> Replied:
+    """The author sent the drafted answer themselves (mail program, mailto: link): answered."""
+    thought = store.get(store.resolve(given_id)).thought
+    draft = thought.draft_answer
+    if draft is None:
+        raise CommandError(
+            f"{thought.id} has no answer waiting to be sent (write one: fireside inbox reply {thought.id})"
+        )
+    answered = thought.answered(replace(draft, sent=now or datetime.now(UTC)))
     store.replace(answered)
-    return Replied(answered, message, sent, draft, mail.mailto_link(message))
+    removed = _drop_draft(store, thought.id)
+    return Replied(answered, EmailMessage(), True, removed, "")
+
+
+def _keep_draft(store: InboxStore, thought: Thought, written: Answer, message: EmailMessage) -> Path:
+    """The unsent answer as an .eml to open in a mail program, and in the letter, marked draft."""
+    draft = store.put(_eml(message), "drafts", f"{thought.id}.eml")
+    store.replace(thought.drafted(written))
+    return draft
+
+
+def _drop_draft(store: InboxStore, thought_id: str) -> Path | None:
+    """Remove the .eml draft an answer now sent makes stale; the path if there was one."""
+    draft = store.folder("drafts") / f"{thought_id}.eml"
+    try:
+        draft.unlink()
+    except FileNotFoundError:
+        return None
+    return draft
 
 
 def _eml(message: EmailMessage) -> bytes:

@@ -152,7 +152,7 @@ def build_reply(
     message["Subject"] = reply_subject(thought)
     message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2])
-    earlier = [thought.message_id, *(a.message_id for a in thought.answers)]
+    earlier = [thought.message_id, *(a.message_id for a in thought.sent_answers)]
     earlier = [mid for mid in earlier if mid]
     if thought.message_id:
         message["In-Reply-To"] = thought.message_id

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from generator.inbox.idempotency import usable
 from generator.inbox.thought import CONSENTS
 from generator.inbox.validation import HONEYPOT, Problem
 
@@ -119,10 +120,14 @@ def _form(kept: Mapping[str, str]) -> str:
         for value, label in _CONSENT_LABELS.items()
         if value in CONSENTS
     )
+    # The letter's key goes along: sent again from here, it is still stored only once.
+    key = kept.get("key", "")
+    key_field = f'<input type="hidden" name="key" value="{_e(key)}">\n' if usable(key) else ""
     return (
         # No action: the form posts to the address this page was answered from, the receiver's.
         '<form method="post" accept-charset="utf-8">\n'
         f'<input type="hidden" name="post" value="{_e(kept.get("post", ""))}">\n'
+        f"{key_field}"
         '<label for="name">Your name <span class="hint">(optional)</span></label>\n'
         f'<input id="name" name="name" type="text" value="{_e(kept.get("name", ""))}">\n'
         '<label for="email">Your email</label>\n'

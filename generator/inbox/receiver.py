@@ -25,6 +25,7 @@ from typing import Any
 from generator.build.manifest import ManifestPost
 from generator.inbox import pages
 from generator.inbox.api import PullApi
+from generator.inbox.idempotency import SeenKeys
 from generator.inbox.mail import Notifier
 from generator.inbox.posts import KnownPosts, host_of, origin_of, site_base, thanks_url
 from generator.inbox.ratelimit import RateLimiter, Ticket, client_address, network_of
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 THANK_YOU = "Thank you. Your letter reached me; I read every one, and I’ll answer you by email."
-KEPT_FIELDS = ("post", "name", "email", "message", "consent")
+KEPT_FIELDS = ("post", "name", "email", "message", "consent", "key")
 
 
 class InboxApp:
@@ -62,7 +63,9 @@ class InboxApp:
         except StoreUnavailable as exc:
             # Keep running: letters are answered 503 (their text kept) until the folder works.
             log.error("the inbox folder is not usable: %s", exc.strerror)
-        self.posts = KnownPosts(settings.manifest)
+        self.keys = SeenKeys(settings.inbox_dir)
+        self.keys.clean()
+        self.posts = KnownPosts(settings.manifest, settings.manifest_refresh)
         self.limiter = RateLimiter(settings.rates)
         self.notifier = Notifier(settings.notice.smtp, settings.notice.to) if settings.notice else None
         self.api = PullApi(self.store, settings.token, settings.trust_proxy)
@@ -119,9 +122,12 @@ class InboxApp:
         cors = self._cors(environ)
         origin = environ.get("HTTP_ORIGIN", "")
         if origin and self.settings.allowed_origins and not cors:
-            log.info("refused a letter from origin %r", origin[:100])  # %r: no control characters in logs
+            # %r: a logged origin is printable, whatever was sent.
+            log.warning("refused a letter from origin %r: not in allowed_origins", origin[:100])
             problem = Problem("", "This letterbox only takes letters from its own site.")
-            return self._refused(Refused(HTTPStatus.FORBIDDEN, problem), None, None, wants_json, cors)
+            # The refusal itself is readable by the page, so the reader is told the truth.
+            readable = (("Access-Control-Allow-Origin", origin), ("Vary", "Origin"))
+            return self._refused(Refused(HTTPStatus.FORBIDDEN, problem), None, None, wants_json, readable)
         try:
             fields = self._read_form(environ)
         except Refused as refused:
@@ -131,6 +137,10 @@ class InboxApp:
         kept["message"] = normalise_newlines(kept["message"])
         posts = self.posts.get()
         post = posts.get(kept["post"]) if posts else None
+        if self.keys.find(kept["key"]):
+            # The same letter again (no answer reached the page the first time): stored once.
+            log.info("letter %s sent again; kept once", self.keys.find(kept["key"]))
+            return self._accepted(environ, post, wants_json, cors)
         reason = spam_reason(fields, self.settings.limits)
         if reason:
             return self._file_spam(environ, kept, post, reason, wants_json, cors)
@@ -179,6 +189,8 @@ class InboxApp:
                                   "send it again later.")
             refused = Refused(HTTPStatus.SERVICE_UNAVAILABLE, problem)
             return self._refused(refused, kept, self._back(submission.post, posts), wants_json, cors)
+        if self._stored_twice(kept["key"], thought):
+            return self._accepted(environ, submission.post, wants_json, cors)
         log.info("letter %s stored for post %s", thought.id, thought.post)
         if self.notifier is not None:
             self.notifier.notify(thought)
@@ -216,13 +228,23 @@ class InboxApp:
 
             try:
                 thought = self.store.add(make)
-                log.info("suspected spam %s filed (%s)", thought.id, reason)
+                if not self._stored_twice(kept["key"], thought):
+                    log.info("suspected spam %s filed (%s)", thought.id, reason)
             except StoreUnavailable as exc:
                 self.limiter.release(ticket)
                 log.warning("could not file suspected spam: %s", exc.strerror)
         else:
             log.info("suspected spam from %s dropped: over the network's limit", network)
         return self._accepted(environ, post, wants_json, cors)
+
+    def _stored_twice(self, key: str, thought: Thought) -> bool:
+        """Keep `key` for the letter; if a simultaneous request with it won, drop ours (just made)."""
+        earlier = self.keys.remember(key, thought.id)
+        if earlier is None or earlier == thought.id:
+            return False
+        self.store.delete(thought.id)
+        log.info("letter %s sent twice at once; kept once", earlier)
+        return True
 
     def _read_form(self, environ: dict[str, Any]) -> dict[str, str]:
         content_type = environ.get("CONTENT_TYPE", "")
@@ -303,10 +325,11 @@ class InboxApp:
         own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}".lower()
         if self.settings.allowed_origins:
             allowed = {o.lower() for o in self.settings.allowed_origins}
-        else:
-            allowed = {origin_of(p.url) for p in (self.posts.get() or {}).values()}
-        if origin.lower() not in allowed and origin.lower() != own:
-            return ()
+            if origin.lower() not in allowed and origin.lower() != own:
+                return ()
+        # Without allowed_origins no origin is refused, so every page may read the answer: a
+        # page served from another origin than base_url's (a staging host, www., http) would
+        # otherwise be told nothing and its reader would send a stored letter again.
         return (("Access-Control-Allow-Origin", origin), ("Vary", "Origin"))
 
     def _preflight(self, environ: dict[str, Any]) -> Response:

@@ -1,9 +1,9 @@
 """The embedded server behind `fireside inbox serve`: wsgiref, one thread per request.
 
 Enough for a personal blog's letters (see docs/performance.md); gunicorn or waitress run
-the same application in production. Requests are logged through `logging` as method,
-path and status only: never a header, a body or a query (pull URLs carry none, but the
-form's fields must not end up in a log).
+the same application in production. Requests are logged through `logging` (at debug
+level: `fireside -v inbox serve`) as method, path and status only: never a header, a body
+or a query (pull URLs carry none, but the form's fields must not end up in a log).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class _Handler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = quote(self.path.partition("?")[0][:200], safe="/%-._~")  # printable, whatever was sent
-        log.info("%s %s %s", self.command, path, code)
+        log.debug("%s %s %s", self.command, path, code)  # -v; by default one line per letter (receiver.py)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)

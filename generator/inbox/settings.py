@@ -4,7 +4,9 @@ In production the receiver usually runs on a small server without the site's sou
 everything it needs can come from the environment:
 
     FIRESIDE_INBOX_DIR        where letters are stored (default: ./inbox)
-    FIRESIDE_MANIFEST         the built site's fireside-manifest.json (which posts exist)
+    FIRESIDE_MANIFEST         the built site's fireside-manifest.json (which posts exist): a path,
+                              or its URL on the published site (https://.../fireside-manifest.json)
+    FIRESIDE_MANIFEST_REFRESH seconds between checks that a manifest URL changed (default 60)
     FIRESIDE_CONFIG           a site.yaml to take limits and defaults from (optional)
     FIRESIDE_INBOX_TOKEN      the bearer token `fireside inbox pull` must present
     FIRESIDE_THANKS_URL       where the form without JavaScript lands (default: <site>/thanks/)
@@ -21,6 +23,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator.build.manifest import MANIFEST_PATH
 from generator.inbox.mail import MailError, SmtpSettings, smtp_from_env
@@ -41,7 +44,8 @@ class SettingsError(ValueError):
     """A setting that cannot work; the message names it (never a secret's value)."""
 
 
-ManifestSource = Path | Callable[[], Path | None]
+# A path, a function finding one (the preview), or the URL of the published site's manifest.
+ManifestSource = Path | Callable[[], Path | None] | str
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Notice:
 @dataclass(frozen=True)
 class ReceiverSettings:
     inbox_dir: Path
-    manifest: ManifestSource  # a path, or (for the preview) a function finding it
+    manifest: ManifestSource  # a path, (for the preview) a function finding it, or an http(s) URL
     token: str = field(default="", repr=False)  # empty: the pull API refuses everyone
     limits: Limits = field(default_factory=Limits)
     rates: RateLimits = field(default_factory=RateLimits)
@@ -61,6 +65,7 @@ class ReceiverSettings:
     thanks_url: str = ""
     trust_proxy: bool = False
     notice: Notice | None = None
+    manifest_refresh: float = 60.0  # seconds: how often a manifest URL is asked whether it changed
 
 
 def limits_from_config(inbox: InboxConfig) -> tuple[Limits, RateLimits]:
@@ -87,7 +92,7 @@ def settings_from_env(
     env: Mapping[str, str] | None = None,
     *,
     inbox_dir: Path | None = None,
-    manifest: Path | None = None,
+    manifest: Path | str | None = None,
     config_file: Path | None = None,
 ) -> ReceiverSettings:
     """Settings from explicit arguments, then the environment, then site.yaml, then defaults."""
@@ -113,7 +118,16 @@ def settings_from_env(
 
     folder = inbox_dir or (Path(env["FIRESIDE_INBOX_DIR"]) if env.get("FIRESIDE_INBOX_DIR") else None)
     folder = folder or ((site_root / DEFAULT_INBOX) if site_root else Path(DEFAULT_INBOX))
-    manifest_path = manifest or (Path(env["FIRESIDE_MANIFEST"]) if env.get("FIRESIDE_MANIFEST") else None)
+    given = str(manifest) if manifest is not None else env.get("FIRESIDE_MANIFEST", "")
+    manifest_path: Path | str | None = (
+        given if given.startswith(("http://", "https://")) else Path(given) if given else None
+    )
+    if isinstance(manifest_path, str):
+        check_manifest_url(manifest_path)
+    try:
+        refresh = float(env.get("FIRESIDE_MANIFEST_REFRESH", "") or 60)
+    except ValueError:
+        raise SettingsError("FIRESIDE_MANIFEST_REFRESH must be a number of seconds") from None
     if manifest_path is None and output_dir is not None:
         manifest_path = output_dir / MANIFEST_PATH
     if manifest_path is None:
@@ -152,5 +166,17 @@ def settings_from_env(
         thanks_url=env.get("FIRESIDE_THANKS_URL", ""),
         trust_proxy=env.get("FIRESIDE_TRUST_PROXY", "").lower() in ("1", "true", "yes"),
         notice=notice,
+        manifest_refresh=max(0.0, refresh),
     )
+
+
+def check_manifest_url(url: str) -> None:
+    """A manifest URL must be https (or http to this machine): it decides which posts exist."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    local = host == "localhost" or host.startswith("127.") or host == "::1"
+    if parts.scheme == "http" and not local:
+        raise SettingsError(f"FIRESIDE_MANIFEST must be an https URL (or http to this machine), not {url!r}")
+    if not host or not parts.path.endswith(".json"):
+        raise SettingsError(f"FIRESIDE_MANIFEST: not the URL of a fireside-manifest.json: {url!r}")
 

@@ -46,6 +46,15 @@ class ThoughtNotFound(LookupError):
     pass
 
 
+class AmbiguousId(LookupError):
+    """A part of an id that more than one letter has: `candidates` are their full ids."""
+
+    def __init__(self, given: str, candidates: list[str]) -> None:
+        super().__init__(given)
+        self.given = given
+        self.candidates = candidates
+
+
 @dataclass(frozen=True)
 class Stored:
     """A thought on disk, as found by a listing."""
@@ -223,16 +232,24 @@ class InboxStore:
         return list(found.values())
 
     def resolve(self, given: str) -> str:
-        """A full id from an id or an unambiguous part of one (its start or its random end)."""
+        """A full id from an id or any part of one that only one letter has.
+
+        A letter's file name or path (as `show` prints it) names it too. ThoughtNotFound if
+        no letter has it; AmbiguousId, with the candidates, if several do.
+        """
         if is_id(given):
             return given
         key = given.strip().lower()
-        if len(key) < 4:
+        name = key.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.endswith((".md", ".eml")):
+            key = name.rsplit(".", 1)[0]
+        if not key:
             raise ThoughtNotFound(given)
-        ids = {path.stem for path in self.paths()}
-        matches = sorted(i for i in ids if i.startswith(key) or i.endswith(key))
-        if len(matches) != 1:
-            raise ThoughtNotFound(given if not matches else f"{given} (ambiguous: {', '.join(matches)})")
+        matches = sorted({path.stem for path in self.paths() if key in path.stem})
+        if not matches:
+            raise ThoughtNotFound(given)
+        if len(matches) > 1:
+            raise AmbiguousId(given, matches)
         return matches[0]
 
 

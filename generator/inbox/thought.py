@@ -14,6 +14,12 @@ a marker, and the message reads back exactly, whatever it holds:
     The reader's message, exactly as sent.
     <!-- fireside-thread 9c1d3e5f7a2b4c6d answer 2026-11-27T09:00:00Z <...@example.com> -->
     The author's answer.
+    <!-- fireside-thread 9c1d3e5f7a2b4c6d reply 2026-11-28T10:00:00Z <...@example.org> -->
+    The reader's reply to it, when it came by email (`fireside inbox fetch`).
+
+An answer written but not (yet) known to be sent, with no SMTP server or before a failed
+send, is marked `draft` instead of `answer`: the letter stays unanswered until a send is
+confirmed, and only sent answers are ever published or threaded under.
 
 Every front matter value is written as a YAML double-quoted string with anything that
 is not plainly printable escaped, so reader text never becomes a key, a second line or
@@ -41,8 +47,9 @@ ID_PATTERN = re.compile(r"\A\d{8}-\d{6}-[0-9a-f]{8}\Z")
 _THREAD_PATTERN = re.compile(r"\A[0-9a-f]{16}\Z")
 _KEYS = (
     "id", "post", "post_title", "name", "email", "consent", "received", "status",
-    "message_id", "thread", "spam_reason",
+    "message_id", "thread", "spam_reason", "signature", "attachments",
 )  # fmt: skip
+By = Literal["author", "reader"]
 
 
 class ThoughtFormatError(ValueError):
@@ -51,11 +58,14 @@ class ThoughtFormatError(ValueError):
 
 @dataclass(frozen=True)
 class Answer:
-    """The author's answer as sent (or drafted) by `fireside inbox reply`."""
+    """The author's answer as sent (or drafted) by `fireside inbox reply`, or found in the
+    author's Sent folder; with `by="reader"`, the reader's reply to it that came by email."""
 
-    sent: datetime
+    sent: datetime  # when it was sent, or written if a draft
     text: str
     message_id: str
+    draft: bool = False  # written, not known to be sent (no SMTP server, or a failed send)
+    by: By = "author"
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,10 @@ class Thought:
     status: Status = "new"
     message_id: str = ""  # a Message-ID for the letter, so email answers thread under it
     thread: str = field(default_factory=lambda: secrets.token_hex(8))
-    answers: tuple[Answer, ...] = ()
+    answers: tuple[Answer, ...] = ()  # the thread after the letter, in time order
     spam_reason: str = ""
+    signature: str = ""  # a letter by email: the reader's signature, kept apart from the letter
+    attachments: str = ""  # a letter by email: what was attached, by name and size (not stored)
 
     @property
     def file_name(self) -> str:
@@ -82,8 +94,53 @@ class Thought:
     def first_line(self) -> str:
         return next((line.strip() for line in self.message.splitlines() if line.strip()), "")
 
+    @property
+    def sent_answers(self) -> tuple[Answer, ...]:
+        return tuple(answer for answer in self.answers if not answer.draft)
+
+    @property
+    def draft_answer(self) -> Answer | None:
+        """The answer written but not sent yet, if there is one."""
+        return next((answer for answer in reversed(self.answers) if answer.draft), None)
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the author is told it: "drafted" while an answer waits to be sent."""
+        if self.draft_answer is not None and self.status in ("new", "answered"):
+            return "drafted"
+        return self.status
+
     def answered(self, answer: Answer) -> Thought:
-        return replace(self, answers=(*self.answers, answer), status="answered")
+        """`answer` was sent: the letter is answered, and any draft it replaces is gone."""
+        sent = replace(answer, draft=False)
+        return replace(self, answers=(*self.sent_answers, sent), status="answered")
+
+    def drafted(self, answer: Answer) -> Thought:
+        """`answer` is written but not sent: kept (replacing an earlier draft), status unchanged."""
+        return replace(self, answers=(*self.sent_answers, replace(answer, draft=True)))
+
+    @property
+    def own_answers(self) -> tuple[Answer, ...]:
+        """The author's sent answers (the thread without drafts and the reader's replies)."""
+        return tuple(a for a in self.answers if a.by == "author" and not a.draft)
+
+    def message_ids(self) -> set[str]:
+        """Every Message-ID of the thread: a mail naming one of them belongs to it."""
+        return {mid for mid in (self.message_id, *(a.message_id for a in self.answers)) if mid}
+
+    def joined(self, entry: Answer) -> Thought:
+        """The thread with `entry` in its place by time; a reader's reply makes the letter new
+        again (unless it was put away as spam), an answer makes it answered unless a reply
+        of the reader's came after it."""
+        entries = tuple(sorted((*self.answers, entry), key=lambda a: a.sent))
+        status = self.status
+        if status != "spam":
+            last = entries[-1].by
+            if last == "reader":
+                status = "new"
+            elif status == "new":
+                status = "answered"
+        return replace(self, answers=entries, status=status)
 
 
 def new_id(now: datetime) -> str:
@@ -154,13 +211,15 @@ def serialize(thought: Thought) -> bytes:
         "message_id": thought.message_id,
         "thread": thought.thread,
     }
-    if thought.spam_reason:
-        values["spam_reason"] = thought.spam_reason
+    for key in ("spam_reason", "signature", "attachments"):
+        if getattr(thought, key):
+            values[key] = getattr(thought, key)
     front = "".join(f"{key}: {yaml_quote(value)}\n" for key, value in values.items())
     parts = ["---\n", front, "---\n", thought.message]
     for answer in thought.answers:
+        kind = "reply" if answer.by == "reader" else "draft" if answer.draft else "answer"
         parts.append(
-            f"\n<!-- fireside-thread {thought.thread} answer {format_time(answer.sent)} "
+            f"\n<!-- fireside-thread {thought.thread} {kind} {format_time(answer.sent)} "
             f"{answer.message_id} -->\n"
         )
         parts.append(answer.text)
@@ -212,13 +271,18 @@ def parse(data: bytes) -> Thought:
         thread=thread,
         answers=answers,
         spam_reason=meta.get("spam_reason", ""),
+        signature=meta.get("signature", ""),
+        attachments=meta.get("attachments", ""),
     )
 
 
 def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
     # Only this thread's own token is searched for: a look-alike line in the message with
     # another token is message text, and cannot swallow the newline a real marker starts with.
-    pattern = re.compile(rf"\n<!-- fireside-thread {thread} answer (?P<sent>\S+) (?P<mid><[^<>\s]*>) -->\n")
+    pattern = re.compile(
+        rf"\n<!-- fireside-thread {thread} (?P<kind>answer|draft|reply) (?P<sent>\S+) "
+        rf"(?P<mid><[^<>\s]*>) -->\n"
+    )
     markers = list(pattern.finditer(body))
     if not markers:
         return body, ()
@@ -229,5 +293,7 @@ def _split_thread(body: str, thread: str) -> tuple[str, tuple[Answer, ...]]:
             sent = parse_time(marker["sent"])
         except ValueError:
             raise ThoughtFormatError("bad time in an answer marker") from None
-        answers.append(Answer(sent=sent, text=body[marker.end() : end], message_id=marker["mid"]))
+        text, draft = body[marker.end() : end], marker["kind"] == "draft"
+        by: By = "reader" if marker["kind"] == "reply" else "author"
+        answers.append(Answer(sent=sent, text=text, message_id=marker["mid"], draft=draft, by=by))
     return body[: markers[0].start()], tuple(answers)

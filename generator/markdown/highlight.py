@@ -187,3 +187,17 @@ def stylesheet(light: str = LIGHT_STYLE, dark: str = DARK_STYLE) -> str:
         f"{light_css}\n"
         f"@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n"
     )
+
+
+def style_problems(styles: tuple[str, str]) -> list[tuple[str, str]]:
+    """(setting, message) for each of the light and dark styles Pygments does not have."""
+    from pygments.styles import get_all_styles
+
+    from generator.site.config import did_you_mean
+
+    known = sorted(get_all_styles())
+    return [
+        (key, f"highlight.{key}: unknown Pygments style {style!r}{did_you_mean(style, known)}")
+        for key, style in zip(("light", "dark"), styles, strict=True)
+        if style not in known
+    ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -27,13 +27,16 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from generator.markdown.attributes import attributes_plugin
+from generator.markdown.headings import STYLES, nest_headings
 from generator.markdown.images import image_size
+from generator.markdown.leftovers import find_leftovers
 from generator.markdown.lines import line_offset, noting_line
 from generator.site.model import TocEntry
-from generator.site.slugs import slugify, unique_slug
 
-# Allows `<!--more-->`, `<!-- more -->`, `<!--  MORE -->`.
-_MORE = re.compile(r"\s*<!--\s*more\s*-->[ \t]*\n?", re.IGNORECASE)
+# Allows `<!--more-->`, `<!-- more -->`, `<!--  MORE -->`, and other generators' summary
+# ends: `<!--excerpt-->` (a common Jekyll excerpt_separator), Pelican's `PELICAN_END_SUMMARY`.
+_MORE = re.compile(r"\s*<!--\s*(?:more|excerpt|PELICAN_END_SUMMARY)\s*-->[ \t]*\n?", re.IGNORECASE)
 # "http:", "mailto:", "data:", ... : absolute URLs are written as they are.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Escaped text never contains a literal `"`, so this only matches attributes in tags.
@@ -92,21 +95,11 @@ class RenderedMarkdown:
     description: str  # plain text, at most DESCRIPTION_LIMIT characters
     first_heading: str | None  # plain text of the first level-1 heading
     code_blocks: tuple[CodeBlock, ...] = ()  # highlighted blocks in `html`, in order
+    leftovers: tuple[tuple[int, str, str], ...] = ()  # other generators' syntax: (line, text, what)
 
     def highlighted_blocks(self) -> dict[str, str]:
         """Each highlighted block's HTML by its key, for a later render to reuse."""
         return {block.key: self.html[block.start : block.end] for block in self.code_blocks}
-
-
-@dataclass
-class _Heading:
-    level: int
-    id: str
-    title: str
-    children: list[_Heading] = field(default_factory=list)
-
-    def freeze(self) -> TocEntry:
-        return TocEntry(self.level, self.id, self.title, tuple(c.freeze() for c in self.children))
 
 
 def _is_local(url: str) -> bool:
@@ -114,12 +107,15 @@ def _is_local(url: str) -> bool:
     return bool(url) and not url.startswith(("#", "//")) and _SCHEME.match(url) is None
 
 
-def plain_text(children: Sequence[Token] | None) -> str:
-    """The visible text of an inline token's children (no markup, footnote refs or images)."""
+def plain_text(children: Sequence[Token] | None, *, image_alt: bool = False) -> str:
+    """The visible text of an inline token's children (no markup, footnote refs or images;
+    with `image_alt`, an image's alternative text stands for it)."""
     parts: list[str] = []
     for child in children or ():
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type == "image" and image_alt:
+            parts.append(plain_text(child.children))
         elif child.type in ("softbreak", "hardbreak", "image"):
             parts.append(" ")  # a word boundary, as the browser shows it
     return "".join(parts)
@@ -194,7 +190,7 @@ class MarkdownRenderer:
     """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists and
     smart typography, with heading ids, highlighted code and resolved links."""
 
-    def __init__(self, *, typographer: bool = True) -> None:
+    def __init__(self, *, typographer: bool = True, heading_ids: str = "fireside") -> None:
         # Raw HTML is allowed: the author is trusted, and reader text never comes here.
         md = MarkdownIt("commonmark", {"html": True, "typographer": typographer})
         md.enable(["table", "strikethrough"])
@@ -205,6 +201,9 @@ class MarkdownRenderer:
         # label=True wraps each checkbox and its text in a <label>, giving the (disabled)
         # checkbox an accessible name without the plugin's random uuid ids.
         md.use(tasklists_plugin, enabled=False, label=True)
+        md.use(attributes_plugin)  # `## Title {#id}`, kramdown's `{: .class}`
+        self.heading_ids = heading_ids
+        self._heading_id = STYLES[heading_ids]
         md.add_render_rule("fence", _render_fence)
         md.add_render_rule("code_block", _render_code_block)
         md.add_render_rule("heading_close", _render_heading_close)
@@ -275,7 +274,9 @@ class MarkdownRenderer:
             if opener is None or opener.type != "heading_open":
                 continue
             title = _SPACES.sub(" ", visible).strip()
-            heading_id = unique_slug(slugify(title, fallback="section"), taken)
+            written = opener.attrGet("id")  # an id the Markdown gives is kept
+            heading_id = str(written) if written else self._heading_id(visible.strip(), taken)
+            taken.add(heading_id)
             opener.attrSet("id", heading_id)
             tokens[index + 1].meta["anchor"] = _anchor_html(heading_id, title)
             if opener.level == 0:
@@ -292,13 +293,14 @@ class MarkdownRenderer:
         description = " ".join(plain_text(t.children) for t in summary_tokens if t.type == "inline")
         return RenderedMarkdown(
             html=html,
-            toc=_nest(headings),
+            toc=nest_headings(headings),
             summary_html=_ID_ATTRIBUTE.sub("", summary_html),
             has_more_marker=more_at is not None,
             word_count=words,
             description=_describe(description),
             first_heading=first_heading,
             code_blocks=code_blocks,
+            leftovers=tuple(find_leftovers(tokens)),
         )
 
     def render_inline(self, text: str, links: LinkContext) -> str:
@@ -311,6 +313,14 @@ class MarkdownRenderer:
         children = tokens[0].children
         self._resolve_urls(children, links, None)
         return _ID_ATTRIBUTE.sub("", self._md.renderer.renderInline(children, self._md.options, env))
+
+    def inline_text(self, text: str) -> str:
+        """One line of inline Markdown (a front-matter summary) as the plain text a reader
+        sees, for meta descriptions and feed summaries: no asterisks, no link targets."""
+        tokens = self._md.parseInline(text, {_SUMMARY: True})
+        if not tokens or tokens[0].children is None:
+            return ""
+        return _describe(plain_text(tokens[0].children, image_alt=True))
 
     @staticmethod
     def _resolve_urls(children: list[Token] | None, links: LinkContext, first_line: int | None) -> None:
@@ -389,16 +399,3 @@ def _summary_tokens(tokens: list[Token], more_at: int | None) -> list[Token]:
         if token.type == "paragraph_open" and token.level == 0:
             return tokens[index : index + 3]  # paragraph_open, inline, paragraph_close
     return []
-
-
-def _nest(headings: list[tuple[int, str, str]]) -> tuple[TocEntry, ...]:
-    """Nest a flat list of (level, id, title): each heading owns the deeper ones after it."""
-    roots: list[_Heading] = []
-    stack: list[_Heading] = []
-    for level, heading_id, title in headings:
-        node = _Heading(level, heading_id, title)
-        while stack and stack[-1].level >= level:
-            stack.pop()
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-    return tuple(node.freeze() for node in roots)

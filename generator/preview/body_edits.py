@@ -21,10 +21,11 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from generator.build.compose import DocumentComposer
 from generator.build.docrender import missing_files
-from generator.build.documents import DocumentMeta, read_meta
+from generator.build.documents import DocumentMeta, ReadSettings, read_meta
 from generator.build.library import neighbours_at, tag_listings
 from generator.build.output.cache import BuildCache
 from generator.build.output.outputs import OutputMaker
@@ -33,7 +34,6 @@ from generator.build.pages import SitePages
 from generator.build.pipeline import PlannedSite, without_cycle_collection
 from generator.build.reading import source_key
 from generator.build.sources import MARKDOWN_SUFFIXES, read_source
-from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector
 from generator.site.model import Post
 
@@ -66,7 +66,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         # The build's own clock decides, as it did: no date has come since (checked above).
         if before is None or not build.is_published(before):
             return None  # a new file, or one that is not on the site
-        after = _reread(path, before, build.config, next_cache, errors)
+        after = _reread(path, before, build.read_settings, next_cache, errors)
         if after is None:
             return None
         edited[path] = after
@@ -78,6 +78,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
         errors=errors,
         cache=previous.next_cache,
         next_cache=next_cache,
+        site_author=build.site_author,
     )
     posts = list(state.posts)
     fingerprints = dict(state.fingerprints)
@@ -120,7 +121,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     listings = tag_listings(posts)
     for post in renewed:
         near = neighbours_at(posts, index_of[post.path])
-        site_pages.post_page(post, near, state.letters.get(post.slug, ()))
+        site_pages.post_page(post, near, state.letters.get(post.letter_id, ()))
         site_pages.feeds(posts, listings, showing=post)
     # Pictures and files the edited posts link to, as the whole build asks about them.
     errors.extend(missing_files(edited.values(), next_cache.bodies, build.urls, plan.contents))
@@ -147,7 +148,7 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
 
 
 def _reread(
-    path: str, before: DocumentMeta, config: SiteConfig, next_cache: BuildCache, errors: ErrorCollector
+    path: str, before: DocumentMeta, settings: ReadSettings, next_cache: BuildCache, errors: ErrorCollector
 ) -> DocumentMeta | None:
     """The file's metadata now, if only its body changed (and its cache entry moved along)."""
     try:
@@ -155,7 +156,7 @@ def _reread(
     except OSError:
         return None
     source = read_source(Path(path), before.source.rel, before.source.kind, errors)
-    meta = read_meta(source, config.tz, errors) if source is not None else None
+    meta = read_meta(source, ZoneInfo(settings.timezone), errors, settings) if source is not None else None
     if source is None or meta is None or errors.errors or errors.warnings:
         return None
     same = (  # the front matter key holds the post folder's files too
@@ -167,7 +168,7 @@ def _reread(
     )
     if not same:
         return None
-    key = source_key(path, source.kind, stat, config.timezone)  # in place of the old one
+    key = source_key(path, source.kind, stat, settings)  # in place of the old one
     for old_key in [k for k in next_cache.sources if k[0] == path]:
         del next_cache.sources[old_key]
     light = source.without_body()

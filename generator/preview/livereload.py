@@ -233,9 +233,10 @@ class Rebuilder:
                 return
             try:
                 result = write_site(planned)
-            except OSError as exc:  # a full disk, say: the server stays up and says so
+            except (OSError, BuildFailed) as exc:  # a full disk, say: the server stays up and says so
                 self._last = None  # what is on disk is no longer that build's: start afresh
-                failure = SiteError(None, None, f"cannot write the preview: {exc}")
+                reason = "; ".join(str(e) for e in exc.errors) if isinstance(exc, BuildFailed) else exc
+                failure = SiteError(None, None, f"cannot write the preview: {reason}")
                 self._publish_failure((failure,))
             else:
                 self._last = planned

@@ -10,18 +10,19 @@ twice in a row changes nothing the second time. Nothing is printed here: the CLI
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
-from generator.build.options import resolve_output_dir
-from generator.build.output.writer import PRESERVED_NAMES, Origin, OutputPlan, commit
+from generator.build.output.ownership import FolderRefused, claim_folder
+from generator.build.output.writer import Origin, OutputPlan, WriteStats, commit
+from generator.build.places import place_problem, resolve_output_dir
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
 from generator.publish.sent import SentRecord
@@ -52,7 +53,13 @@ class PublishOptions:
     target: str | None = None  # a target's name; None: the first in site.yaml
     dry_run: bool = False  # build and check, then show what would change, changing nothing
     force: bool = False  # publish despite errors found by the check
+    # A folder target (or a local rsync one) may hold files Fireside did not publish
+    # there: they are deleted (`--clean`). Without it, such a folder is refused.
+    clean: bool = False
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    # Told the check's report once it passed, before anything is sent: the CLI shows what
+    # is about to go out (and what is left out) before it goes.
+    on_checked: Callable[[CheckReport], None] | None = None
     # Told of each stage and of the items done (the command line shows it on a terminal).
     progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
@@ -63,7 +70,9 @@ class PublishResult:
     where: str  # the destination, as the author would say it
     report: CheckReport
     dry_run: bool
-    changes: tuple[str, ...]  # output paths changed, rsync's itemized lines, or git's name-status
+    # "A path", "M path", "D path" (folder: added, modified, deleted), rsync's itemized
+    # lines, or git's name-status
+    changes: tuple[str, ...]
     command: tuple[str, ...] = ()  # rsync: the exact command that ran
     commit: str | None = None  # git: the commit pushed; None when there was nothing to push
     message: str | None = None  # git: its message
@@ -86,11 +95,15 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     output_dir = resolve_output_dir(layout, config, None)
     destination = _local_destination(layout, target)
     if destination is not None:
-        refuse_folder(layout, output_dir, destination, f"publish target {target.name!r}")
+        label = f"publish target {target.name!r}"
+        refuse_folder(layout, output_dir, destination, label)
+        claim_target(destination, target, clean=options.clean)  # refused before building, too
     checking = CheckOptions(build_into=output_dir, now=options.now, progress=options.progress)
     report = run_check(config_file, checking)
     if report.build_failed or (report.errors and not options.force):
         raise PublishRefused(report, target)
+    if options.on_checked is not None:
+        options.on_checked(report)
     options.progress.stage(f"publishing to {target.name}")
     if target.kind == "folder":
         assert destination is not None
@@ -99,7 +112,8 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
             return PublishResult(target, target.path, report, options.dry_run, ())
         if not options.dry_run:
             sent.forget()  # until the folder holds the output again
-        changes = publish_folder(output_dir, destination, dry_run=options.dry_run)
+        dry_run, clean = options.dry_run, options.clean
+        changes = publish_folder(output_dir, destination, target, dry_run=dry_run, clean=clean)
         if not options.dry_run:
             sent.record(output_dir, destination)
         return PublishResult(target, target.path, report, options.dry_run, changes)
@@ -194,19 +208,10 @@ def _is_remote(destination: str) -> bool:
 
 def refuse_folder(layout: SiteLayout, output_dir: Path, folder: Path, label: str) -> None:
     """Refuse a destination where deleting what the site lacks would destroy other files."""
-    root = layout.root.resolve()
     output = output_dir.resolve()
-    problem = None
-    if root.is_relative_to(folder):
-        problem = "it contains the site (or is the site folder itself)"
-    elif folder == output or folder.is_relative_to(output) or output.is_relative_to(folder):
+    problem = place_problem(layout, folder)
+    if problem is None and (folder.is_relative_to(output) or output.is_relative_to(folder)):
         problem = "it overlaps the output folder"
-    else:
-        for place in ("content", "themes", ".fireside-cache", ".git", "inbox"):
-            if folder.is_relative_to(root / place):
-                problem = f"it is inside {place}/"
-    if problem is None and folder.exists() and not folder.is_dir():
-        problem = "it is a file"
     if problem:
         raise SiteError(
             label,
@@ -216,15 +221,53 @@ def refuse_folder(layout: SiteLayout, output_dir: Path, folder: Path, label: str
         )
 
 
-def publish_folder(output_dir: Path, destination: Path, *, dry_run: bool) -> tuple[str, ...]:
-    """Make `destination` hold the output (changed files only); returns the paths changed."""
-    files = _output_files(output_dir)
-    if dry_run:
-        return _folder_changes(files, destination)
+def claim_target(folder: Path, target: PublishTarget, *, clean: bool) -> None:
+    """Refuse a target folder that holds files Fireside did not publish there (unless
+    `clean`), and one that holds letters whatever was asked (build/output/ownership.py)."""
+    try:
+        claim_folder(folder, recorded=False, clean=clean, mirror=True)
+    except FolderRefused as refused:
+        raise _target_refusal(refused, target) from None
+
+
+def _target_refusal(refused: FolderRefused, target: PublishTarget) -> SiteError:
+    ways_on = (
+        "point the target at another folder"
+        if refused.letters
+        else "point the target at an empty or new folder, or publish with "
+        f"`fireside publish {target.name} --clean` to delete everything in it that the site does not have"
+    )
+    message = f"refusing to publish to {refused.folder}: {refused.problem}; {ways_on}"
+    return SiteError(f"publish target {target.name!r}", None, message)
+
+
+def publish_folder(
+    output_dir: Path, destination: Path, target: PublishTarget, *, dry_run: bool, clean: bool = False
+) -> tuple[str, ...]:
+    """Make `destination` hold the output (changed files only); the changes, each marked
+    A (added), M (modified) or D (deleted). A dry run changes nothing."""
     plan = OutputPlan()
-    for rel, path in files.items():
+    for rel, path in _output_files(output_dir).items():
         plan.add(rel, path, Origin(path))
-    return commit(plan, destination).changed_paths
+    try:
+        stats = commit(plan, destination, clean=clean, mirror=True, dry_run=dry_run)
+    except FolderRefused as refused:
+        raise _target_refusal(refused, target) from None
+    return marked_changes(stats)
+
+
+def marked_changes(stats: WriteStats) -> tuple[str, ...]:
+    """A commit's changes as "A path" (added), "M path" (modified), "D path" (deleted)."""
+    added, removed = set(stats.added_paths), set(stats.removed_paths)
+    marked = []
+    for rel in stats.changed_paths:
+        if rel in removed:
+            marked.append(f"D {rel}")
+        if rel in added:
+            marked.append(f"A {rel}")
+        elif rel not in removed:
+            marked.append(f"M {rel}")
+    return tuple(marked)
 
 
 def _output_files(output_dir: Path) -> dict[str, Path]:
@@ -234,30 +277,6 @@ def _output_files(output_dir: Path) -> dict[str, Path]:
         if path.is_file() and rel.split("/", 1)[0] != ".git":
             found[rel] = path
     return found
-
-
-def _folder_changes(files: dict[str, Path], destination: Path) -> tuple[str, ...]:
-    """What `publish_folder` would write or remove, by the same rules as writer.commit."""
-    changed = set()
-    for rel, path in files.items():
-        target = destination / rel
-        try:
-            same = target.is_file() and target.read_bytes() == path.read_bytes()
-        except OSError:
-            same = False
-        if not same:
-            changed.add(rel)
-    if destination.is_dir():
-        for dirpath, dirnames, filenames in os.walk(destination):
-            current = Path(dirpath)
-            if current == destination:
-                dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
-                filenames = [f for f in filenames if f not in PRESERVED_NAMES]
-            for name in filenames:
-                rel = (current / name).relative_to(destination).as_posix()
-                if rel not in files:
-                    changed.add(rel)
-    return tuple(sorted(changed))
 
 
 def rsync_command(source: str, target: PublishTarget, *, dry_run: bool) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ every error can point at the line of the value it is about.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from generator.site.errors import ErrorCollector, yaml_error_mark
+from generator.site.permalinks import pattern_problem
 
 CONFIG_NAME = "site.yaml"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the generator package
@@ -42,6 +44,31 @@ class HighlightConfig:
     # Pygments styles whose every token colour meets WCAG AA on its own background.
     light: str = "xcode"
     dark: str = "github-dark"
+
+
+@dataclass(frozen=True)
+class MarkdownConfig:
+    # How headings get their ids: "fireside" (Fireside's slugs, kept for every language),
+    # "github" (GitHub's and Hugo's) or "eleventy" (markdown-it-anchor's): old anchors of an
+    # imported site keep working.
+    heading_ids: str = "fireside"
+
+
+HEADING_ID_STYLES = ("fireside", "github", "eleventy")
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    # The mailbox `fireside inbox fetch` reads readers' emails from. The password only ever
+    # comes from FIRESIDE_IMAP_PASSWORD or the system keyring, never from this file.
+    host: str = ""
+    port: int = 0  # 0: 993 for tls, 143 for starttls and none
+    user: str = ""
+    security: str = "tls"  # tls (implicit TLS), starttls, or none (refused except to this machine)
+    folders: tuple[str, ...] = ("INBOX",)  # where readers' letters arrive
+    sent: str = ""  # the author's Sent folder; empty: the one the server marks \Sent
+    junk: str = ""  # the spam folder; empty: the one the server marks \Junk
+    cafile: str = ""  # a certificate to trust (a server with a certificate of its own), relative to the site
 
 
 @dataclass(frozen=True)
@@ -69,6 +96,8 @@ class InboxConfig:
     smtp_port: int = 587
     smtp_security: str = "starttls"  # starttls, tls or none
     smtp_user: str = ""
+    # Readers' emails, for `fireside inbox fetch` (no server of one's own needed).
+    imap: ImapConfig = field(default_factory=ImapConfig)
 
 
 @dataclass(frozen=True)
@@ -98,6 +127,9 @@ class SiteConfig:
     feed_entries: int = 20
     menu: tuple[MenuItem, ...] = ()
     highlight: HighlightConfig = field(default_factory=HighlightConfig)
+    # URL patterns by `posts`, `pages` or a section's path (see permalinks.py); unlisted: today's.
+    permalinks: dict[str, str] = field(default_factory=dict)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     inbox: InboxConfig = field(default_factory=InboxConfig)
     publish: tuple[PublishTarget, ...] = ()  # the first is what `fireside publish` uses by default
     # Free-form values for themes, like Zola's `extra`: the only place unknown keys go.
@@ -197,12 +229,63 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.error(display, line_of("timezone"), f"unknown timezone {config.timezone!r}")
+        hint = did_you_mean(config.timezone, _timezone_names())
+        errors.error(display, line_of("timezone"), f"unknown timezone {config.timezone!r}{hint}")
+    for key, pattern in config.permalinks.items():
+        where = setting_line(root, ("permalinks", str(key)))
+        problem = pattern_problem(pattern) if isinstance(pattern, str) else "must be a text pattern"
+        if problem is not None:
+            errors.error(display, where, f"permalinks.{key}: {problem}")
+        elif str(key).startswith("/") or ".." in str(key).split("/"):
+            errors.error(display, where, f"permalinks: {key!r} is not 'posts', 'pages' or a section's folder")
+    if config.markdown.heading_ids not in HEADING_ID_STYLES:
+        choices = ", ".join(HEADING_ID_STYLES[:-1]) + " or " + HEADING_ID_STYLES[-1]
+        hint = did_you_mean(config.markdown.heading_ids, HEADING_ID_STYLES)
+        message = f"markdown.heading_ids must be {choices}, got {config.markdown.heading_ids!r}{hint}"
+        errors.error(display, setting_line(root, ("markdown", "heading_ids")), message)
     for name in ("per_page", "feed_entries"):
         if getattr(config, name) < 1:
             errors.error(display, line_of(name), f"{name} must be at least 1")
     if not config.theme or "/" in config.theme or "\\" in config.theme or config.theme in (".", ".."):
         errors.error(display, line_of("theme"), f"theme must be a folder name, got {config.theme!r}")
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the nearest of `choices`, a case-only difference included; else ''."""
+    options = list(choices)
+    folded = {option.casefold(): option for option in options}
+    if word.casefold() in folded and folded[word.casefold()] != word:
+        return f" (did you mean {folded[word.casefold()]!r}?)"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    if not close:
+        close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.75)
+        close = [folded[c] for c in close]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _timezone_names() -> set[str]:
+    from zoneinfo import available_timezones  # only for an unknown zone: it reads the whole database
+
+    return available_timezones()
+
+
+def setting_line(root: yaml.Node | None, keys: tuple[str, ...]) -> int | None:
+    """The line of a nested value in site.yaml's node tree ("highlight", "light"), if there."""
+    node = root
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((value for name, value in node.value if name.value == key), None)
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def config_line(config_file: Path, keys: tuple[str, ...]) -> int | None:
+    """`setting_line` for a site.yaml on disk (for errors found after the settings were read)."""
+    try:
+        text = config_file.read_text(encoding="utf-8")
+        return setting_line(yaml.compose(text, Loader=yaml.SafeLoader), keys)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
 
 
 _SCALAR_TYPES: dict[type, str] = {
@@ -258,7 +341,9 @@ def _convert_dataclass(
         if key not in fields:
             known = ", ".join(sorted(fields))
             errors.error(
-                display, key_node.start_mark.line + 1, f"unknown key {dotted!r} (known keys here: {known})"
+                display,
+                key_node.start_mark.line + 1,
+                f"unknown key {dotted!r}{did_you_mean(str(key), fields)} (known keys here: {known})",
             )
             continue
         if key in values:

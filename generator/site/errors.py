@@ -33,6 +33,25 @@ class SiteError(Exception):
         return f"{where}: {self.message}"
 
 
+# What Python itself sets on an exception as it travels: `contextlib.contextmanager`, for
+# one, sets `__traceback__` on the exception it re-raises. A frozen dataclass would refuse
+# and turn the author's error into a FrozenInstanceError, so these stay writable.
+_EXCEPTION_ATTRIBUTES = frozenset(
+    {"__traceback__", "__context__", "__cause__", "__suppress_context__", "__notes__"}
+)
+_frozen_setattr = SiteError.__setattr__
+
+
+def _setattr(self: SiteError, name: str, value: object) -> None:
+    if name in _EXCEPTION_ATTRIBUTES:
+        BaseException.__setattr__(self, name, value)
+    else:
+        _frozen_setattr(self, name, value)
+
+
+SiteError.__setattr__ = _setattr  # type: ignore[method-assign]
+
+
 class BuildFailed(Exception):
     """Raised once, after a stage has collected every error it could find."""
 

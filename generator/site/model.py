@@ -28,6 +28,15 @@ class TocEntry(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone a byline names: a post's author from its front matter."""
+
+    name: str
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     """What posts and pages share: rendered content and where it lives."""
 
@@ -45,6 +54,8 @@ class Document:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside a bundle's index.md, copied beside the page
+    authors: tuple[Person, ...] = ()  # its own byline; empty: the site's author
+    section: str = ""  # its folder under content/posts/ ("notes", "blog/travel"); "" for none
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -58,6 +69,13 @@ class Post(Document):
     summary: str = ""  # rendered HTML
     word_count: int = 0
     reading_minutes: int = 1
+    # What the letter form and the inbox call it: "" means its slug, which is unique unless
+    # two posts share a slug (their URLs tell them apart); those are named by their paths.
+    inbox_id: str = ""
+
+    @property
+    def letter_id(self) -> str:
+        return self.inbox_id or self.slug
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,19 @@ class Tag:
 @dataclass(frozen=True)
 class TagListing:
     tag: Tag
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class SectionListing:
+    """A section's own list page: the posts under its folder of content/posts/."""
+
+    section: str  # its folder path: "notes", "blog/travel"
+    title: str
+    description: str
+    path: str  # output-relative, e.g. "notes/"
+    url: str
+    intro: str  # its `_index.md` text, rendered
     posts: tuple[Post, ...]
 
 

@@ -87,6 +87,7 @@ class Stamp:
     pages: int
     warnings: tuple[tuple[str | None, int | None, str], ...]
     next_future: datetime | None  # the earliest date of a post not yet published
+    left_out: tuple[int, int] = (0, 0)  # drafts and scheduled posts it did not publish
 
     def still_true(self, request: str, inputs: tuple[Entry, ...], now: datetime) -> bool:
         """True if a build asked `request` over `inputs` at `now` would change nothing."""

@@ -3,33 +3,31 @@
 The build assembles an `OutputPlan` (pages in memory, or parked in a staging folder of
 the build cache: see staging.py) and only calls `commit` once it has no errors, so a failed
 build never touches the previous output. `commit` writes a file only when its bytes
-changed (unchanged files keep their mtime, so rsync and CDN uploads stay small), writes
-each file atomically (temp file + rename), removes files the new build no longer
-produces, and never deletes or writes anything outside the output folder (besides the
-build's own staging folder).
+changed (unchanged files keep their mtime, so rsync and CDN uploads stay small), removes
+files the new build no longer produces where they are Fireside's own to remove (see
+ownership.py), and never deletes or writes anything outside the output folder (besides
+the build's own staging folder). It is all or nothing (see transaction.py): a write that
+fails, for a full disk or any other reason, leaves the folder exactly as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
+import dataclasses
 import logging
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator.build.output import removal
 from generator.build.output.cache import OutputRecord, digest_bytes
+from generator.build.output.ownership import MARKER_FILE, FolderState, claim_folder
 from generator.build.output.staging import Staged
-from generator.site.errors import SiteError
+from generator.build.output.transaction import Transaction, remove_leftovers
+from generator.site.errors import BuildFailed, SiteError
 
 log = logging.getLogger(__name__)
-
-# Entries of the output folder that belong to someone else: a gh-pages worktree's .git,
-# for instance. They are never pruned.
-PRESERVED_NAMES = frozenset({".git", ".gitignore", ".nojekyll", "CNAME"})
-
 
 @dataclass(frozen=True)
 class Kept:
@@ -75,6 +73,16 @@ class WriteStats:
     unchanged: int
     removed: int
     changed_paths: tuple[str, ...] = ()  # output-relative paths written or removed, sorted
+    added_paths: tuple[str, ...] = ()  # of those written, the ones that were not there before
+    removed_paths: tuple[str, ...] = ()  # the ones removed
+    # Files in a folder Fireside had no record of (see ownership.py), left alone.
+    left_alone: tuple[str, ...] = ()
+
+
+class OutputWriteFailed(BuildFailed):
+    """Writing the output failed (a full disk, say) and what was there was put back.
+
+    A BuildFailed holding one error: the CLI reports it as it reports any failed build."""
 
 
 def _checked_rel(rel: str) -> str:
@@ -93,62 +101,205 @@ def commit(
     output_dir: Path,
     ledger: dict[str, OutputRecord] | None = None,
     *,
-    full_prune: bool = True,
+    clean: bool = False,
+    mirror: bool = False,
+    dry_run: bool = False,
 ) -> WriteStats:
-    """Make `output_dir` hold exactly the plan's files (plus PRESERVED_NAMES at its top).
+    """Make `output_dir` hold the plan's files; FolderRefused (ownership.py) where that
+    could delete files Fireside did not make.
 
-    `ledger` (what the last commit wrote, see cache.py) is updated in place to record
-    what this one leaves, so the next build can confirm files without reading them.
+    `ledger` (what the last commit wrote, see cache.py) says which files are Fireside's
+    to remove, and is updated in place to record what this one leaves, so the next build
+    can confirm files without reading them. `clean` removes everything the plan does not
+    hold (PRESERVED_NAMES at the top excepted), as `mirror` does in a folder that is
+    Fireside's own. `dry_run` reports what a commit would change, changing nothing.
+    Raises OutputWriteFailed, with the folder as it was, when a write fails.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    root = output_dir.resolve()
     ledger = ledger if ledger is not None else {}
-    if _is_empty(root) and _fills_plainly(plan):
-        return _fill(plan, root, ledger)
-    had_ledger = bool(ledger)
-    written = unchanged = 0
-    changed: list[str] = []
-    removed: list[str] = []
+    claim = claim_folder(output_dir, recorded=bool(ledger), clean=clean, mirror=mirror)
+    if dry_run:
+        return _foresee(plan, output_dir.absolute(), ledger, claim.prune_all)
+    made_folder = not output_dir.exists()
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_failed(output_dir, None, exc, []) from exc
+    root = output_dir.resolve()
+    remove_leftovers(root)
+    transaction = Transaction(root)
+    records: dict[str, OutputRecord] = {}
+    try:
+        if claim.state is FolderState.EMPTY and _is_empty(root) and _fills_plainly(plan):
+            stats = _fill(plan, root, transaction, records)
+        else:
+            stats = _update(plan, root, ledger, transaction, records, claim.prune_all)
+            if claim.state is FolderState.MARKED and not claim.prune_all:
+                stats = _with_left_alone(stats, root, plan, transaction)
+        transaction.finish()
+    except BaseException as exc:
+        failed = transaction.rollback()
+        if made_folder and not failed:
+            shutil.rmtree(output_dir, ignore_errors=True)  # it was not there before
+        if isinstance(exc, OSError):
+            raise _write_failed(root, transaction.doing, exc, failed) from exc
+        raise
+    finally:
+        _remove_staging_folders(plan)
+    removal.remove_empty_folders(root, stats.removed_paths, everywhere=claim.prune_all)
+    ledger.update(records)
+    for rel in set(ledger) - set(plan.contents):
+        del ledger[rel]
+    log.debug("wrote %d, unchanged %d, removed %d", stats.written, stats.unchanged, stats.removed)
+    return stats
+
+
+def _write_failed(root: Path, rel: str | None, exc: OSError, failed: list[str]) -> OutputWriteFailed:
+    reason = exc.strerror or str(exc)
+    message = f"could not write the output into {root}: {reason}" + (f" (at {rel})" if rel else "")
+    if failed:
+        shown = ", ".join(sorted(failed)[:5]) + (", ..." if len(failed) > 5 else "")
+        message += f"; {len(failed)} files could not be put back as they were: {shown}"
+    else:
+        message += "; the folder was left exactly as it was"
+    return OutputWriteFailed([SiteError(None, None, message)])
+
+
+def _foresee(
+    plan: OutputPlan, root: Path, ledger: dict[str, OutputRecord], prune_all: bool
+) -> WriteStats:
+    """What `commit` would change, by the same rules, reading only."""
+    unchanged = 0
+    written: list[str] = []
+    added: list[str] = []
+    removed: set[str] = set()
+    exists = root.is_dir()
+    for rel, content in sorted(plan.contents.items()):
+        if isinstance(content, Kept):
+            unchanged += 1
+            continue
+        target = os.path.join(root, rel)
+        data = content.path.read_bytes() if isinstance(content, Staged) else _content_bytes(content)
+        if exists and removal.holds(target, len(data), lambda data=data: data):
+            unchanged += 1
+            continue
+        written.append(rel)
+        if exists:
+            removed.update(removal.in_the_way(root, rel))
+        if not os.path.isfile(target) or os.path.islink(target):
+            added.append(rel)
+    if exists:
+        keep = set(plan.contents)
+        stale = removal.unplanned(root, keep) if prune_all else removal.stale_recorded(root, ledger, keep)
+        removed.update(stale)
+    return WriteStats(
+        written=len(written),
+        unchanged=unchanged,
+        removed=len(removed),
+        changed_paths=tuple(sorted({*written, *removed})),
+        added_paths=tuple(added),
+        removed_paths=tuple(sorted(removed)),
+    )
+
+
+def _content_bytes(content: Content) -> bytes:
+    if isinstance(content, Path):
+        return content.read_bytes()
+    assert isinstance(content, bytes)
+    return content
+
+
+def _marker_first(items: list[tuple[str, str, str, bool]]) -> Iterator[tuple[str, str, str, bool]]:
+    """The marker is placed first: a write killed half-way leaves a folder that says it
+    is Fireside's own, so the next build adopts it instead of refusing it."""
+    yield from (item for item in items if item[0] == MARKER_FILE)
+    yield from (item for item in items if item[0] != MARKER_FILE)
+
+
+def _update(
+    plan: OutputPlan,
+    root: Path,
+    ledger: dict[str, OutputRecord],
+    transaction: Transaction,
+    records: dict[str, OutputRecord],
+    prune_all: bool,
+) -> WriteStats:
+    top = str(root)
+    unchanged = 0
+    writes: list[tuple[str, str, str, bool]] = []  # (rel, new file, digest, staged by the build)
+    # First every new file is written whole (transaction.py); nothing is replaced yet.
     for rel, content in sorted(plan.contents.items()):
         if isinstance(content, Kept):
             unchanged += 1  # the build confirmed it against the ledger just now
             continue
-        removed.extend(_clear_way(root, rel))
+        target = os.path.join(top, rel)
+        transaction.doing = rel
+        if isinstance(content, Staged):
+            size = os.stat(content.path).st_size
+            if removal.holds(target, size, content.path.read_bytes):
+                unchanged += 1
+                records[rel] = _record(target, content.digest)
+            else:
+                writes.append((rel, str(content.path), content.digest, True))
+            continue
+        data = _content_bytes(content)
+        digest = digest_bytes(data)
+        if removal.holds(target, len(data), lambda data=data: data):
+            unchanged += 1
+            records[rel] = _record(target, digest)
+        else:
+            writes.append((rel, transaction.stage(data), digest, False))
+    # Then each is renamed into place, what stood in its way set aside.
+    removed: list[str] = []
+    added: list[str] = []
+    for rel, source, digest, staged in _marker_first(writes):
+        transaction.doing = rel
+        removed.extend(removal.clear_way(root, rel, transaction.set_aside))
         target = root / rel
-        # After _clear_way no link stands on the way, so this holds for any plan path.
+        # After clear_way no link stands on the way, so this holds for any plan path.
         if not target.parent.resolve().is_relative_to(root):
             raise ValueError(f"refusing to write {rel!r}: it resolves outside {root}")
-        if isinstance(content, Staged):
-            digest = content.digest
-            changed_now = _move_if_changed(target, content.path)
-        else:
-            data = content.read_bytes() if isinstance(content, Path) else content
-            digest = digest_bytes(data)
-            changed_now = _write_if_changed(target, data)
-        if changed_now:
-            written += 1
-            changed.append(rel)
-        else:
-            unchanged += 1
-        found = target.stat()
-        ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
-    _remove_staging_folders(plan)
-    # Without a ledger (a first build into this folder) every file is looked at; with one,
-    # the files this writer made and the plan no longer holds are enough (a preview's
-    # private temp folder, where walking thousands of folders per save would be the cost).
-    if full_prune or not had_ledger:
-        removed.extend(_prune(root, set(plan.contents)))
-    else:
-        removed.extend(_prune_recorded(root, set(ledger) - set(plan.contents)))
-    for rel in set(ledger) - set(plan.contents):
-        del ledger[rel]
-    log.debug("wrote %d, unchanged %d, removed %d", written, unchanged, len(removed))
+        transaction.make_dirs(str(target.parent))
+        existed = target.is_file()
+        if staged:
+            os.chmod(source, 0o644)
+        transaction.place(source, str(target), existed=existed)
+        if not existed:
+            added.append(rel)
+        records[rel] = _record(str(target), digest)
+    # Then what the plan no longer holds, where it is Fireside's to remove.
+    keep = set(plan.contents)
+    stale = removal.unplanned(root, keep) if prune_all else removal.stale_recorded(root, ledger, keep)
+    for rel in stale:
+        transaction.doing = rel
+        transaction.set_aside(os.path.join(top, rel))
+        removed.append(rel)
+    written = [rel for rel, _, _, _ in writes]
+    gone = set(removed)
     return WriteStats(
-        written=written,
+        written=len(written),
         unchanged=unchanged,
-        removed=len(removed),
-        changed_paths=tuple(sorted({*changed, *removed})),
+        removed=len(gone),
+        changed_paths=tuple(sorted({*written, *gone})),
+        added_paths=tuple(sorted(added)),
+        removed_paths=tuple(sorted(gone)),
     )
+
+
+def _with_left_alone(stats: WriteStats, root: Path, plan: OutputPlan, transaction: Transaction) -> WriteStats:
+    """A folder with Fireside's marker and no record of what it holds: what the plan does
+    not hold is left alone (and reported), except temporary files of Fireside's own."""
+    left = []
+    for rel in removal.unplanned(root, set(plan.contents)):
+        if removal.is_temporary(rel):
+            transaction.set_aside(str(root / rel))
+        else:
+            left.append(rel)
+    return dataclasses.replace(stats, left_alone=tuple(left))
+
+
+def _record(target: str, digest: str) -> OutputRecord:
+    found = os.stat(target)
+    return OutputRecord(digest, found.st_size, found.st_mtime_ns)
 
 
 def _remove_staging_folders(plan: OutputPlan) -> None:
@@ -176,7 +327,9 @@ def _fills_plainly(plan: OutputPlan) -> bool:
     return folders.isdisjoint(plan.contents)
 
 
-def _fill(plan: OutputPlan, root: Path, ledger: dict[str, OutputRecord]) -> WriteStats:
+def _fill(
+    plan: OutputPlan, root: Path, transaction: Transaction, records: dict[str, OutputRecord]
+) -> WriteStats:
     """`commit` into an empty folder (a first build): nothing there to compare, clear or prune
     (and, see _fills_plainly, nothing planned in another file's way).
 
@@ -185,144 +338,30 @@ def _fill(plan: OutputPlan, root: Path, ledger: dict[str, OutputRecord]) -> Writ
     general case cost more than the files themselves.
     """
     top = str(root)
-    made = {""}
-    written: list[str] = []
+    writes: list[tuple[str, str, str, bool]] = []
     for rel, content in sorted(plan.contents.items()):
-        folder, _, _ = rel.rpartition("/")
+        transaction.doing = rel
+        if isinstance(content, Staged):
+            os.chmod(content.path, 0o644)
+            writes.append((rel, str(content.path), content.digest, True))
+            continue
+        data = content.read_bytes() if isinstance(content, Path) else content
+        assert isinstance(data, bytes)  # no Kept: see _fills_plainly
+        writes.append((rel, transaction.stage(data), digest_bytes(data), False))
+    made = {""}
+    for rel, source, digest, _ in _marker_first(writes):
+        transaction.doing = rel
+        folder = rel.rpartition("/")[0]
         if folder not in made:
-            os.makedirs(os.path.join(top, folder), exist_ok=True)
+            transaction.make_dirs(os.path.join(top, folder))
             while folder not in made:
                 made.add(folder)
                 folder = folder.rpartition("/")[0]
         target = os.path.join(top, rel)
-        if isinstance(content, Staged):
-            digest = content.digest
-            os.chmod(content.path, 0o644)
-            try:
-                os.replace(content.path, target)
-            except OSError as exc:
-                if exc.errno != errno.EXDEV:
-                    raise
-                _write_if_changed(Path(target), content.path.read_bytes())  # see _move_if_changed
-        else:
-            data = content.read_bytes() if isinstance(content, Path) else content
-            assert isinstance(data, bytes)  # no Kept: see _fills_plainly
-            digest = digest_bytes(data)
-            _write_if_changed(Path(target), data)
-        found = os.stat(target)
-        ledger[rel] = OutputRecord(digest, found.st_size, found.st_mtime_ns)
-        written.append(rel)
-    _remove_staging_folders(plan)
-    for rel in set(ledger) - set(plan.contents):
-        del ledger[rel]  # recorded, but gone from the folder since (someone emptied it)
+        transaction.place(source, target, existed=False)
+        records[rel] = _record(target, digest)
+    written = tuple(rel for rel, _, _, _ in writes)
     log.debug("wrote %d into an empty folder", len(written))
-    return WriteStats(written=len(written), unchanged=0, removed=0, changed_paths=tuple(written))
-
-
-def _clear_way(root: Path, rel: str) -> list[str]:
-    """Remove what stands where the plan needs a folder or the file itself; return what went.
-
-    Only entries inside `root` are touched: a file or link where a folder must be, a link
-    where the file goes (it is replaced by a real file, its target untouched), a folder
-    where the file goes (a page became a file).
-    """
-    gone: list[str] = []
-    current = root
-    parts = rel.split("/")
-    for part in parts[:-1]:
-        current = current / part
-        if current.is_symlink() or current.is_file():
-            current.unlink()
-            gone.append(current.relative_to(root).as_posix())
-    target = root / rel
-    if target.is_symlink():
-        target.unlink()
-    elif target.is_dir():
-        inside = target.rglob("*")
-        gone.extend(p.relative_to(root).as_posix() for p in inside if p.is_file() or p.is_symlink())
-        shutil.rmtree(target)
-    return gone
-
-
-def _move_if_changed(target: Path, staged: Path) -> bool:
-    """Rename a staged file into place, unless the file there already holds its bytes."""
-    try:
-        size = staged.stat().st_size
-        if target.is_file() and target.stat().st_size == size and target.read_bytes() == staged.read_bytes():
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(staged, 0o644)
-    try:
-        os.replace(staged, target)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        # One device, two mounts (a bind mount): a rename cannot cross them, a copy can.
-        return _write_if_changed(target, staged.read_bytes())
-    return True
-
-
-def _write_if_changed(target: Path, data: bytes) -> bool:
-    try:
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=".fireside-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def _prune(root: Path, keep: set[str]) -> list[str]:
-    """Remove files and links under `root` that the plan does not hold, then empty folders."""
-    removed: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, topdown=True):
-        current = Path(dirpath)
-        if current == root:
-            dirnames[:] = [d for d in dirnames if d not in PRESERVED_NAMES]
-        for name in list(dirnames):
-            path = current / name
-            if path.is_symlink():  # a link to a folder: remove the link, never follow it
-                path.unlink()
-                dirnames.remove(name)
-                removed.append(path.relative_to(root).as_posix())
-        for name in filenames:
-            path = current / name
-            rel = path.relative_to(root).as_posix()
-            if rel in keep or (current == root and name in PRESERVED_NAMES):
-                continue
-            path.unlink()
-            removed.append(rel)
-    for dirpath, _dirnames, _ in os.walk(root, topdown=False):
-        current = Path(dirpath)
-        if current == root or current.relative_to(root).parts[0] in PRESERVED_NAMES:
-            continue
-        with contextlib.suppress(OSError):
-            current.rmdir()  # only succeeds when empty
-    return removed
-
-
-def _prune_recorded(root: Path, stale: set[str]) -> list[str]:
-    """Remove the given files (made by an earlier commit) and the folders they leave empty."""
-    removed = []
-    for rel in sorted(stale):
-        path = root / rel
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-            removed.append(rel)
-        for parent in path.parents:
-            if parent == root or not parent.is_relative_to(root):
-                break
-            with contextlib.suppress(OSError):
-                parent.rmdir()  # only succeeds when empty
-    return removed
+    return WriteStats(
+        written=len(written), unchanged=0, removed=0, changed_paths=written, added_paths=written
+    )
