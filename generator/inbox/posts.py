@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,6 +104,10 @@ class _RemoteManifest:
                     for name, header in (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified"))
                     if (value := reply.headers.get(header))
                 }
+                if not _settled(reply.headers.get("Last-Modified"), reply.headers.get("Date")):
+                    # HTTP dates count whole seconds: a manifest changed in the second it was
+                    # read in would look unchanged to If-Modified-Since ever after.
+                    validators.pop("If-Modified-Since", None)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return  # unchanged
@@ -115,6 +120,16 @@ class _RemoteManifest:
         if posts != self._posts:
             log.info("posts manifest read from %s: %d posts", self.url, len(posts))
         self._posts, self._validators = posts, validators
+
+
+def _settled(last_modified: str | None, date: str | None) -> bool:
+    """True if a reply's Last-Modified is at least a second before the reply itself."""
+    try:
+        if not (last_modified and date):
+            return False
+        return parsedate_to_datetime(last_modified) < parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return False
 
 
 def site_base(post: ManifestPost) -> str | None:
