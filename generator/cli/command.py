@@ -126,6 +126,12 @@ def _describe_inbox(commands: argparse._SubParsersAction) -> None:
     add_inbox_parser(commands)
 
 
+def _describe_import(commands: argparse._SubParsersAction) -> None:
+    from generator.cli.migrate import add_import_parser
+
+    add_import_parser(commands)
+
+
 SERVE_PORT = 8000  # `fireside serve`'s port unless --port names one
 SERVE_PORT_TRIES = 20  # ports tried from SERVE_PORT up, when it is busy
 
@@ -136,6 +142,7 @@ _COMMANDS = {
     "check": _describe_check,
     "publish": _describe_publish,
     "inbox": _describe_inbox,
+    "import": _describe_import,
 }
 
 
@@ -178,6 +185,10 @@ def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
             from generator.cli.inbox import run_inbox
 
             return run_inbox(args)
+        if args.command == "import":
+            from generator.cli.migrate import run_import
+
+            return run_import(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
