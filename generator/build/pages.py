@@ -33,6 +33,7 @@ from generator.site.model import (
     TagListing,
     YearListing,
 )
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.urls import UrlScheme
 
 # What a post's card leaves out (see compose.Fingerprints): its body and what follows from it.
@@ -87,7 +88,9 @@ class SitePages:
         assets: AssetLinks,
         *,
         list_reads: frozenset[str] = frozenset(),  # body fields lists read in an earlier build
+        progress: Progress = NO_PROGRESS,
     ) -> None:
+        self.progress = progress
         self.assets = assets
         self._reads: set[str] = set()  # body fields read by the lists rendered in this build
         self._earlier_reads = list_reads
@@ -112,6 +115,7 @@ class SitePages:
         listings = library.tag_listings(posts)
         self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
+        self.progress.stage("lists and feeds")
         self._lists(posts, listings)
         self._sections(sections)
         self.feeds(posts, listings)
@@ -191,10 +195,13 @@ class SitePages:
         self, posts: Sequence[Post], pages: Sequence[Page], letters: Mapping[str, Sequence[Letter]]
     ) -> None:
         around = library.neighbours(posts)
+        self.progress.stage("pages", len(posts) + len(pages))
         for post in posts:
             self.post_page(post, around[post.path], letters.get(post.letter_id, ()))
             self._document_files(post)
+            self.progress.advance()
         for page in pages:
+            self.progress.advance()
             self._page(
                 page.template,
                 page.path,
