@@ -183,6 +183,17 @@ def test_warnings_fail_only_with_strict(make_site: MakeSite) -> None:
     assert run_cli("check", "--strict", cwd=site).returncode == 1
 
 
+def test_a_search_engines_verification_file_is_not_a_page(make_site: MakeSite) -> None:
+    # Search consoles ask for a file like google1a2b3c.html holding one line of plain text;
+    # real blogs keep it in their static files. It is no page for readers: no title needed.
+    verification = "google-site-verification: google1a2b3c4d5e6f7a8b.html\n"
+    site = make_site({**CLEAN_FILES, "content/static/google1a2b3c4d5e6f7a8b.html": verification,
+                      "content/static/fragment.html": "<p>A page without a head</p>\n"})
+    report = check(site)
+    assert [f.path for f in report.findings if "google" in str(f.path)] == []
+    assert "page has no <title>" in {f.message for f in report.errors if f.path == "content/static/fragment.html"}
+
+
 def test_build_errors_are_reported_like_the_build_does(make_site: MakeSite) -> None:
     site = make_site(
         {

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from generator.check.scan import Link, scan_html
+from generator.check.scan import Link, has_markup, scan_html
 
 Severity = Literal["error", "warning"]
 
@@ -60,6 +60,7 @@ class PageFacts:
     links: tuple[PageLink, ...]
     ids: frozenset[str]
     base: str | None  # its <base href>
+    markup: bool = True  # False: plain text in an .html file (a verification file), not a page
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def page_facts(text: str) -> PageFacts:
         links=scanned.links,
         ids=scanned.ids,
         base=scanned.base,
+        markup=has_markup(text),
     )
 
 
@@ -133,7 +135,7 @@ def title_problems(inventory: Inventory) -> list[Problem]:
     """Every page needs a title; every indexable page a description (search results show it)."""
     problems = []
     for rel, facts in inventory.pages.items():
-        if facts.redirect:
+        if facts.redirect or not facts.markup:
             continue
         if not facts.title:
             what = "an empty <title>" if facts.title is not None else "no <title>"
@@ -229,7 +231,7 @@ def sitemap_problems(
             kind = "a redirect" if facts.redirect else "a noindex page"
             problems.append(Problem("warning", sitemap, entry.line, f"sitemap lists {entry.url}, {kind}"))
     for rel, facts in inventory.pages.items():
-        if rel == NOT_FOUND_PAGE or facts.redirect or facts.noindex or rel in listed:
+        if rel == NOT_FOUND_PAGE or facts.redirect or facts.noindex or not facts.markup or rel in listed:
             continue
         target = site_rel(facts.canonical, base_url) if facts.canonical else None
         if target is not None and page_file(target) != rel:

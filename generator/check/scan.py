@@ -124,6 +124,12 @@ def tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
+def has_markup(text: str) -> bool:
+    """Whether a text holds any tag at all: a search engine's verification file is named
+    `google….html` but holds one line of plain text, and is no page for readers."""
+    return _ANY_TAG.search(text) is not None
+
+
 def scan_html(text: str, first_line: int = 1) -> HtmlScan:
     """Read an HTML text (newlines already made "\\n"); lines count from `first_line`."""
     if "<!--" in text or _HAS_RAW.search(text):
