@@ -85,7 +85,11 @@ def test_jekyll_permalinks_zones_drafts_redirects(tmp_path: Path) -> None:
     assert "author: Guest Writer" in body(site, "content/posts/2021-01-01-weekly.md")
     [idea] = (site / "content/posts").glob("*-idea.md")
     assert "draft: true" in idea.read_text()
-    assert any("/feed.xml is now /atom.xml" in note for note in result.notes)
+    # Readers subscribed to jekyll-feed's address keep getting posts: the feed is there too.
+    assert "feed_aliases:\n- /feed.xml\n" in config
+    answers(site, "/feed.xml")
+    assert body(site, "public/feed.xml") == body(site, "public/atom.xml")
+    assert not any("/feed.xml" in note for note in result.notes)
 
 
 def test_jekyll_liquid_converted_and_the_rest_listed_at_its_line(tmp_path: Path) -> None:

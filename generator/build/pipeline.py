@@ -40,10 +40,11 @@ from generator.build.sections import section_listings
 from generator.build.templates import SiteView, TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
-from generator.site.config import SiteConfig, SiteLayout, config_line, load_config
+from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
+from generator.site.yamlnodes import config_line
 
 log = logging.getLogger(__name__)
 

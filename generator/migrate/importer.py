@@ -25,7 +25,7 @@ from generator.migrate.model import KINDS, Document, ImportPlan, Leftover
 from generator.migrate.sourcetree import SourceProblem
 from generator.migrate.tidy import carry_redirects, drop_empty, find_in, one_file_per_url, section_pages
 from generator.migrate.urlplan import plan_urls, site_path
-from generator.site.config import CONFIG_NAME
+from generator.site.config import CONFIG_NAME, feed_alias_problem
 
 GITIGNORE = """\
 # Built output, caches and the private reader inbox never belong in git.
@@ -168,10 +168,16 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     if not existing_site:
         files[CONFIG_NAME] = site_yaml(plan).encode("utf-8")
         files[".gitignore"] = GITIGNORE.encode("utf-8")
-    elif plan.permalinks:
-        plan.notes.append(
-            "site.yaml was left as it was: every imported document that needs it has its own url:"
-        )
+    else:
+        if plan.permalinks:
+            plan.notes.append(
+                "site.yaml was left as it was: every imported document that needs it has its own url:"
+            )
+        if old_feeds := feed_aliases(plan):
+            plan.notes.append(
+                f"add feed_aliases: [{', '.join(old_feeds)}] to site.yaml, so readers subscribed to the "
+                "old feed keep getting new posts"
+            )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
 
@@ -233,6 +239,11 @@ def _unique_slugs(plan: ImportPlan) -> dict[str, Document]:
     return {slug: doc for slug, doc in found.items() if doc is not None}
 
 
+def feed_aliases(plan: ImportPlan) -> list[str]:
+    """The old feed addresses the new site can serve the feed at (files, not folders)."""
+    return [f"/{feed}" for feed in plan.feeds if feed_alias_problem(f"/{feed}") is None]
+
+
 def site_yaml(plan: ImportPlan) -> str:
     s = plan.settings
     values: dict[str, object] = {"title": s.title}
@@ -255,6 +266,9 @@ def site_yaml(plan: ImportPlan) -> str:
     if plan.permalinks:
         text += "# The old site's URLs: every post answers where it used to.\n"
         text += yaml.safe_dump({"permalinks": plan.permalinks}, sort_keys=False, width=1_000_000)
+    if old_feeds := feed_aliases(plan):
+        text += "# The old site's feed addresses: readers subscribed there keep getting new posts.\n"
+        text += yaml.safe_dump({"feed_aliases": old_feeds}, sort_keys=False, width=1_000_000)
     head = (
         f"# Made by `fireside import {plan.kind}`. Every key is described in Fireside's README\n"
         '# ("site.yaml reference"); check base_url, author and timezone.\n'

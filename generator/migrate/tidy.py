@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from generator.migrate import leftovers
 from generator.migrate.model import CopiedFile, Document, ImportPlan
 from generator.migrate.urlplan import expand, site_path
+from generator.site.config import feed_alias_problem
 
 
 def find_in(body: str, left: list[tuple[str, str]]) -> list[tuple[int, str]]:
@@ -153,6 +154,8 @@ def carry_redirects(plan: ImportPlan) -> None:
             "set up those you still need on your new host"
         )
     for feed in plan.feeds:
-        plan.notes.append(
-            f"the old feed /{feed} is now /atom.xml: have your host redirect it (301), so feed readers follow"
-        )
+        if feed_alias_problem("/" + feed) is not None:  # a folder address: only the host can help
+            plan.notes.append(
+                f"the old feed /{feed} is now /atom.xml: have your host redirect it (301), "
+                "so feed readers follow"
+            )
