@@ -81,8 +81,13 @@ def installed_fireside(where: Path) -> list[str]:
 
 
 def in_place_fireside() -> list[str]:
-    """`fireside build` from the working tree, by this interpreter (bytecode compiled first)."""
+    """`fireside build` from the working tree, by this interpreter (bytecode compiled first).
+
+    The working tree comes first on the timed processes' path: another checkout may be the
+    one installed in this interpreter.
+    """
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "generator")], check=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
     return [sys.executable, "-m", "generator", "build"]
 
 

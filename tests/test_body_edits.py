@@ -153,6 +153,14 @@ def test_an_edit_with_an_error_is_declined(tmp_path: Path) -> None:
     assert replan(preview.last, tuple(broken)) is None  # the whole build reports it, at its line
 
 
+def test_an_edit_linking_a_missing_picture_is_declined(tmp_path: Path) -> None:
+    # Only the whole plan knows every file the site makes (see missing_linked_files).
+    preview = Preview(tmp_path)
+    broken = {"content/posts/alpha.md": front("Alpha", "2026-01-01", "[one, two]") + ALPHA + "\n![x](gone.png)\n"}
+    write_tree(preview.site, broken)
+    assert replan(preview.last, tuple(broken)) is None
+
+
 def test_a_deleted_post_is_declined(tmp_path: Path) -> None:
     preview = Preview(tmp_path)
     (preview.site / "content/posts/alpha.md").unlink()

@@ -80,6 +80,35 @@ CASES = {
         },
         "content/posts/linker.md:8: links to 'gone.md': no such file",
     ),
+    "a link to a missing post source on a later line of its paragraph": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\n\nIntro, which\n"
+            "runs over lines before\nit says: see [this](gone.md).\n"
+        },
+        "content/posts/linker.md:8: links to 'gone.md': no such file",
+    ),
+    "a missing picture linked from Markdown, relative to its post": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\n\nA picture\n"
+            "of the sea: ![the sea](sea.jpg)\n"
+        },
+        "content/posts/linker.md:7: missing image 'sea.jpg': the site has no file /posts/linker/sea.jpg",
+    ),
+    "a missing picture linked from Markdown by its site path": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\n\n"
+            "![the sea](/images/sea.jpg)\n",
+            "content/static/images/sky.jpg": "not the sea",
+        },
+        "content/posts/linker.md:6: missing image '/images/sea.jpg': the site has no file /images/sea.jpg",
+    ),
+    "a missing file linked from Markdown": (
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\n\nThe slides\n"
+            "are [here](/files/slides.pdf), the feed [there](/atom.xml).\n"
+        },
+        "content/posts/linker.md:7: missing file '/files/slides.pdf': the site has no file /files/slides.pdf",
+    ),
     "a link to a draft": (
         {
             "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\n---\nSee [this](secret.md).\n",
@@ -194,6 +223,23 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(good_site: Path, enab
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_pictures_and_files_the_site_has_are_no_error(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/posts/linker.md": "---\ntitle: L\ndate: 2026-01-02\ntags: [sea]\n---\n\n"
+            "![a](/images/sea.jpg) ![b](/posts/trip/pic.png) [c](/posts/trip/notes.txt)\n"
+            "[feed](/atom.xml) [tag feed](/tags/sea/atom.xml) [css](/css/style.css) [home](/)\n"
+            "[page](/no-such-page/) [old](/old.html)\n",
+            "content/posts/trip/index.md": "---\ntitle: Trip\ndate: 2026-01-01\n---\n![p](pic.png)\n",
+            "content/posts/trip/pic.png": "png",
+            "content/posts/trip/notes.txt": "notes",
+            "content/static/images/sea.jpg": "jpg",
+        }
+    )
+    build(site)  # pages (/no-such-page/, /old.html) are `fireside check`'s to find
+    assert (site / "public/posts/linker/index.html").is_file()
 
 
 def test_a_site_error_passes_through_a_context_manager_as_itself() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.check.links import check_output
 
-from .conftest import MakeSite, build, tree_digest, write_tree
+from .conftest import DEFAULT_CONFIG, MakeSite, build, tree_digest, write_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -90,6 +90,26 @@ def test_post_folder_copies_its_own_files_beside_the_page(make_site: MakeSite) -
     html = page(site, "posts/trip/index.html")
     assert 'width="3"' in html and 'height="2"' in html and 'loading="lazy"' in html
     assert check_output(output, "https://example.com/") == []
+
+
+def test_a_file_in_another_post_folder_is_linked_where_it_is_published(make_site: MakeSite) -> None:
+    # Real blogs link a picture kept beside another post: it is published beside that post's
+    # page, wherever its permalink put it, so the link is not broken (it was refused as "a
+    # file that is not published").
+    site = make_site(
+        {
+            "site.yaml": DEFAULT_CONFIG + "permalinks:\n  posts: /:year/:slug/\n",
+            "content/posts/trip/index.md": "---\ntitle: Trip\ndate: 2025-06-01\n---\nThe view.\n",
+            "content/posts/trip/view.txt": "a view",
+            "content/posts/later/index.md": "---\ntitle: Later\ndate: 2026-01-01\n---\n"
+            "As [last year](../trip/view.txt) and [its text](../trip/index.md).\n",
+        }
+    )
+    build(site)
+    html = page(site, "2026/later/index.html")
+    assert 'href="/2025/trip/view.txt"' in html and 'href="/2025/trip/"' in html
+    assert (site / "public/2025/trip/view.txt").read_text() == "a view"
+    assert check_output(site / "public", "https://example.com/") == []
 
 
 def test_links_between_sources_become_urls_under_a_sub_path(make_site: MakeSite) -> None:

@@ -102,7 +102,8 @@ def test_fixture_site_reports_each_fault_at_its_source(tmp_path: Path) -> None:
         (
             links,
             10,
-            "broken anchor '/posts/clean/#no-such-heading': no element with id 'no-such-heading' "
+            # Named as the author wrote it (the page holds what the build made of it).
+            "broken anchor 'clean.md#no-such-heading': no element with id 'no-such-heading' "
             "in posts/clean/index.html",
         ),
         (links, 12, "missing image '/images/missing.png': no such file: images/missing.png"),
@@ -180,6 +181,17 @@ def test_warnings_fail_only_with_strict(make_site: MakeSite) -> None:
     assert not strict.ok and len(strict.errors) == 2
     assert run_cli("check", cwd=site).returncode == 0
     assert run_cli("check", "--strict", cwd=site).returncode == 1
+
+
+def test_a_search_engines_verification_file_is_not_a_page(make_site: MakeSite) -> None:
+    # Search consoles ask for a file like google1a2b3c.html holding one line of plain text;
+    # real blogs keep it in their static files. It is no page for readers: no title needed.
+    verification = "google-site-verification: google1a2b3c4d5e6f7a8b.html\n"
+    site = make_site({**CLEAN_FILES, "content/static/google1a2b3c4d5e6f7a8b.html": verification,
+                      "content/static/fragment.html": "<p>A page without a head</p>\n"})
+    report = check(site)
+    assert [f.path for f in report.findings if "google" in str(f.path)] == []
+    assert "page has no <title>" in {f.message for f in report.errors if f.path == "content/static/fragment.html"}
 
 
 def test_build_errors_are_reported_like_the_build_does(make_site: MakeSite) -> None:
@@ -511,3 +523,52 @@ def test_check_warns_when_inbox_letters_are_tracked_by_git(make_site) -> None:  
     assert [(f.severity, f.path) for f in tracked] == [("warning", "inbox/new/abc.md")]
     strict = run_check(site / "site.yaml", CheckOptions(strict=True))
     assert not strict.ok
+
+
+def test_each_problem_is_reported_once_where_it_is_written(make_site: MakeSite) -> None:
+    # A broken anchor and three missing pictures (written as HTML, which the build leaves
+    # alone), all in the summary of a post: they show on its page, the home page and the
+    # feed. The newer post also links to the one whose heading is missing.
+    site = make_site(
+        {
+            **CLEAN_FILES,
+            "content/posts/alpha.md": """\
+                ---
+                title: Alpha essay
+                date: 2026-03-10
+                description: x
+                ---
+
+                Read [the beta essay](beta-essay.md#no-such-part) first, and then
+                think about it. Also <img src="/img/one.png" alt="1"> and
+                <img src="two.png" alt="2"> and
+                <img src="/files/three.png" alt="3">.
+                """,
+            "content/posts/beta-essay.md": """\
+                ---
+                title: Beta essay
+                date: 2026-03-11
+                description: y
+                ---
+
+                See [alpha](alpha.md), and [beta itself](beta-essay.md).
+                """,
+        }
+    )
+    report = check(site)
+    found = sorted((f.path, f.line, f.message) for f in report.findings)
+    post = "content/posts/alpha.md"
+    assert found == [
+        (
+            post,
+            7,
+            "broken anchor 'beta-essay.md#no-such-part': no element with id 'no-such-part' "
+            "in posts/beta-essay/index.html",
+        ),
+        (post, 8, "missing image '/img/one.png': outside the base path /blog/"),
+        (post, 9, "missing image 'two.png': no such file: posts/alpha/two.png"),
+        (post, 10, "missing image '/files/three.png': outside the base path /blog/"),
+    ]
+    # Each names its post's own page first, and the other pages that show it.
+    assert all(f.output and f.output.startswith("posts/alpha/index.html:") for f in report.findings)
+    assert all(f.output and f.output.endswith(" more") for f in report.findings)

@@ -16,6 +16,7 @@ import pytest
 from generator.build.incremental import build_site
 from generator.build.options import BuildOptions
 from generator.build.output.cache import CACHE_FILE, SHARDS, BuildCache, _shard_number
+from generator.site.errors import BuildFailed
 
 from .conftest import NOW, REPO_ROOT, write_tree
 
@@ -46,7 +47,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "partial": lambda s: (s / "themes/default/templates/partials/tags.html").write_text("{% for tag in post.tags %}#{{ tag.name }} {% endfor %}\n"),
     "static file": lambda s: (s / "content/static/files/a.txt").write_text("changed"),
     "static file deleted": lambda s: (s / "content/static/files/a.txt").unlink(),
-    "linked image deleted": lambda s: (s / "content/static/img/dot.png").unlink(),
+    "linked image resized": lambda s: (s / "content/static/img/dot.png").write_bytes(PNG.replace(b"\x00\x00\x00\x02", b"\x00\x00\x00\x07", 1)),
     "theme static": lambda s: write_tree(s, {"themes/default/static/css/extra.css": "p{}"}),
     "site.yaml": lambda s: (s / "site.yaml").write_text(SITE["site.yaml"].replace("title: Inc", "title: Inc 2").replace("per_page: 2", "per_page: 3")),
     "base url": lambda s: (s / "site.yaml").write_text(SITE["site.yaml"].replace("inc.example/", "inc.example/sub/")),
@@ -95,6 +96,21 @@ def test_incremental_build_equals_clean_build(tmp_path: Path, edit: Callable[[Pa
     edit(site)
     build_site(site / "site.yaml", BuildOptions(now=NOW))
     assert_same_as_clean(site, tmp_path)
+
+
+def test_a_deleted_linked_image_fails_the_incremental_build_as_a_clean_one(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    (site / "content/static/img/dot.png").unlink()
+    expected = ["content/posts/beta.md:6: missing image '/img/dot.png': the site has no file /img/dot.png"]
+    with pytest.raises(BuildFailed) as incremental:
+        build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert [str(e) for e in incremental.value.errors] == expected
+    shutil.rmtree(site / ".fireside-cache")
+    with pytest.raises(BuildFailed) as clean:
+        build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert [str(e) for e in clean.value.errors] == expected
 
 
 def test_an_edit_renders_only_what_shows_the_post(tmp_path: Path) -> None:

@@ -275,15 +275,31 @@ def test_first_heading() -> None:
     assert render("> # Quoted h1\n").first_heading is None
 
 
-def test_resolve_gets_block_line_numbers() -> None:
+def test_resolve_gets_the_line_of_each_link() -> None:
     links = BlogLinks()
     text = (
         "Para [a](a.md)\nsecond line [b](/b)\n\n"
         "| x |\n|---|\n| [c](c.md) |\n\n"
-        "![img](i.png)\n\nText^[see [d](d.md)] [e](#frag) [f](https://x.org/)\n"
+        "![img](i.png)\n\nText^[see [d](d.md)] [e](#frag) [f](https://x.org/)\n\n"
+        # A code span and raw HTML that run over lines, a quote, a picture inside a link
+        # whose label runs over a line, a reference link (its use is where the link is).
+        "Some `code\nspan` and <span\nclass=x>html</span> [g](g.md)\n\n"
+        "> quoted\n> [h](h.md)\n\n"
+        "[![i](i2.png)\nlabel](j.md) [k][ref]\n\n[ref]: k.md\n"
     )
     render(text, links)
-    assert links.calls == [("a.md", 1), ("/b", 1), ("c.md", 6), ("i.png", 8), ("d.md", None)]
+    assert links.calls == [
+        ("a.md", 1),
+        ("/b", 2),
+        ("c.md", 6),
+        ("i.png", 8),
+        ("g.md", 14),
+        ("h.md", 17),
+        ("j.md", 19),
+        ("i2.png", 19),
+        ("k.md", 20),
+        ("d.md", None),  # inline footnotes are rendered with the footnotes, after the text
+    ]
 
 
 def test_image_file_gets_original_src(image_root: Path) -> None:

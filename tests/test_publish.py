@@ -131,6 +131,24 @@ def test_publish_to_a_folder_twice_changes_nothing_the_second_time(make_site: Ma
     assert third.changes == ("M about/index.html",)
 
 
+def test_a_folder_changed_since_the_last_publish_is_put_right(make_site: MakeSite) -> None:
+    # Publishing again with nothing changed reads no file (the states of both folders are
+    # as the last publish left them): anything that differs since must still be seen.
+    site = site_with(make_site)
+    www = site.parent / "www"
+    publish(site, "www")
+    expected = files_of(www)
+    (www / "index.html").write_text("defaced")
+    (www / "posts/first/index.html").unlink()
+    assert publish(site, "www").changes == ("M index.html", "A posts/first/index.html")
+    assert files_of(www) == expected
+    os.utime(site / "public/about/index.html", (1, 1))  # the output touched: looked at again
+    (www / "about/index.html").write_text("also defaced")
+    assert publish(site, "www").changes == ("M about/index.html",)
+    assert files_of(www) == expected
+    assert publish(site, "www").changes == ()
+
+
 def test_a_dry_run_to_a_folder_changes_nothing(make_site: MakeSite) -> None:
     site = site_with(make_site)
     result = run_cli("publish", "www", "--dry-run", cwd=site)

@@ -23,6 +23,7 @@ from generator.build.output.cache import BuildCache, digest_text
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
 from generator.site.model import Document, Page, Person, Post, Tag
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme, absolutize
 
@@ -70,8 +71,10 @@ class DocumentComposer:
         cache: BuildCache,
         next_cache: BuildCache,
         site_author: Person | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
         self.site_author = site_author
+        self.progress = progress
         self.markdown = markdown
         self.urls = urls
         self.language = language
@@ -120,7 +123,9 @@ class DocumentComposer:
             len(waiting) - len(fresh),
             len(published) - len(waiting),
         )
-        renders = render_many(self.markdown, jobs, files, self.errors)
+        if jobs:
+            self.progress.stage("rendering", len(jobs))
+        renders = render_many(self.markdown, jobs, files, self.errors, done=self.progress.advance)
         for item, (body, had_errors) in zip(fresh, renders, strict=True):
             self._finish(item, body, environment, ready, clean=not had_errors)
         ordered = [ready[i] for i in sorted(ready)]

@@ -13,19 +13,22 @@ Cold builds render the bodies that missed on every core (see parallel.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from generator.build.documents import take_leading_heading
+from generator.build.documents import DocumentMeta, take_leading_heading
 from generator.build.links import DocumentLinks, SiteFiles
 from generator.build.parallel import in_chunks, settle_worker, workers_for
 from generator.build.sources import SourceChanged, SourceFile
 from generator.markdown.markup import MarkdownRenderer, RenderedMarkdown
 from generator.site.errors import ErrorCollector, SiteError
+from generator.site.urls import UrlScheme
 
 
 class LinkAnswer(NamedTuple):
@@ -131,6 +134,57 @@ def still_valid(cached: BodyRender, links: DocumentLinks) -> bool:
     return True
 
 
+def missing_linked_files(
+    source: SourceFile, answers: Iterable[LinkAnswer], base_path: str, made: Container[str]
+) -> list[SiteError]:
+    """Images and files a body links to by a site path that the site does not make.
+
+    Asked once the whole site is planned (`made` holds every output path): a picture or a
+    file may come from content/static/, a theme, a post folder or the build itself (feeds,
+    stylesheets), so only then is it known. Pages are left to `fireside check`: links to
+    them are written as URLs, and their targets are the templates' to make.
+    """
+    images = {asked.url for asked in answers if asked.kind == "image"}
+    found = []
+    for asked in answers:
+        target = asked.answer
+        if asked.kind != "resolve" or not target or not target.startswith(base_path):
+            continue  # relative (a post folder's own file, checked when resolved) or elsewhere
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        is_image = asked.url in images
+        if path.endswith("/") or not (is_image or _is_file_name(path)):
+            continue
+        rel = posixpath.normpath(unquote(path[len(base_path) :]))
+        if rel in made:
+            continue
+        what = "missing image" if is_image else "missing file"
+        line = source.body_line + (asked.line or 1) - 1
+        message = f"{what} {asked.url!r}: the site has no file /{rel}"
+        found.append(SiteError(source.rel, line, message))
+    return found
+
+
+def missing_files(
+    metas: Iterable[DocumentMeta],
+    bodies: Mapping[str, tuple[str, BodyRender]],
+    urls: UrlScheme,
+    made: Container[str],
+) -> list[SiteError]:
+    """`missing_linked_files` of every document rendered (`bodies`: the build's cache table)."""
+    found = []
+    for meta in metas:
+        rendered = bodies.get(meta.body_key)
+        if rendered is not None:
+            found.extend(missing_linked_files(meta.source, rendered[1].answers, urls.base_path, made))
+    return found
+
+
+def _is_file_name(path: str) -> bool:
+    """True for a path whose last part names a file other than a page ("x.pdf", not "x/" or "x.html")."""
+    suffix = posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower()
+    return bool(suffix) and suffix not in (".html", ".htm")
+
+
 def reuse_or_render(
     markdown: MarkdownRenderer,
     job: BodyJob,
@@ -188,6 +242,7 @@ def render_many(
     errors: ErrorCollector,
     *,
     parallel: bool = True,
+    done: Callable[[int], None] | None = None,
 ) -> list[tuple[BodyRender, bool]]:
     """Render `jobs` (none cached), in parallel when there are enough of them, in order.
 
@@ -203,6 +258,7 @@ def render_many(
             _render_chunk_in_worker,
             _init_worker,
             (files, markdown.heading_ids),
+            done=done,
         )
     if found is None:  # one process: by choice, or because workers could not start
         found = _render_chunk(markdown, files, jobs)

@@ -11,17 +11,22 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
 from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache, OutputRecord
-from generator.build.output.writer import Origin, WriteStats
+from generator.build.output.writer import WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
+
+if TYPE_CHECKING:  # the pipeline is imported only when a site has to be built
+    from generator.build.pipeline import PlannedSite
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,9 @@ def build_site(
     cache: BuildCache | None = None,
     *,
     ignore_cache: bool = False,
+    stamp_name: str = stamp.STAMP_FILE,
+    trust_stamp: bool = True,
+    on_planned: Callable[[PlannedSite], None] | None = None,
 ) -> BuildResult:
     """Build the site whose settings are `config_file` into its output folder.
 
@@ -45,6 +53,11 @@ def build_site(
     page again from its sources, whatever the stamp and the cache say (they are written
     anew); only the record of what is in the output folder is kept, so files somebody
     else put there stay, and unchanged files keep their times.
+
+    `stamp_name`: the stamp's file in the cache, one per kind of build (`fireside check`
+    keeps its own); `trust_stamp=False` plans the site even when the stamp says nothing
+    changed (the output is then confirmed, not written again); `on_planned` is given the
+    planned site once it is written, before it is let go (what made each output file...).
     """
     if cache is not None:
         from generator.build.pipeline import plan_site, write_site
@@ -52,13 +65,13 @@ def build_site(
         return write_site(plan_site(config_file, options, cache))
     started = time.perf_counter()
     layout = SiteLayout(config_file.resolve().parent, config_file.resolve())
-    stamp_file = layout.cache / stamp.STAMP_FILE
+    stamp_file = layout.cache / stamp_name
     request = _request(layout, options)
     taken = time.time()
     inputs = stamp.snapshot(_read_files(layout), _read_folders(layout))
     now = options.now or datetime.now(UTC)
     previous = None if ignore_cache or options.clean else stamp.load(stamp_file)
-    if previous is not None and previous.still_true(request, inputs, now):
+    if trust_stamp and previous is not None and previous.still_true(request, inputs, now):
         log.info("nothing changed since the last build (%d files and folders looked at)", len(inputs))
         return _unchanged(previous, started)
     why = "something changed since the last build"
@@ -66,7 +79,9 @@ def build_site(
         why = "asked to ignore the cache" if ignore_cache else "no earlier build to compare with"
     log.info("building %s: %s", layout.root, why)
     stamp.forget(stamp_file)
-    built = _build_with_disk_cache(layout, config_file, options, ignore_cache=ignore_cache)
+    built = _build_with_disk_cache(
+        layout, config_file, options, ignore_cache=ignore_cache, on_planned=on_planned
+    )
     result, ledger, made = built.result, built.ledger, built.made
     if result.stats.left_alone:
         return result  # a folder just adopted (ownership.py): the next build says no more of it
@@ -88,27 +103,21 @@ def build_site(
     return result
 
 
-def build_and_trace(config_file: Path, options: BuildOptions) -> tuple[BuildResult, dict[str, Origin]]:
-    """Build into the site's output folder through its build cache, as `fireside build`
-    does (but always: `publish` checks what it is about to send), and say what made
-    each output file. The stamp is dropped: the next `fireside build` looks again."""
-    layout = SiteLayout(config_file.resolve().parent, config_file.resolve())
-    stamp.forget(layout.cache / stamp.STAMP_FILE)
-    built = _build_with_disk_cache(layout, config_file, options, ignore_cache=False)
-    return built.result, built.origins
-
-
 @dataclass(frozen=True)
 class _Built:
     result: BuildResult
     ledger: dict[str, OutputRecord]  # what the output folder now holds
     made: list[str]  # the output paths the build made, sorted
-    origins: dict[str, Origin]
     next_future: datetime | None
 
 
 def _build_with_disk_cache(
-    layout: SiteLayout, config_file: Path, options: BuildOptions, *, ignore_cache: bool
+    layout: SiteLayout,
+    config_file: Path,
+    options: BuildOptions,
+    *,
+    ignore_cache: bool,
+    on_planned: Callable[[PlannedSite], None] | None,
 ) -> _Built:
     # Only a site that has to be built pays for importing the pipeline.
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
@@ -123,9 +132,10 @@ def _build_with_disk_cache(
         loaded = disk_cache.keys()
         planned = plan_site(config_file, options, disk_cache)
         result = write_site(planned)
+        if on_planned is not None:
+            on_planned(planned)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)
-        origins = planned.plan.origins
         next_future = planned.state.next_future if planned.state is not None else None
         # The site in memory is not needed any more: its memory is reused by the save
         # below instead of adding to the build's peak (nothing else holds it).
@@ -136,7 +146,7 @@ def _build_with_disk_cache(
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
-    return _Built(result, ledger, made, origins, next_future)
+    return _Built(result, ledger, made, next_future)
 
 
 def _request(layout: SiteLayout, options: BuildOptions) -> str:

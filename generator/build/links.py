@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.build.sources import MARKDOWN_SUFFIXES, SourceFile
+from generator.build.sources import MARKDOWN_SUFFIXES, SourceFile, is_bundle_index
 from generator.site.errors import ErrorCollector
 from generator.site.urls import UrlScheme, alias_path, has_scheme
 
@@ -48,6 +48,29 @@ class SiteFiles:
         if normal in self.old_urls:
             return self.old_urls[normal]
         return normal if normal in self._own_paths else None
+
+    def bundle_file_path(self, target: Path) -> str | None:
+        """The site path of a file inside another published post folder (copied beside that
+        post's page, wherever its permalink put it), or None."""
+        if target.suffix.lower() in MARKDOWN_SUFFIXES and target.parent in self._bundles:
+            return None  # a folder's own Markdown is a page, not a copied file
+        for folder in target.parents:
+            page = self._bundles.get(folder)
+            if page is not None:
+                base = page if page.endswith("/") else page.rpartition("/")[0] + "/"
+                return base + target.relative_to(folder).as_posix()
+        return None
+
+    @property
+    def _bundles(self) -> Mapping[Path, str]:
+        """Published post folders (the folder of an index.md) → the site path of their page."""
+        bundles = self.__dict__.get("_bundle_map")
+        if bundles is None:
+            bundles = {
+                source.parent: path for source, path in self.documents.items() if is_bundle_index(source.name)
+            }
+            object.__setattr__(self, "_bundle_map", bundles)
+        return bundles
 
     @property
     def _own_paths(self) -> frozenset[str]:
@@ -107,6 +130,9 @@ class DocumentLinks:
         if target.is_file() and target.is_relative_to(static_root):
             rel = target.relative_to(static_root).as_posix()
             return self.files.urls.link("/" + quote(rel)) + suffix
+        in_bundle = self.files.bundle_file_path(target) if target.is_file() else None
+        if in_bundle is not None:  # a file of another post's folder: published beside that post
+            return self.files.urls.link("/" + quote(in_bundle)) + suffix
         if target.exists():
             self.errors.error(
                 self.source.rel,

@@ -6,12 +6,13 @@ importing the whole pipeline (see incremental.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from generator.build.output.writer import WriteStats
 from generator.site.errors import SiteError
+from generator.site.progress import NO_PROGRESS, Progress
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class BuildOptions:
     # Publish stylesheets and scripts also as name.<hash>.ext and link to those (off for
     # the preview, where a stylesheet edit is swapped into open tabs under its own name).
     fingerprint_assets: bool = True
+    # Told of each stage and of the items done (the command line shows it on a terminal).
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
     # Delete whatever the output folder holds that the build does not make, whoever made
     # it (`--clean`); without it, only files an earlier build made are ever deleted.
     clean: bool = False

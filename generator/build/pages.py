@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.build import feeds, library
+from generator.build import library
 from generator.build.assets import AssetLinks
 from generator.build.compose import Fingerprints
-from generator.build.manifest import MANIFEST_PATH, ManifestPost, manifest_bytes
+from generator.build.machine_files import MachineFiles
 from generator.build.output.cache import digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.writer import Origin
@@ -33,6 +33,7 @@ from generator.site.model import (
     TagListing,
     YearListing,
 )
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.urls import UrlScheme
 
 # What a post's card leaves out (see compose.Fingerprints): its body and what follows from it.
@@ -87,7 +88,9 @@ class SitePages:
         assets: AssetLinks,
         *,
         list_reads: frozenset[str] = frozenset(),  # body fields lists read in an earlier build
+        progress: Progress = NO_PROGRESS,
     ) -> None:
+        self.progress = progress
         self.assets = assets
         self._reads: set[str] = set()  # body fields read by the lists rendered in this build
         self._earlier_reads = list_reads
@@ -99,6 +102,7 @@ class SitePages:
         self.urls = url_scheme
         self.site_root = site_root
         self.fp = fingerprints
+        self.machine_files = MachineFiles(maker, config, url_scheme, self._fps)
 
     def add_all(
         self,
@@ -112,10 +116,11 @@ class SitePages:
         listings = library.tag_listings(posts)
         self._static_files(static, highlight_css)
         self._documents(posts, pages, letters)
+        self.progress.stage("lists and feeds")
         self._lists(posts, listings)
         self._sections(sections)
-        self.feeds(posts, listings)
-        self._xml(posts, pages, listings, sections)
+        self.machine_files.feeds(posts, listings)
+        self.machine_files.sitemap_and_manifest(posts, pages, listings, sections)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -191,10 +196,13 @@ class SitePages:
         self, posts: Sequence[Post], pages: Sequence[Page], letters: Mapping[str, Sequence[Letter]]
     ) -> None:
         around = library.neighbours(posts)
+        self.progress.stage("pages", len(posts) + len(pages))
         for post in posts:
             self.post_page(post, around[post.path], letters.get(post.letter_id, ()))
             self._document_files(post)
+            self.progress.advance()
         for page in pages:
+            self.progress.advance()
             self._page(
                 page.template,
                 page.path,
@@ -324,94 +332,3 @@ class SitePages:
                 page_kind="thanks",
                 page_title="Thank you",
             )
-
-    # -- feeds, sitemap, manifest ---------------------------------------------------------
-
-    def feeds(
-        self, posts: Sequence[Post], listings: Sequence[TagListing], showing: Post | None = None
-    ) -> None:
-        """The site feed and each tag's feed (only those with `showing` among their entries, if given)."""
-        config = self.config
-        endpoint, email = config.inbox.endpoint, config.author.email
-        info = feeds.FeedInfo(
-            title=config.title,
-            subtitle=config.description,
-            feed_url=self.urls.absolute(urls.FEED_PATH),
-            site_url=self.urls.absolute(""),
-            tags_url=self.urls.absolute(urls.TAGS_PATH),
-            author_name=config.author.name,
-            author_email=config.author.email,
-            language=config.language,
-        )
-
-        contents: dict[str, str] = {}  # a post is in the site feed and its tags' feeds: made once
-
-        def content(post: Post) -> str:
-            if post.path not in contents:
-                contents[post.path] = feeds.entry_html(post, feeds.reply_link_html(post, endpoint, email))
-            return contents[post.path]
-
-        def feed(feed_info: feeds.FeedInfo, entries: Sequence[Post]) -> Callable[[], bytes]:
-            return lambda: feeds.atom_feed(feed_info, entries, content)
-
-        def wanted(entries: Sequence[Post]) -> bool:
-            return showing is None or any(entry is showing for entry in entries)
-
-        entries = posts[: config.feed_entries]
-        if wanted(entries):
-            self.maker.generated(
-                urls.FEED_PATH, ("feed", self._fps(entries)), feed(info, entries), Origin("site feed")
-            )
-        if showing is not None:
-            own = {tag.slug for tag in showing.tags}
-            listings = tuple(listing for listing in listings if listing.tag.slug in own)
-        for listing in listings:
-            tag, entries = listing.tag, listing.posts[: config.feed_entries]
-            if not wanted(entries):
-                continue
-            tag_info = dataclasses.replace(
-                info,
-                title=f"{config.title}: {tag.name}",
-                feed_url=self.urls.absolute(urls.tag_feed_path(tag.slug)),
-                site_url=tag.permalink,
-            )
-            self.maker.generated(
-                urls.tag_feed_path(tag.slug),
-                ("feed", tag, self._fps(entries)),
-                feed(tag_info, entries),
-                Origin(f"tag {tag.name!r}"),
-            )
-
-    def _xml(
-        self,
-        posts: Sequence[Post],
-        pages: Sequence[Page],
-        listings: Sequence[TagListing],
-        sections: Sequence[SectionListing] = (),
-    ) -> None:
-        """The sitemap, the posts manifest and robots.txt."""
-        located: list[tuple[str, Any]] = [(self.urls.absolute(""), None)]  # keyed as a tuple below
-        located += [(p.permalink, p.updated or p.date) for p in posts]
-        located += [(p.permalink, None) for p in pages]
-        pages_of_home = library.page_count(len(posts), self.config.per_page)
-        located += [(self.urls.absolute(urls.home_path(n)), None) for n in range(2, pages_of_home + 1)]
-        located += [(self.urls.absolute(path), None) for path in (urls.TAGS_PATH, urls.ARCHIVE_PATH)]
-        located += [(listing.tag.permalink, None) for listing in listings]
-        located += [(self.urls.absolute(section.path), None) for section in sections]
-        self.maker.generated(
-            urls.SITEMAP_PATH, ("sitemap", tuple(located)), lambda: feeds.sitemap(located), Origin("sitemap")
-        )
-        listed = [ManifestPost(p.letter_id, p.title, p.permalink) for p in posts]
-        site_url = self.urls.absolute("")
-        self.maker.generated(
-            MANIFEST_PATH,
-            ("manifest", tuple(listed), site_url),
-            lambda: manifest_bytes(listed, site_url),
-            Origin("posts manifest for the reader inbox"),
-        )
-        if "robots.txt" in self.maker.plan.contents:
-            return  # the author's own, from content/static
-        sitemap_url = self.urls.absolute(urls.SITEMAP_PATH)
-        self.maker.generated(
-            "robots.txt", ("robots", sitemap_url), lambda: feeds.robots_txt(sitemap_url), Origin("robots.txt")
-        )

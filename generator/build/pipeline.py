@@ -23,6 +23,7 @@ from generator import __version__
 from generator.build import mailto, reading
 from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
 from generator.build.compose import DocumentComposer, Fingerprints
+from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta
 from generator.build.letters import read_letters
 from generator.build.library import newest_first, with_letter_ids
@@ -39,11 +40,12 @@ from generator.build.sections import section_listings
 from generator.build.templates import SiteView, TemplateRenderer, ThemeStack, make_environment
 from generator.markdown.markup import MarkdownRenderer
 from generator.site import urls
-from generator.site.config import SiteConfig, SiteLayout, config_line, load_config
+from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.files import report_links_out, walk_files
 from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
+from generator.site.yamlnodes import config_line
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,8 @@ def write_site(planned: PlannedSite) -> BuildResult:
 
 
 def _write_site(planned: PlannedSite) -> BuildResult:
+    if planned.state is not None:
+        planned.state.build.options.progress.stage("writing")
     ledger = dict(planned.cache.ledgers.get(str(planned.output_dir), {}))
     try:
         stats = commit(planned.plan, planned.output_dir, ledger, clean=planned.clean)
@@ -209,6 +213,7 @@ class Build:
     ) -> None:
         self.layout, self.config, self.options, self.cache = layout, config, options, cache
         self.output_dir = output_dir
+        self.progress = options.progress
         self.now = options.now or datetime.now(UTC)
         self.urls = UrlScheme(config.base_url)
         self.errors = ErrorCollector()
@@ -235,7 +240,12 @@ class Build:
         self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
         self.next_cache.templates = {self.global_key: self.renderer}
         listing, self.read_settings, self.sections, metas_by_path = reading.read_site(
-            self.layout.root, self.config, self.cache.sources, self.next_cache.sources, self.errors
+            self.layout.root,
+            self.config,
+            self.cache.sources,
+            self.next_cache.sources,
+            self.errors,
+            progress=self.progress,
         )
         metas = list(metas_by_path.values())
         published = [m for m in metas if self.is_published(m)]
@@ -251,6 +261,7 @@ class Build:
             cache=self.cache,
             next_cache=self.next_cache,
             site_author=self.site_author,
+            progress=self.progress,
         )
         tags = reading.canonical_tags(self.urls, published)
         environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
@@ -279,6 +290,7 @@ class Build:
             fingerprints,
             self.assets,
             list_reads=self.cache.list_reads.get(self.global_key, frozenset()),
+            progress=self.progress,
         )
         plain = PlainLinks(self.urls)
         listed = section_listings(
@@ -291,6 +303,7 @@ class Build:
             self.errors.warnings,
         )
         site_pages.add_all(posts, pages, letters, self.static, self.highlight_css, listed)
+        self.errors.extend(missing_files(published, self.next_cache.bodies, self.urls, self.plan.contents))
         self.errors.raise_if_any()
         log.info(
             "planned %d output files: %d made by this build, the rest as the last build left them",

@@ -18,6 +18,9 @@ from generator.site.config import SiteConfig, SiteLayout
 from generator.site.errors import BuildFailed, SiteError
 
 DEFAULT_INBOX = "inbox"  # beside site.yaml, as the inbox commands default to
+# A folder of the build cache that Fireside's own commands build into (`fireside check`
+# builds the site there as it would be published); nothing else may be an output in it.
+OWN_OUTPUTS = "outputs"
 INBOX_VARIABLE = "FIRESIDE_INBOX_DIR"
 
 
@@ -42,7 +45,7 @@ def place_problem(layout: SiteLayout, folder: Path, env: Mapping[str, str] | Non
         ".git/": (layout.root / ".git").resolve(),
     }
     for label, place in inside.items():
-        if folder.is_relative_to(place):
+        if folder.is_relative_to(place) and not folder.is_relative_to(layout.cache.resolve() / OWN_OUTPUTS):
             return f"it is inside {label}"
     for inbox in inbox_folders(layout, env):
         shown = _shown(inbox, root)

@@ -8,6 +8,7 @@ that has not changed is not read again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from generator.site import urls
 from generator.site.config import SiteConfig
 from generator.site.errors import ErrorCollector, SiteError
 from generator.site.model import Tag
+from generator.site.progress import NO_PROGRESS, Progress
 from generator.site.slugs import slugify
 from generator.site.urls import UrlScheme
 
@@ -38,14 +40,22 @@ def source_key(path: str, kind: str, stat: os.stat_result, settings: ReadSetting
 
 
 def read_site(
-    site_root: Path, config: SiteConfig, known: Readings, keep: Readings, errors: ErrorCollector
+    site_root: Path,
+    config: SiteConfig,
+    known: Readings,
+    keep: Readings,
+    errors: ErrorCollector,
+    *,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[ContentListing, ReadSettings, dict[str, Section], dict[str, DocumentMeta]]:
     """content/ as a build reads it: what is there, the sections' settings, every document's
     metadata; with warnings about what it leaves aside (see `content_warnings`)."""
     content_dir = site_root / "content"
     listing = list_content(content_dir)
     settings, sections, notes = read_settings(site_root, config, listing, errors)
-    metas = read_documents(site_root, content_dir, settings, known, keep, errors, listing=listing)
+    metas = read_documents(
+        site_root, content_dir, settings, known, keep, errors, listing=listing, progress=progress
+    )
     errors.warnings.extend(content_warnings(listing, metas.values(), notes))
     return listing, settings, sections, metas
 
@@ -60,6 +70,7 @@ def read_documents(
     *,
     listing: ContentListing | None = None,
     parallel: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, DocumentMeta]:
     """Every post and page's metadata by source path (as discovered), in discovery order.
 
@@ -68,6 +79,7 @@ def read_documents(
     Files not read before are read on every core when there are many (a first build).
     """
     found: list[tuple[str, str, tuple[Any, ...], Any]] = []  # path, kind, key, cached reading
+    by_content = _ContentKeys(known, settings)
     listing = listing if listing is not None else list_content(content_dir)
     for path, kind in listing.documents:
         try:
@@ -76,6 +88,8 @@ def read_documents(
             continue  # deleted between listing and reading: it is simply gone
         key = source_key(path, kind, stat, settings)
         cached = known.get(key)
+        if cached is None and known:
+            cached = by_content.reading(path, kind, stat)
         if cached is not None:
             source, meta = cached
             if source.bundle_dir is not None:  # a file added beside index.md changes no stat of it
@@ -85,7 +99,9 @@ def read_documents(
                     cached = source, dataclasses.replace(meta, source=source)
         found.append((path, kind, key, cached))
     fresh = [(path, kind, site_root, settings) for path, kind, _, cached in found if cached is None]
-    readings = iter(_read_all(fresh, parallel))
+    if fresh:
+        progress.stage("reading", len(fresh))
+    readings = iter(_read_all(fresh, parallel, progress))
     metas: dict[str, DocumentMeta] = {}
     for path, _, key, cached in found:  # in discovery order, as are their errors
         if cached is None:
@@ -95,11 +111,48 @@ def read_documents(
             if cached is None:
                 continue
         keep[key] = cached  # without the Markdown text (see _read_one)
+        content_key = by_content.key_of(path, kind, cached)
+        if content_key is not None:
+            keep[content_key] = cached
         meta = cached[1]
         if meta.date_guessed_from:
             errors.warn(meta.source.rel, None, f"no date in front matter: using {meta.date_guessed_from}")
         metas[path] = meta
     return metas
+
+
+class _ContentKeys:
+    """Readings found by the bytes of their file, when its state is new but not its text.
+
+    A fresh clone (a CI job with its cache restored) has every file with a new time and
+    inode: each reading is kept under the file's digest too, so such a build reads each
+    file's bytes instead of parsing its front matter again. A reading that took its date
+    from the file's time is not reused so: the time is part of what it says.
+    """
+
+    def __init__(self, known: Readings, settings: ReadSettings) -> None:
+        self.known = known
+        self.settings = settings
+
+    def key(self, path: str, kind: str, file_digest: str) -> tuple[Any, ...]:
+        return (path, "content", kind, file_digest, self.settings)
+
+    def reading(self, path: str, kind: str, stat: os.stat_result) -> Any:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        cached = self.known.get(self.key(path, kind, hashlib.sha256(data).hexdigest()))
+        if cached is None or "modification time" in (cached[1].date_guessed_from or ""):
+            return None
+        source = dataclasses.replace(cached[0], mtime=stat.st_mtime)
+        return source, dataclasses.replace(cached[1], source=source)
+
+    def key_of(self, path: str, kind: str, cached: Any) -> tuple[Any, ...] | None:
+        """The content key to keep a reading under too, if it may be found so."""
+        if not cached[0].file_digest or "modification time" in (cached[1].date_guessed_from or ""):
+            return None
+        return self.key(path, kind, cached[0].file_digest)
 
 
 # A file to read: its path, its kind, the site root and the settings to read it with.
@@ -108,9 +161,10 @@ _ToRead = tuple[str, str, Path, ReadSettings]
 _Reading = tuple[tuple[Any, DocumentMeta] | None, list[SiteError], list[SiteError]]
 
 
-def _read_all(files: Sequence[_ToRead], parallel: bool) -> list[_Reading]:
+def _read_all(files: Sequence[_ToRead], parallel: bool, progress: Progress) -> list[_Reading]:
     workers = workers_for(len(files)) if parallel else 1
-    readings = in_chunks(files, workers, _read_chunk, _read_chunk) if workers > 1 else None
+    done = progress.advance
+    readings = in_chunks(files, workers, _read_chunk, _read_chunk, done=done) if workers > 1 else None
     return readings if readings is not None else _read_chunk(files)
 
 

@@ -63,6 +63,7 @@ class SourceFile:
     real_path: Path | None = None  # `path` with links resolved, which is how links find it
     body_digest: str = ""  # sha256 of `body`: a cached entry keeps this, not the text
     body_offset: int = 0  # where the body starts in the file's text (newlines made \n)
+    file_digest: str = ""  # sha256 of the file's bytes: finds this reading again in a fresh clone
 
     def without_body(self) -> SourceFile:
         """A copy without the text: kept in the cache and through a build, read again to render."""
@@ -149,6 +150,7 @@ def read_source(path: Path, rel: Path, kind: Kind, errors: ErrorCollector) -> So
         real_path=path if real_path == path else real_path,
         body_digest=_digest(body),
         body_offset=len(text) - len(body),  # the body is always the end of the text
+        file_digest=hashlib.sha256(raw).hexdigest(),
     )
 
 

@@ -1,60 +1,46 @@
 """`fireside check`: is this site fit to publish? (an edge that calls into build)
 
-It builds the site without drafts into a temporary folder (or reads a folder already
-built) and reports what would embarrass the author once published, each at the source
-file and line that caused it where that can be traced: build errors, broken links and
-anchors, missing images and files, pages without a title or description, duplicate URLs,
-invalid feeds, private or unpublished material in the output, a sitemap that does not
-match the pages and, with `external`, outbound links that no longer work.
+It builds the site without drafts into a folder of its own in `.fireside-cache/` (or
+reads a folder already built; `fireside publish` has it build into the output folder) and
+reports what would embarrass the author once published, each at the source file and line
+that caused it where that can be traced: build errors, broken links and anchors, missing
+images and files, pages without a title or description, duplicate URLs, invalid feeds,
+private or unpublished material in the output, a sitemap that does not match the pages
+and, with `external`, outbound links that no longer work.
 
-Tracing uses the build's record of which source made each output file; a link inside a
-post is found in the post's Markdown by searching for the URL (best effort: else the
-file alone is named). Nothing is printed here: the CLI shows the report.
+The build is the incremental one (an unchanged site is not built again) and the check
+remembers what it read and found (memory.py), so checking a site that has not changed
+costs about what finding that out costs. Nothing is printed here: the CLI shows the report.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import tempfile
-from collections.abc import Mapping
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build.content import list_content
-from generator.build.documents import read_meta
-from generator.build.incremental import build_and_trace
-from generator.build.options import LeftOut
-from generator.build.output.ownership import unknown_files
-from generator.build.output.writer import Origin
-from generator.build.pipeline import BuildOptions, plan_site, write_site
-from generator.build.sections import read_settings
-from generator.build.sources import read_source
-from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
-from generator.check.feeds import XML_SUFFIXES, XmlReport, read_xml
-from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
-from generator.check.links import check_output
-from generator.check.pages import (
-    Inventory,
-    Problem,
-    Severity,
-    duplicate_problems,
-    scan_output,
-    sitemap_problems,
-    static_host_problems,
-    title_problems,
-)
-from generator.check.trace import Finding, Tracer, link_problem
-from generator.inbox.tracked import tracked_inbox_files
+from generator.build.options import BuildOptions, LeftOut
+from generator.build.output import stamp
+from generator.build.output.stamp import STAMP_FILE
+from generator.build.places import OWN_OUTPUTS
+from generator.check.external import ExternalSettings
+from generator.check.leaks import Unpublished
+from generator.check.memory import CheckMemory
+from generator.check.outputcheck import FolderCheck, check_folder
+from generator.check.pages import Severity
+from generator.check.sitebuild import CHECK_STAMP, SiteMap, build_for_check, read_unpublished, sources_state
+from generator.check.trace import Finding
 from generator.site.config import SiteConfig, SiteLayout, load_config
-from generator.site.errors import BuildFailed, ErrorCollector, SiteError
-from generator.site.urls import SITEMAP_PATH
+from generator.site.errors import BuildFailed, SiteError
+from generator.site.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
 
-# <link rel> values that are hints to the browser, not resources a reader is sent to.
-_HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,6 +52,8 @@ class CheckOptions:
     external: bool = False  # also check outbound links over the network
     external_settings: ExternalSettings = field(default_factory=ExternalSettings)
     now: datetime | None = None  # what "the future" is measured against; default: the clock
+    # Told of each stage and of the items done (the command line shows it on a terminal).
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +64,7 @@ class CheckReport:
     pages: int = 0
     files: int = 0
     external_checked: int = 0  # distinct outbound URLs asked
+    files_read: int = 0  # pages and feeds read this time (the others were remembered)
     left_out: LeftOut = field(default_factory=LeftOut)  # drafts and scheduled posts not built
 
     @property
@@ -100,59 +89,130 @@ def run_check(config_file: Path, options: CheckOptions = CheckOptions()) -> Chec
         return _finish(layout, _failed(failed), options.strict)
     if options.base_url:
         config = config.with_base_url(options.base_url)
-    if options.folder is not None:
-        folder = options.folder.resolve()
-        if not folder.is_dir():
-            raise SiteError(options.folder, None, "no such folder to check (build the site first)")
-        label = options.folder.as_posix().rstrip("/") + "/"
-        report = _check_output(layout, config, options, folder, None, label, ())
-        return _finish(layout, report, options.strict)
-    if options.build_into is not None:
-        # The site's own output folder, through its build cache, as `fireside build` writes
-        # it: files the author put there stay (and are checked, as they are published too).
-        build_options = BuildOptions(
-            drafts=False, output_dir=options.build_into, base_url=options.base_url, now=options.now
-        )
-        try:
-            result, origins = build_and_trace(config_file, build_options)
-        except BuildFailed as failed:
-            return _finish(layout, _failed(failed), options.strict)
-        warnings = tuple(_from_site_error("warning", w) for w in result.warnings)
-        label = _shown(result.output_dir, layout.root)
-        warnings += _not_made_here(result.output_dir, origins, label)
-        report = _check_output(layout, config, options, result.output_dir, origins, label, warnings)
-        report = dataclasses.replace(report, left_out=result.left_out)
-        return _finish(layout, report, options.strict)
-    with tempfile.TemporaryDirectory(prefix="fireside-check-") as target:
-        build_options = BuildOptions(
-            drafts=False, output_dir=Path(target), base_url=options.base_url, now=options.now
-        )
-        try:
-            planned = plan_site(config_file, build_options)
-        except BuildFailed as failed:
-            return _finish(layout, _failed(failed), options.strict)
-        write_site(planned)  # into an empty folder of its own
-        warnings = tuple(_from_site_error("warning", w) for w in planned.warnings)
-        origins = planned.plan.origins
-        report = _check_output(layout, config, options, planned.output_dir, origins, "", warnings)
-        if planned.state is not None:
-            report = dataclasses.replace(report, left_out=planned.state.left_out)
-        report = dataclasses.replace(report, output_dir=None)  # about to be removed
-    return _finish(layout, report, options.strict)
+    memory = CheckMemory(layout.cache)
+    now = options.now or datetime.now(UTC)
+    try:
+        if options.folder is not None:
+            report = _check_folder(layout, config, options, memory, now)
+        else:
+            report = _build_and_check(layout, config, options, memory, now)
+        return _finish(layout, report, options.strict, memory)
+    finally:
+        memory.save()
 
 
-def _not_made_here(output: Path, origins: Mapping[str, Origin], label: str) -> tuple[Finding, ...]:
-    """Files in the output folder that the build did not make: left there, so published."""
-    found = unknown_files(output, set(origins))
-    if not found:
-        return ()
-    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
-    what = "1 file here was" if len(found) == 1 else f"{len(found)} files here were"
-    message = (
-        f"{what} not made by the build, and will be published as it stands ({shown}): put what "
-        "belongs to the site into content/static/, and delete the rest"
+def _check_folder(
+    layout: SiteLayout, config: SiteConfig, options: CheckOptions, memory: CheckMemory, now: datetime
+) -> CheckReport:
+    """A folder built elsewhere, checked as it is; drafts are read from the sources."""
+    assert options.folder is not None
+    folder = options.folder.resolve()
+    if not folder.is_dir():
+        raise SiteError(options.folder, None, "no such folder to check (build the site first)")
+    sources = repr(sources_state(layout))
+
+    def drafts() -> tuple[tuple[Unpublished, ...], datetime | None]:
+        remembered = memory.facts.unpublished.get(str(layout.root))
+        # Still true if the sources are as they were and no post's date has come since.
+        if remembered is not None and remembered[0] == sources and now < (remembered[2] or _NEVER):
+            return remembered[1], remembered[2]
+        found, next_date = read_unpublished(layout, config, now)
+        memory.facts.unpublished[str(layout.root)] = (sources, tuple(found), next_date)
+        return tuple(found), next_date
+
+    label = options.folder.as_posix().rstrip("/") + "/"
+    asked = _asked(layout, config, options, label, lambda: (None, sources), sources, drafts, now)
+    checked = check_folder(folder, asked, memory)
+    return CheckReport(
+        checked.findings, folder, False, checked.pages, checked.files, checked.external_checked, checked.read
     )
-    return (Finding("warning", label, None, message),)
+
+
+def _build_and_check(
+    layout: SiteLayout, config: SiteConfig, options: CheckOptions, memory: CheckMemory, now: datetime
+) -> CheckReport:
+    """Build as it would be published (publish: into the output folder), then check that."""
+    own = options.build_into is None
+    target = (options.build_into or layout.cache / OWN_OUTPUTS / "check").resolve()
+    # Built into the output folder as `fireside build` builds it, it shares its stamp: a
+    # publish after a build does not build again.
+    usual = not own and target == (layout.root / config.output_dir).resolve()
+    build_options = BuildOptions(
+        drafts=False,
+        output_dir=None if usual else target,
+        base_url=options.base_url,
+        now=options.now,
+        progress=options.progress,
+    )
+    try:
+        built = build_for_check(layout.config_file, build_options, CHECK_STAMP if own else STAMP_FILE)
+    except BuildFailed as failed:
+        return _failed(failed)
+    folder = built.result.output_dir
+    if built.made is not None:
+        memory.keep_site_map(folder, built.identity, built.made)
+
+    def site() -> tuple[SiteMap | None, object]:
+        """The build's site map (asked only when the folder is read), and the stamp it goes with."""
+        found = built.made or memory.site_map(folder, built.identity)
+        if found is None:
+            try:
+                found = built.plan_again()
+            except BuildFailed:  # changed since the build a moment ago: checked next time
+                return None, None
+            memory.keep_site_map(folder, built.identity, found)
+        return found, built.identity
+
+    def drafts() -> tuple[tuple[Unpublished, ...], datetime | None]:
+        found = site()[0]
+        return (found.unpublished if found is not None else ()), None
+
+    warnings = tuple(_from_site_error("warning", w) for w in built.result.warnings)
+    label = "" if own else _shown(folder, layout.root)
+    asked = _asked(layout, config, options, label, site, built.identity, drafts, now)
+    # The output folder is published as it stands: files the build did not make there are
+    # named (a folder of the check's own holds only what the build made).
+    asked = dataclasses.replace(asked, name_strangers=not own)
+    checked = check_folder(folder, asked, memory)
+    findings = (*warnings, *checked.findings)
+    # The check's own folder is its business: the report names no folder to look at.
+    shown = None if own else folder
+    return CheckReport(
+        findings,
+        shown,
+        False,
+        checked.pages,
+        checked.files,
+        checked.external_checked,
+        checked.read,
+        built.result.left_out,
+    )
+
+
+def _asked(
+    layout: SiteLayout,
+    config: SiteConfig,
+    options: CheckOptions,
+    label: str,
+    site: Callable[[], tuple[SiteMap | None, object]],
+    site_state: object,
+    drafts: Callable[[], tuple[tuple[Unpublished, ...], datetime | None]],
+    now: datetime,
+) -> FolderCheck:
+    return FolderCheck(
+        site_root=layout.root,
+        base_url=config.base_url,
+        label=label,
+        site=site,
+        site_state=site_state,
+        drafts=drafts,
+        now=now,
+        external=options.external,
+        external_settings=options.external_settings,
+        progress=options.progress,
+        inbox_endpoint=config.inbox.endpoint,
+        config_file=layout.config_file,
+    )
 
 
 def _shown(folder: Path, site_root: Path) -> str:
@@ -171,7 +231,9 @@ def _from_site_error(severity: Severity, error: SiteError) -> Finding:
     return Finding(severity, path, error.line, error.message)
 
 
-def _finish(layout: SiteLayout, report: CheckReport, strict: bool) -> CheckReport:
+def _finish(
+    layout: SiteLayout, report: CheckReport, strict: bool, memory: CheckMemory | None = None
+) -> CheckReport:
     """Add what concerns the site rather than its output, then apply --strict."""
     private = tuple(
         Finding(
@@ -181,9 +243,44 @@ def _finish(layout: SiteLayout, report: CheckReport, strict: bool) -> CheckRepor
             "a reader's letter is tracked by git: letters are private (git rm --cached it; "
             "the inbox/ folder belongs in .gitignore)",
         )
-        for rel in tracked_inbox_files(layout.root)
+        for rel in _tracked(layout, memory)
     )
     return _promote(dataclasses.replace(report, findings=report.findings + private), strict)
+
+
+def _tracked(layout: SiteLayout, memory: CheckMemory | None) -> tuple[str, ...]:
+    """The inbox's files that git tracks, remembered while git's index is the same file."""
+    index = _git_index(layout.root)
+    if index is None:
+        return ()  # not in a git repository
+    state = repr(stamp.snapshot([index], []))
+    remembered = memory.reports.tracked.get(str(layout.root)) if memory is not None else None
+    if remembered is not None and remembered[0] == state:
+        return remembered[1]
+    from generator.inbox.tracked import tracked_inbox_files  # (the inbox package is large)
+
+    found = tuple(tracked_inbox_files(layout.root))
+    if memory is not None:
+        memory.reports.tracked[str(layout.root)] = (state, found)
+    return found
+
+
+def _git_index(site_root: Path) -> Path | None:
+    """The index file of the git repository holding the site, if there is one."""
+    if "GIT_DIR" in os.environ or "GIT_INDEX_FILE" in os.environ:
+        return Path(os.environ.get("GIT_INDEX_FILE") or Path(os.environ["GIT_DIR"]) / "index")
+    for folder in (site_root.resolve(), *site_root.resolve().parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git / "index"
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <its folder>"
+            try:
+                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                return dot_git
+            pointed = Path(text.removeprefix("gitdir:").strip())
+            return (pointed if pointed.is_absolute() else folder / pointed) / "index"
+    return None
 
 
 def _promote(report: CheckReport, strict: bool) -> CheckReport:
@@ -191,123 +288,3 @@ def _promote(report: CheckReport, strict: bool) -> CheckReport:
         return report
     findings = tuple(dataclasses.replace(f, severity="error") for f in report.findings)
     return dataclasses.replace(report, findings=findings)
-
-
-def _check_output(
-    layout: SiteLayout,
-    config: SiteConfig,
-    options: CheckOptions,
-    output: Path,
-    origins: Mapping[str, Origin] | None,
-    label: str,
-    build_warnings: tuple[Finding, ...],
-) -> CheckReport:
-    inventory = scan_output(output)
-    tracer = Tracer(layout.root, output, config.base_url, origins, label)
-    xml = {rel: read_xml(output, rel) for rel in inventory.files if rel.lower().endswith(XML_SUFFIXES)}
-    problems: list[Problem] = []
-    for report in xml.values():
-        problems.extend(report.problems)
-    problems += _link_problems(inventory, config.base_url, xml)
-    problems += title_problems(inventory)
-    problems += duplicate_problems(inventory)
-    problems += private_problems(inventory, layout.root / INBOX)
-    problems += unpublished_problems(inventory, _unpublished(layout, config, options.now))
-    sitemap = xml.get(SITEMAP_PATH)
-    entries = sitemap.sitemap if sitemap is not None and sitemap.kind == "sitemap" else None
-    problems += sitemap_problems(inventory, entries, config.base_url, SITEMAP_PATH)
-    problems += static_host_problems(inventory)
-    asked = 0
-    if options.external:
-        external, asked = _external_problems(inventory, config.base_url, options.external_settings)
-        problems += external
-    findings = tracer.findings(problems)
-    if options.external and config.inbox.endpoint:
-        said = receiver_problem(config.inbox.endpoint, config.base_url, options.external_settings)
-        if said:
-            findings = (*findings, Finding("error", layout.config_file.name, _endpoint_line(layout), said))
-    return CheckReport(
-        findings=(*build_warnings, *findings),
-        output_dir=output,
-        build_failed=False,
-        pages=len(inventory.pages),
-        files=len(inventory.files),
-        external_checked=asked,
-    )
-
-
-def _endpoint_line(layout: SiteLayout) -> int | None:
-    try:
-        lines = layout.config_file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((i for i, line in enumerate(lines, 1) if line.strip().startswith("endpoint:")), None)
-
-
-def _link_problems(inventory: Inventory, base_url: str, xml: Mapping[str, XmlReport]) -> list[Problem]:
-    problems = []
-    for found in check_output(inventory.root, base_url):
-        report = xml.get(found.page)
-        if report is not None and (not found.url or report.kind == "sitemap"):
-            continue  # unreadable XML and sitemap entries are reported by the XML checks
-        entry_url = None
-        if report is not None:
-            entry_url = next(
-                (e.url for e in report.entries if e.first_line <= found.line <= e.last_line and e.url), None
-            )
-        problems.append(link_problem(found, inventory, base_url, entry_url))
-    return problems
-
-
-def _unpublished(layout: SiteLayout, config: SiteConfig, now: datetime | None) -> list[Unpublished]:
-    """Drafts and future posts, read the way the build reads them, minus paths others publish."""
-    moment = now or datetime.now(UTC)
-    errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
-    published: set[str] = set()
-    hidden: list[Unpublished] = []
-    listing = list_content(layout.content)
-    settings, _, _ = read_settings(layout.root, config, listing, errors)
-    for found, kind in listing.documents:
-        path = Path(found)
-        source = read_source(path, path.relative_to(layout.root), kind, errors)
-        meta = read_meta(source, config.tz, errors, settings) if source is not None else None
-        if meta is None:
-            continue
-        rel = meta.source.rel.as_posix()
-        title = meta.title or meta.slug
-        if meta.draft:
-            key = "draft" if "draft" in meta.source.meta_lines else "published"
-            why = f"draft {title!r}"
-            hidden.append(Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, why))
-        elif meta.date is not None and meta.date > moment:
-            why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
-            hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
-        elif meta.expires is not None and meta.expires <= moment:
-            why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
-            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
-        else:
-            published.add(meta.path)
-    return [doc for doc in hidden if doc.path not in published]
-
-
-def _external_problems(
-    inventory: Inventory, base_url: str, settings: ExternalSettings
-) -> tuple[list[Problem], int]:
-    places: dict[str, list[tuple[str, int]]] = {}
-    for rel, facts in sorted(inventory.pages.items()):
-        for link in facts.links:
-            if link.tag == "link" and _HINT_RELS & set(link.rel.split()):
-                continue
-            url = "https:" + link.url if link.url.startswith("//") else link.url
-            if is_outbound(url, base_url):
-                places.setdefault(url, []).append((rel, link.line))
-    results = check_urls(places, settings)
-    problems = []
-    for url, result in sorted(results.items()):
-        if result.problem is None:
-            continue
-        for rel, line in places[url]:
-            message = f"external link '{url}' does not work: {result.problem}"
-            problems.append(Problem("warning", rel, line, message, needles=(url,)))
-    distinct = {url.split("#", 1)[0] for url in results}
-    return problems, len(distinct)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.client import HTTPException
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from generator import __version__
+
+if TYPE_CHECKING:  # the network's modules are imported only when links are asked (see check_urls)
+    import urllib.request
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ def is_outbound(url: str, base_url: str) -> bool:
 
 def check_urls(urls: Iterable[str], settings: ExternalSettings) -> dict[str, ExternalResult]:
     """Ask every distinct URL (fragments dropped); results keyed by the URL as given."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
     wanted = {url: url.split("#", 1)[0] for url in urls}
     distinct = _interleaved(set(wanted.values()))
     if not distinct:
@@ -80,6 +83,10 @@ def receiver_problem(endpoint: str, base_url: str, settings: ExternalSettings) -
     Its `health` route must answer 200 "ok": a static host's 404 page, a login wall or a
     mistyped path would otherwise swallow every letter sent from the form.
     """
+    import urllib.error
+    import urllib.request
+    from http.client import HTTPException
+
     url = urljoin(base_url, endpoint)
     health = url.split("?", 1)[0].split("#", 1)[0].rstrip("/") + "/health"
     request = urllib.request.Request(health, headers={"User-Agent": settings.user_agent})
@@ -121,6 +128,10 @@ def _probe(opener: urllib.request.OpenerDirector, url: str, settings: ExternalSe
 def _request(
     opener: urllib.request.OpenerDirector, url: str, method: str, settings: ExternalSettings
 ) -> ExternalResult:
+    import urllib.error
+    import urllib.request
+    from http.client import HTTPException
+
     request = urllib.request.Request(url, method=method, headers={"User-Agent": settings.user_agent})
     try:
         with opener.open(request, timeout=settings.timeout) as response:

@@ -10,43 +10,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
-from xml.parsers import expat
 
 from generator.check.pages import Problem, SitemapEntry
+from generator.check.xmltree import ATOM, Element, XmlError, parse_xml
 
-ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML_SUFFIXES = (".xml", ".atom")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 _URL_ATTRS = frozenset({"href", "src", "srcset", "poster"})
-
-
-@dataclass
-class _Element:
-    """A parsed XML element with the lines it spans (built while parsing, then only read)."""
-
-    name: str  # "namespace local", as expat names it
-    attrs: dict[str, str]
-    line: int
-    end_line: int = 0
-    children: list[_Element] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-    text_line: int | None = None
-
-    def local(self, namespace: str) -> str | None:
-        space, _, local = self.name.rpartition(" ")
-        return local if space == namespace else None
-
-    def all(self, name: str) -> list[_Element]:
-        return [child for child in self.children if child.local(ATOM) == name]
-
-    def string(self) -> str:
-        return "".join(self.text).strip()
 
 
 @dataclass(frozen=True)
@@ -64,48 +39,20 @@ class XmlReport:
     sitemap: tuple[SitemapEntry, ...] = ()
 
 
-class _XmlError(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _parse(data: bytes) -> _Element:
-    parser = expat.ParserCreate(namespace_separator=" ")
-    stack: list[_Element] = []
-    roots: list[_Element] = []
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        element = _Element(name, attrs, parser.CurrentLineNumber)
-        (stack[-1].children if stack else roots).append(element)
-        stack.append(element)
-
-    def end(_name: str) -> None:
-        stack.pop().end_line = parser.CurrentLineNumber
-
-    def text(chunk: str) -> None:
-        if stack:
-            if stack[-1].text_line is None:
-                stack[-1].text_line = parser.CurrentLineNumber
-            stack[-1].text.append(chunk)
-
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.CharacterDataHandler = text
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as err:
-        raise _XmlError(err.lineno or 1, expat.ErrorString(err.code) or "not XML") from err
-    return roots[0]
-
-
 def read_xml(root: Path, rel: str) -> XmlReport:
     """Check one XML file of the output: well-formed, and valid if it is a feed or sitemap."""
     try:
-        tree = _parse((root / rel).read_bytes())
-    except _XmlError as err:
-        return XmlReport("other", (Problem("error", rel, err.line, f"not well-formed XML: {err}"),))
+        data = (root / rel).read_bytes()
     except OSError as err:
         return XmlReport("other", (Problem("error", rel, None, f"cannot read: {err.strerror}"),))
+    return xml_report(rel, *parse_xml(data))
+
+
+def xml_report(rel: str, tree: Element | None, error: XmlError | None) -> XmlReport:
+    """The report on a parsed XML file (see xmltree.parse_xml)."""
+    if error is not None or tree is None:
+        line, message = (error.line, error.message) if error is not None else (1, "not XML")
+        return XmlReport("other", (Problem("error", rel, line, f"not well-formed XML: {message}"),))
     if tree.local(ATOM) == "feed":
         return _FeedCheck(rel).check(tree)
     if tree.local(SITEMAP) == "urlset":
@@ -121,26 +68,16 @@ def read_xml(root: Path, rel: str) -> XmlReport:
 
 
 def _absolute(url: str) -> bool:
+    if url.startswith(("https://", "http://")):  # the commonest case, told without urlsplit
+        host = url[url.index("//") + 2 : url.index("//") + 3]
+        if host.isalnum():
+            return True
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return False
     # "https://x/" and "mailto:x" are absolute; "//host/x" depends on the reader's scheme.
     return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme.lower() not in ("http", "https"))
-
-
-class _HtmlUrls(HTMLParser):
-    """URL attributes of escaped HTML in <content type="html">, with their lines."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in _URL_ATTRS and value and value.strip():
-                urls = [c.strip().split(" ")[0] for c in value.split(",")] if name == "srcset" else [value]
-                self.found.extend((self.getpos()[0], url) for url in urls if url)
 
 
 class _FeedCheck:
@@ -152,7 +89,7 @@ class _FeedCheck:
         needles = (needle,) if needle else ()
         self.problems.append(Problem("error", self.rel, line, message, needles, trace_url=entry_url))
 
-    def check(self, feed: _Element) -> XmlReport:
+    def check(self, feed: Element) -> XmlReport:
         self._required(feed, "feed", None)
         if not self._alternate(feed):
             self.error(feed.line, 'feed has no <link rel="alternate"> to the site')
@@ -177,13 +114,13 @@ class _FeedCheck:
             self._urls(entry, url)
         return XmlReport("atom", tuple(self.problems), tuple(spans))
 
-    def _alternate(self, element: _Element) -> str | None:
+    def _alternate(self, element: Element) -> str | None:
         for link in element.all("link"):
             if link.attrs.get("rel", "alternate") == "alternate" and link.attrs.get("href"):
                 return link.attrs["href"].strip()
         return None
 
-    def _required(self, element: _Element, what: str, url: str | None) -> None:
+    def _required(self, element: Element, what: str, url: str | None) -> None:
         for name in ("id", "title", "updated"):
             found = element.all(name)
             if len(found) != 1:
@@ -197,7 +134,7 @@ class _FeedCheck:
             if not _absolute(id_element.string()):
                 self.error(id_element.line, f"<id> {id_element.string()!r} is not an absolute IRI", url)
 
-    def _urls(self, element: _Element, entry_url: str | None) -> None:
+    def _urls(self, element: Element, entry_url: str | None) -> None:
         """Relative URLs among this element's own links, icons and content (not entries')."""
         for child in element.children:
             local = child.local(ATOM)
@@ -214,15 +151,11 @@ class _FeedCheck:
             elif local in ("content", "summary"):
                 self._content_urls(child, entry_url)
 
-    def _content_urls(self, element: _Element, entry_url: str | None) -> None:
+    def _content_urls(self, element: Element, entry_url: str | None) -> None:
         kind = element.attrs.get("type", "text")
         found: list[tuple[int, str]] = []
         if kind == "html":
-            parser = _HtmlUrls()
-            parser.feed("".join(element.text))
-            parser.close()
-            first = element.text_line or element.line
-            found = [(first + line - 1, url) for line, url in parser.found]
+            found = [(line, url) for line, _, attr, url, _ in element.html_scan().links if attr in _URL_ATTRS]
         elif kind == "xhtml":
             stack = list(element.children)
             while stack:
@@ -230,7 +163,7 @@ class _FeedCheck:
                 stack.extend(node.children)
                 found.extend((node.line, v) for k, v in node.attrs.items() if k in _URL_ATTRS and v.strip())
         for line, url in sorted(found):
-            if not _absolute(url):
+            if url.strip() and not _absolute(url):
                 self.error(line, f"relative URL {url!r} in the <{element.local(ATOM)}>", entry_url, url)
 
 

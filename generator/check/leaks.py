@@ -9,7 +9,7 @@ and future posts are the author's until their day. Each found in the output is a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,8 +101,13 @@ def _fingerprint(path: Path) -> tuple[int, str]:
     return len(data), hashlib.sha256(data).hexdigest()
 
 
-def unpublished_problems(inventory: Inventory, unpublished: Sequence[Unpublished]) -> list[Problem]:
-    """Drafts and future posts whose pages, files or titles reached the output."""
+def unpublished_problems(
+    inventory: Inventory, unpublished: Sequence[Unpublished], quoted: Callable[[str, str], bool]
+) -> list[Problem]:
+    """Drafts and future posts whose pages, files or titles reached the output.
+
+    `quoted(page, title)` tells whether a page shows the title (in its text or as its title).
+    """
     problems = []
     for doc in unpublished:
         leaked = [rel for rel in inventory.files if rel.startswith(doc.path)]
@@ -122,8 +127,8 @@ def unpublished_problems(inventory: Inventory, unpublished: Sequence[Unpublished
         # Titles are only a hint (another page may quote one), hence a warning, and only
         # titles long enough not to match by chance.
         if doc.title and len(doc.title) >= 12:
-            for rel, facts in inventory.pages.items():
-                if doc.title in facts.text or doc.title == facts.title:
+            for rel in inventory.pages:
+                if quoted(rel, doc.title):
                     problems.append(
                         Problem(
                             "warning",

@@ -11,28 +11,42 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
-from xml.parsers import expat
+
+from generator.check.scan import scan_html
+from generator.check.xmltree import parse_xml, xml_links
 
 _HTML_SUFFIXES = (".html", ".htm")
-_HREF_TAGS = frozenset({"a", "link", "area"})
-_SRC_TAGS = frozenset({"img", "script", "source", "iframe", "audio", "video", "track"})
-_XML_BASE = "http://www.w3.org/XML/1998/namespace base"  # xml:base, as expat names it
-# <meta http-equiv=refresh content="0; url=/x/">: "url=" and quotes are optional. Applied
-# to the stripped value; nothing after the always-matching (.*) can make it backtrack.
-_REFRESH = re.compile(r"[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
-# srcset candidates as the HTML spec splits them: a URL is a run of non-spaces, so it may
-# hold commas ("data:...,AAA 1x"); only commas ending the run separate it from the next.
-# Possessive and always matching, so that no input makes it backtrack (linear time).
-_SRCSET = re.compile(r"[\s,]*+(?:([^\s,]\S*+)(?:(?<=,)|[^,]*+))?")
-_ATTR_AT = {
-    a: re.compile(rf"\s{a}\s*=", re.I) for a in ("href", "src", "srcset", "poster", "action", "content")
-}
 
 Link = tuple[int, str, str]  # (line, url as written, absolute URL it is relative to)
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PLAIN = re.compile(r"[^\t\n\r]*")  # urlsplit drops these from a URL: such links take its way
+_PLAIN_BASE = re.compile(r"[^\t\n\r?#]*")
+
+
+@dataclass(frozen=True)
+class FileIndex:
+    """The files and folders of an output folder without links in it, so that a link's
+    target is found without asking the disk (a folder of links is looked at on disk)."""
+
+    files: frozenset[str]  # output-relative POSIX paths
+    folders: frozenset[str]
+
+    @classmethod
+    def of(cls, files: Iterable[str]) -> FileIndex:
+        listed = frozenset(files)
+        folders = {folder for rel in listed for folder in _parents(rel)}
+        return cls(listed, frozenset(folders))
+
+
+def _parents(rel: str) -> Iterable[str]:
+    folder = rel.rpartition("/")[0]
+    while folder:
+        yield folder
+        folder = folder.rpartition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -55,96 +69,73 @@ def check_output(output_dir: Path, base_url: str) -> list[LinkProblem]:
     return LinkChecker(output_dir, base_url).check()
 
 
-def _tag_links(tag: str, attrs: dict[str, str]) -> list[tuple[str, str]]:
-    """(attribute, URL) pairs that an element links to; shared by HTML and Atom xhtml."""
-    found: list[tuple[str, str]] = []
-    if tag in _HREF_TAGS and "href" in attrs:
-        found.append(("href", attrs["href"]))
-    if tag in _SRC_TAGS and "src" in attrs:
-        found.append(("src", attrs["src"]))
-    if tag in ("img", "source") and "srcset" in attrs:
-        candidates = (m.group(1) for m in _SRCSET.finditer(attrs["srcset"]) if m.group(1))
-        found.extend(("srcset", url.rstrip(",")) for url in candidates)
-    if tag == "video" and "poster" in attrs:
-        found.append(("poster", attrs["poster"]))
-    if tag == "form" and "action" in attrs:  # external actions are skipped like any link
-        found.append(("action", attrs["action"]))
-    if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
-        match = _REFRESH.match(attrs.get("content", "").strip())
-        url = match.group(1) if match else ""
-        if url[:1] in ("'", '"'):
-            url = url[1:].split(url[0])[0]
-        if url.strip():
-            found.append(("content", url))
-    return found
-
-
 def _join(base: str, href: str | None) -> str:
-    """`base` moved by a <base href> or xml:base, if there is one."""
+    """`base` moved by a <base href>, if there is one."""
     try:
         return urljoin(base, href.strip()) if href and href.strip() else base
     except ValueError:  # a malformed one is ignored, as browsers do
         return base
 
 
-class _PageParser(HTMLParser):
-    """Collects links (with lines), ids and the <base href> of one HTML text."""
-
-    def __init__(self, first_line: int = 1) -> None:
-        super().__init__(convert_charrefs=True)
-        self.line_offset = first_line - 1  # HTML escaped inside a feed starts mid-file
-        self.links: list[tuple[int, str]] = []
-        self.ids: set[str] = set()
-        self.base: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values: dict[str, str] = {}
-        for name, value in attrs:
-            values.setdefault(name, value or "")  # the first of duplicate attributes wins
-        if "id" in values:
-            self.ids.add(values["id"])
-        if tag == "a" and "name" in values:
-            self.ids.add(values["name"])
-        if tag == "base" and self.base is None and "href" in values:
-            self.base = values["href"]
-        found = _tag_links(tag, values)
-        if not found:
-            return
-        line = self.line_offset + self.getpos()[0]
-        text = self.get_starttag_text() or ""
-        for attr, url in found:
-            # A start tag may span lines: point at the line of the attribute itself.
-            at = _ATTR_AT[attr].search(text)
-            self.links.append((line + (text[: at.start() + 1].count("\n") if at else 0), url))
-
-
 @dataclass
 class _Doc:
     links: list[Link] = field(default_factory=list)
-    ids: set[str] = field(default_factory=set)
+    ids: frozenset[str] = frozenset()
     problems: list[LinkProblem] = field(default_factory=list)  # the file itself is unusable
 
 
-@dataclass
-class _Capture:
-    """An XML element whose text (a URL, escaped HTML) or xhtml children hold links."""
+def read_links(page: str, data: bytes, page_url: str) -> _Doc:
+    """The links, ids and file problems of one HTML or XML file of the output."""
+    if page.lower().endswith(".xml"):
+        tree, error = parse_xml(data)
+        doc = _Doc(links=xml_links(tree, page_url) if tree is not None else [])
+        if error is not None:
+            doc.problems.append(LinkProblem(page, error.line, "", f"cannot parse XML: {error.message}"))
+        return doc
+    # Universal newlines, so that line numbers match what editors show for CRLF files.
+    scanned = scan_html(data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n"))
+    base = _join(page_url, scanned.base)
+    return _Doc([(link[0], link[3], base) for link in scanned.links], scanned.ids)
 
-    kind: str  # "url", "html" or "xhtml"
-    depth: int  # nesting depth, to recognise its end tag
-    line: int | None  # where its text starts, once known
+
+def _key_parts(base: str) -> tuple[str, str, bool]:
+    """(its host's root, its folder, whether it is a plain page URL) of a base URL."""
+    if "#" in base or "?" in base or "//" not in base:
+        return base, base, False
+    host_end = base.find("/", base.find("//") + 2)
+    if host_end < 0:
+        return base, base, False
+    return base[: host_end + 1], base[: base.rfind("/") + 1], True
 
 
 class LinkChecker:
-    """Checks the links of one output folder; reusable for single lookups in tests and tools."""
+    """Checks the links of one output folder; reusable for single lookups in tests and tools.
 
-    def __init__(self, output_dir: Path, base_url: str) -> None:
+    `index` (the folder's files, when it holds no links) finds targets without asking the
+    disk; `ids_of` gives the ids of a page already read (else pages are read here).
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        base_url: str,
+        index: FileIndex | None = None,
+        ids_of: Callable[[str], frozenset[str]] | None = None,
+    ) -> None:
         self.root = output_dir.resolve()
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         parts = urlsplit(self.base_url)
         self.site = (parts.scheme.lower(), parts.netloc.lower())
         self.base_path = parts.path or "/"
+        self.index = index
+        self.ids_of = ids_of
+        self._site_root = f"{parts.scheme}://{parts.netloc}/"  # the host root, as _key_parts gives it
+        self._origin = self._site_root[:-1]
         self._docs: dict[str, _Doc] = {}
         self._located: dict[str, tuple[str | None, str | None]] = {}
+        # (URL, what of its base it depends on) → (why it is broken, the page it anchors into)
+        self._answers: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._anchored_in: str | None = None  # set by _answer for the link being asked
 
     def check(self) -> list[LinkProblem]:
         """Every broken internal link, sorted by (page, line, url)."""
@@ -155,11 +146,53 @@ class LinkChecker:
             page = path.relative_to(self.root).as_posix()
             doc = self._doc(page)
             problems.extend(doc.problems)
-            for line, url, base in doc.links:
-                message = self.problem(url, base)
-                if message:
-                    problems.append(LinkProblem(page, line, url, message))
+            problems.extend(self.page_problems(page, doc.links))
         return sorted(problems, key=lambda p: (p.page, p.line, p.url))
+
+    def page_problems(
+        self, page: str, links: Iterable[Link], anchored: set[str] | None = None
+    ) -> list[LinkProblem]:
+        """The broken ones among one file's links; `anchored` is given the pages they link
+        into with a fragment (their ids decide, not only whether they exist).
+
+        A site's pages mostly hold the same few links (menus, tags, neighbours, the feed's
+        copies of them): each answer is worked out once, under what it depends on: a URL
+        with a scheme on itself, a root-relative one on the host of the page's base, a
+        relative path on its folder, "#x" and "?q" on the page itself. A URL written in
+        full under the base URL is the same link as its root-relative form.
+        """
+        found = []
+        answers = self._answers
+        last_base = host = folder = ""
+        plain = False
+        for line, raw, base in links:
+            url = raw.strip()
+            if not url:
+                continue  # href="" is the page itself
+            if base is not last_base:
+                last_base = base
+                host, folder, plain = _key_parts(base)
+            first = url[0]
+            if not plain or first in "#?":
+                key = (url, base)
+            elif first == "/":
+                key = (url, host) if url[1:2] != "/" else (url, base[: base.find(":")])
+            elif url.startswith(self.base_url):
+                key = (url[len(self._origin) :], self._site_root)
+            elif _SCHEME.match(url):
+                key = (url, "")
+            else:
+                key = (url, folder)
+            answer = answers.get(key)
+            if answer is None:
+                self._anchored_in = None
+                answer = answers[key] = (self.problem(url, base), self._anchored_in)
+            message, into = answer
+            if message:
+                found.append(LinkProblem(page, line, raw, message))
+            if into is not None and anchored is not None:
+                anchored.add(into)
+        return found
 
     def page_url(self, page: str) -> str:
         """The absolute URL of an output-relative file, which its relative links start from."""
@@ -170,6 +203,13 @@ class LinkChecker:
         url = raw.strip()  # browsers drop surrounding whitespace
         if not url:
             return None  # href="" is the page itself
+        if base.startswith(self._site_root) and _PLAIN.fullmatch(url) and _PLAIN_BASE.fullmatch(base):
+            # The commonest links, read without urlsplit: root-relative, and "#x" to the page itself.
+            if url[0] == "/" and url[1:2] != "/":
+                path, _, fragment = url.partition("#")
+                return self._answer(path.partition("?")[0], fragment)
+            if url[0] == "#":
+                return self._answer(base[len(self._origin) :], url[1:])
         try:
             parts, base_parts = urlsplit(url), urlsplit(base)
         except ValueError as err:  # e.g. "http://[::1"
@@ -191,16 +231,21 @@ class LinkChecker:
                 path = base_parts.path[: base_parts.path.rfind("/") + 1] + parts.path
             else:
                 path = base_parts.path  # "#id" or "?q": the document itself
-            if not self._under_base(path):
-                return f"outside the base path {self.base_path}"
+        return self._answer(path, parts.fragment)
+
+    def _answer(self, path: str, fragment: str) -> str | None:
+        """Why a link to `path` (and `fragment`) on the site's host is broken; None if fine."""
+        if not self._under_base(path):
+            return f"outside the base path {self.base_path}"
         target, message = self.locate(unquote(path[len(self.base_path) :]))
         if target is None:
             return message
-        fragment = parts.fragment.split(":~:")[0]  # ":~:text=..." is a browser directive
+        fragment = fragment.split(":~:")[0]  # ":~:text=..." is a browser directive
         decoded = unquote(fragment)
         if not fragment or decoded.lower() == "top" or not target.endswith(_HTML_SUFFIXES):
             return None
-        ids = self._doc(target).ids
+        self._anchored_in = target
+        ids = self.ids_of(target) if self.ids_of is not None else self._doc(target).ids
         if decoded in ids or fragment in ids:
             return None
         return f"no element with id '{decoded}' in {target}"
@@ -208,11 +253,21 @@ class LinkChecker:
     def locate(self, rel: str) -> tuple[str | None, str | None]:
         """(output-relative file, None) for a decoded path below the base, or (None, message)."""
         # URLs resolve "." and ".." lexically (the host never sees them), and normalising here
-        # lets "../../img/a.png" from a thousand pages share one look-up on disk.
+        # lets "../../img/a.png" from a thousand pages share one look-up.
         key = posixpath.normpath(rel.lstrip("/") or ".") + ("/" if rel.endswith("/") else "")
         if key not in self._located:
-            self._located[key] = self._locate(key)
+            self._located[key] = self._indexed(key) or self._locate(key)
         return self._located[key]
+
+    def _indexed(self, rel: str) -> tuple[str, None] | None:
+        """The file `rel` names, found in the index; None: ask the disk (which also says why not)."""
+        if self.index is None or rel.startswith(".."):
+            return None
+        bare = rel.rstrip("/")
+        if rel.endswith("/") or bare in self.index.folders or bare == ".":
+            page = "index.html" if bare in (".", "") else f"{bare}/index.html"
+            return (page, None) if page in self.index.files else None
+        return (rel, None) if rel in self.index.files else None
 
     def _locate(self, rel: str) -> tuple[str | None, str | None]:
         try:
@@ -233,72 +288,10 @@ class LinkChecker:
 
     def _doc(self, page: str) -> _Doc:
         if page not in self._docs:
-            self._docs[page] = self._parse(page)
+            try:
+                data = (self.root / page).read_bytes()
+            except OSError as err:
+                self._docs[page] = _Doc(problems=[LinkProblem(page, 1, "", f"cannot read: {err.strerror}")])
+            else:
+                self._docs[page] = read_links(page, data, self.page_url(page))
         return self._docs[page]
-
-    def _parse(self, page: str) -> _Doc:
-        try:
-            data = (self.root / page).read_bytes()
-        except OSError as err:
-            return _Doc(problems=[LinkProblem(page, 1, "", f"cannot read: {err.strerror}")])
-        if page.lower().endswith(".xml"):
-            return self._parse_xml(page, data)
-        # Universal newlines, so that line numbers match what editors show for CRLF files.
-        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-        parser = _PageParser()
-        parser.feed(text)
-        parser.close()
-        base = _join(self.page_url(page), parser.base)
-        return _Doc([(line, url, base) for line, url in parser.links], parser.ids)
-
-    def _parse_xml(self, page: str, data: bytes) -> _Doc:
-        """Links of an Atom feed or sitemap: link@href, <loc>, HTML inside <content>."""
-        doc = _Doc()
-        xml = expat.ParserCreate(namespace_separator=" ")
-        bases = [self.page_url(page)]  # xml:base in force, one entry per open element
-        text: list[str] = []  # character data of the element being captured
-        open_: list[_Capture] = []  # at most one: the element whose text or children we want
-
-        def on_start(name: str, attrs: dict[str, str]) -> None:
-            local, line = name.rsplit(" ", 1)[-1], xml.CurrentLineNumber
-            base = _join(bases[-1], attrs.get(_XML_BASE))
-            bases.append(base)
-            if open_ and open_[0].kind == "xhtml":
-                doc.links.extend((line, url, base) for _, url in _tag_links(local, attrs))
-            elif open_:
-                return
-            elif local == "link" and "href" in attrs:
-                doc.links.append((line, attrs["href"], base))
-            elif local in ("loc", "link"):  # sitemap <loc>, RSS <link>: a URL as text
-                open_.append(_Capture("url", len(bases), line))
-            elif local in ("content", "summary") and attrs.get("type") in ("html", "xhtml"):
-                open_.append(_Capture(attrs["type"], len(bases), None))
-
-        def on_data(chunk: str) -> None:
-            if open_ and open_[0].kind in ("url", "html"):
-                if open_[0].line is None:  # escaped HTML starts where its first chunk does
-                    open_[0].line = xml.CurrentLineNumber
-                text.append(chunk)
-
-        def on_end(name: str) -> None:
-            if open_ and open_[0].depth == len(bases):
-                found, body = open_.pop(), "".join(text)
-                text.clear()
-                if found.kind == "url" and body.strip() and found.line is not None:
-                    doc.links.append((found.line, body.strip(), bases[-1]))
-                elif found.kind == "html" and found.line is not None:
-                    parser = _PageParser(first_line=found.line)
-                    parser.feed(body)
-                    parser.close()
-                    doc.links.extend((n, url, bases[-1]) for n, url in parser.links)
-            bases.pop()
-
-        xml.StartElementHandler, xml.EndElementHandler = on_start, on_end
-        xml.CharacterDataHandler = on_data
-        try:
-            xml.Parse(data, True)
-        except expat.ExpatError as err:
-            doc.problems.append(
-                LinkProblem(page, err.lineno or 1, "", f"cannot parse XML: {expat.ErrorString(err.code)}")
-            )
-        return doc

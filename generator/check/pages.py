@@ -10,20 +10,19 @@ sitemap, and what a static host needs (leaks.py looks for what must not be there
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+
+from generator.check.scan import Link, has_markup, scan_html
 
 Severity = Literal["error", "warning"]
 
 HTML_SUFFIXES = (".html", ".htm")
 NOT_FOUND_PAGE = "404.html"
-
 
 
 @dataclass(frozen=True)
@@ -38,20 +37,18 @@ class Problem:
     trace_url: str | None = None  # absolute URL of the page whose source caused it, if not `page`
     source: str | None = None  # site-relative source file, when the check already knows it
     source_line: int | None = None
+    group: str | None = None  # one broken target: pages that show it are one problem
+    target: str | None = None  # a broken link's URL as the page writes it
 
 
-@dataclass(frozen=True)
-class PageLink:
-    line: int
-    tag: str
-    attr: str
-    url: str
-    rel: str = ""  # <link rel=...>, to tell stylesheets from preconnect hints
+# A link on a page: (line, tag, attribute, URL as written, the element's rel); plain
+# tuples, as a site's pages hold tens of thousands of them and the check keeps them.
+PageLink = Link
 
 
 @dataclass(frozen=True)
 class PageFacts:
-    """What one HTML page says about itself."""
+    """What one HTML page says about itself, and its links and ids."""
 
     title: str | None  # None: no <title> element at all
     title_line: int | None
@@ -61,7 +58,9 @@ class PageFacts:
     noindex: bool
     redirect: bool  # <meta http-equiv="refresh">: an alias page
     links: tuple[PageLink, ...]
-    text: str  # visible text, whitespace collapsed, for spotting unpublished titles
+    ids: frozenset[str]
+    base: str | None  # its <base href>
+    markup: bool = True  # False: plain text in an .html file (a verification file), not a page
 
 
 @dataclass(frozen=True)
@@ -73,105 +72,27 @@ class Inventory:
     pages: dict[str, PageFacts]
 
 
-_LINK_ATTRS = {
-    "a": ("href",),
-    "area": ("href",),
-    "link": ("href",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "script": ("src",),
-    "iframe": ("src",),
-    "embed": ("src",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "track": ("src",),
-}
-_HIDDEN_TEXT = frozenset({"script", "style", "template", "noscript"})
-_SPACES = re.compile(r"\s+")
-
-
-class _FactsParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title: list[str] | None = None
-        self.title_line: int | None = None
-        self.in_title = False
-        self.svg_depth = 0  # <title> inside inline SVG names the picture, not the page
-        self.hidden_depth = 0
-        self.description: str | None = None
-        self.description_line: int | None = None
-        self.canonical: str | None = None
-        self.noindex = False
-        self.redirect = False
-        self.links: list[PageLink] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values: dict[str, str] = {}
-        for name, value in attrs:
-            values.setdefault(name, value or "")
-        line = self.getpos()[0]
-        if tag == "svg":
-            self.svg_depth += 1
-        elif tag in _HIDDEN_TEXT:
-            self.hidden_depth += 1
-        elif tag == "title" and not self.svg_depth and self.title is None:
-            self.title, self.title_line, self.in_title = [], line, True
-        elif tag == "meta":
-            self._meta(values, line)
-        rel = values.get("rel", "").lower()
-        if tag == "link" and "canonical" in rel.split() and self.canonical is None:
-            self.canonical = values.get("href", "").strip()
-        for attr in _LINK_ATTRS.get(tag, ()):
-            if attr not in values:
-                continue
-            if attr == "srcset":
-                for candidate in values[attr].split(","):
-                    url = candidate.strip().split(" ")[0]
-                    if url:
-                        self.links.append(PageLink(line, tag, attr, url, rel))
-            elif values[attr].strip():
-                self.links.append(PageLink(line, tag, attr, values[attr].strip(), rel))
-
-    def _meta(self, values: dict[str, str], line: int) -> None:
-        name = values.get("name", "").lower()
-        if name == "description" and self.description is None:
-            self.description, self.description_line = values.get("content", ""), line
-        elif name == "robots" and "noindex" in values.get("content", "").lower():
-            self.noindex = True
-        elif values.get("http-equiv", "").lower() == "refresh":
-            self.redirect = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "svg" and self.svg_depth:
-            self.svg_depth -= 1
-        elif tag in _HIDDEN_TEXT and self.hidden_depth:
-            self.hidden_depth -= 1
-        elif tag == "title":
-            self.in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title and self.title is not None:
-            self.title.append(data)
-        elif not self.hidden_depth:
-            self.text.append(data)
-
-
 def page_facts(text: str) -> PageFacts:
-    parser = _FactsParser()
-    parser.feed(text)
-    parser.close()
+    """The facts of an HTML text (newlines already made "\\n")."""
+    scanned = scan_html(text)
     return PageFacts(
-        title=_SPACES.sub(" ", "".join(parser.title)).strip() if parser.title is not None else None,
-        title_line=parser.title_line,
-        description=parser.description.strip() if parser.description is not None else None,
-        description_line=parser.description_line,
-        canonical=parser.canonical,
-        noindex=parser.noindex,
-        redirect=parser.redirect,
-        links=tuple(parser.links),
-        text=_SPACES.sub(" ", " ".join(parser.text)).strip(),
+        title=scanned.title,
+        title_line=scanned.title_line,
+        description=scanned.description,
+        description_line=scanned.description_line,
+        canonical=scanned.canonical,
+        noindex=scanned.noindex,
+        redirect=scanned.redirect,
+        links=scanned.links,
+        ids=scanned.ids,
+        base=scanned.base,
+        markup=has_markup(text),
     )
+
+
+def read_page(data: bytes) -> str:
+    """A page's text as editors show it: UTF-8 (damage replaced), universal newlines."""
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def scan_output(root: Path) -> Inventory:
@@ -184,8 +105,7 @@ def scan_output(root: Path) -> Inventory:
         rel = path.relative_to(root).as_posix()
         files.append(rel)
         if rel.lower().endswith(HTML_SUFFIXES) and path.is_file():
-            data = path.read_bytes().decode("utf-8", errors="replace")
-            pages[rel] = page_facts(data.replace("\r\n", "\n").replace("\r", "\n"))
+            pages[rel] = page_facts(read_page(path.read_bytes()))
     return Inventory(root, tuple(files), pages)
 
 
@@ -215,7 +135,7 @@ def title_problems(inventory: Inventory) -> list[Problem]:
     """Every page needs a title; every indexable page a description (search results show it)."""
     problems = []
     for rel, facts in inventory.pages.items():
-        if facts.redirect:
+        if facts.redirect or not facts.markup:
             continue
         if not facts.title:
             what = "an empty <title>" if facts.title is not None else "no <title>"
@@ -311,7 +231,7 @@ def sitemap_problems(
             kind = "a redirect" if facts.redirect else "a noindex page"
             problems.append(Problem("warning", sitemap, entry.line, f"sitemap lists {entry.url}, {kind}"))
     for rel, facts in inventory.pages.items():
-        if rel == NOT_FOUND_PAGE or facts.redirect or facts.noindex or rel in listed:
+        if rel == NOT_FOUND_PAGE or facts.redirect or facts.noindex or not facts.markup or rel in listed:
             continue
         target = site_rel(facts.canonical, base_url) if facts.canonical else None
         if target is not None and page_file(target) != rel:

@@ -1,30 +1,39 @@
-"""From a problem in the output to the source file and line that caused it (for `check`).
+"""From a problem in the output to the source file and line that hold it (for `check`).
 
-The build records which source made each output file (`OutputPlan.origins`). A problem
-inside a page made from a Markdown file is looked up in that file by its text (the URL
-as the author probably wrote it, then weaker hints); a page copied as it is keeps its
-lines; a generated page (home, tags, feeds) is reported in the output, unless the text
-is found in exactly one place among the site's sources. The same problem seen on many
-pages (a broken link in a summary, a template) is reported once.
+The build records which source made each output file (`origins`) and, for each Markdown
+source, every link it wrote and the line it came from (`answers`). A broken link on a
+page is looked up there first: that is exact. A link the build did not write (raw HTML
+in Markdown, a template) is found in the page's source by the URL as written; a page
+copied as it is keeps its lines; a generated page (home, tags, feeds) is reported where
+the same link is written in a source, or else in the output.
+
+Each problem is reported once: where several pages show one broken link (a post, the
+home page showing its summary, its feed entry), the finding is the one at its source,
+and names the other pages as "and N more".
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from generator.build.output.writer import Origin
 from generator.build.sources import MARKDOWN_SUFFIXES
-from generator.check.links import LinkChecker, LinkProblem
+from generator.check.links import LinkProblem
 from generator.check.pages import HTML_SUFFIXES, Inventory, Problem, Severity, site_rel
 
 _IMAGE_TAGS = frozenset({"img", "source", "picture"})
 _FILE_TAGS = frozenset({"script", "link", "audio", "video", "track", "embed", "iframe"})
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp"})
 _SHOWN_NAMES = 3  # pages named when one problem is on many
+
+# What the build wrote for one Markdown source: (line in the file, absolute URL of the
+# link, the URL as the author wrote it).
+Answers = Mapping[str, Sequence[tuple[int, str, str]]]
+_QUOTED = re.compile(r"'[^']*'")  # the URL in a link problem's message
 
 
 @dataclass(frozen=True)
@@ -45,38 +54,60 @@ class Finding:
         return f"{text} (output: {self.output})" if self.output else text
 
 
+@dataclass(frozen=True)
+class _Traced:
+    finding: Finding
+    group: str | None  # the same broken target, however each page writes its URL
+    located: bool  # at a line of a source that holds it
+    own_page: bool  # on the page made from that source
+
+
 def link_problem(found: LinkProblem, inventory: Inventory, base_url: str, entry_url: str | None) -> Problem:
     """A broken link as a Problem: named for what it points at, with hints for finding its source."""
     facts = inventory.pages.get(found.page)
-    link = next((k for k in facts.links if k.url == found.url.strip()), None) if facts else None
-    path = urlsplit(found.url.strip()).path if found.url.strip() else ""
+    url = found.url.strip()
+    tag = next((k[1] for k in facts.links if k[3].strip() == url), None) if facts else None
+    path = urlsplit(url).path if url else ""
     suffix = posixpath.splitext(path)[1].lower()
     if found.message.startswith("no element with id"):
         what = "broken anchor"
-    elif suffix in _IMAGE_SUFFIXES or (link is not None and link.tag in _IMAGE_TAGS):
+    elif suffix in _IMAGE_SUFFIXES or tag in _IMAGE_TAGS:
         what = "missing image"
-    elif (link is not None and link.tag in _FILE_TAGS) or (suffix and suffix not in HTML_SUFFIXES):
+    elif tag in _FILE_TAGS or (suffix and suffix not in HTML_SUFFIXES):
         what = "missing file"
     else:
         what = "broken link"
     shown = found.url
-    rel = site_rel(found.url, base_url) if found.page.lower().endswith(".xml") else None
-    if rel is not None:
+    if site_rel(url, base_url) is not None and found.page.lower().endswith(".xml"):
         # Feeds hold absolute URLs; shown as pages write them, a link broken on a post and
-        # in the feed entry made from it is one finding.
-        shown = urlsplit(base_url).path + found.url.strip()[len(base_url) :]
+        # in the feed entry made from it reads the same.
+        shown = urlsplit(base_url).path + url[len(base_url) :]
     return Problem(
         "error",
         found.page,
         found.line,
         f"{what} '{shown}': {found.message}",
-        needles=_url_needles(found.url.strip(), base_url),
+        needles=_url_needles(url, base_url),
         trace_url=entry_url,
+        group=f"{what} {_absolute(base_url, found.page, url)}: {found.message}",
+        target=url,
     )
 
 
+def _absolute(base_url: str, page: str, url: str) -> str:
+    """The URL a link on `page` goes to, however the page writes it (for grouping)."""
+    try:
+        return urljoin(base_url + quote(page), url)
+    except ValueError:
+        return url
+
+
 def _url_needles(url: str, base_url: str) -> tuple[str, ...]:
-    """How the author may have written `url` in Markdown, most specific first."""
+    """How the author may have written `url` in a source: as it is, or by its site path.
+
+    Only whole URLs: a part of one (its last segment, its fragment) is found in unrelated
+    text and put problems at lines that do not hold them.
+    """
     found = [url]
     base = urlsplit(base_url)
     rel = site_rel(url, base_url)
@@ -84,12 +115,6 @@ def _url_needles(url: str, base_url: str) -> tuple[str, ...]:
         found.append("/" + rel)
     if url.startswith(base.path) and base.path != "/":
         found.append("/" + url[len(base.path) :])
-    parts = urlsplit(url)
-    if parts.fragment:
-        found.append("#" + parts.fragment)
-    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    if len(last) >= 4 and last not in ("index.html", "index.htm"):
-        found.append(last)
     with_decoded = [n for needle in found for n in (needle, unquote(needle))]
     # "/" (a link to the home page) or "#" would match almost any line: no help.
     return tuple(dict.fromkeys(n for n in with_decoded if len(n) > 1 and n not in ("//", "#/")))
@@ -103,61 +128,80 @@ class Tracer:
         site_root: Path,
         output: Path,
         base_url: str,
-        origins: Mapping[str, Origin] | None,
+        origins: Mapping[str, tuple[str, int | None]] | None,
         label: str,
+        answers: Answers | None = None,
+        page_of: Callable[[str], str | None] = lambda url: None,
     ) -> None:
         self.site_root = site_root.resolve()
         self.output = output
-        self.base_url = base_url
-        self.origins = origins
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.origins = origins  # output file → (source as the build names it, line)
         self.label = label  # shown before output paths: "public/" for a folder given by the author
-        self.locator = LinkChecker(output, base_url)
+        self.answers = answers or {}
+        self.page_of = page_of  # absolute URL → the output file it is (for feed entries)
         self._texts: dict[Path, list[str]] = {}  # source file → lines, read once per check
         self._candidates: dict[Path, str] | None = None  # every source, for _search_everywhere
+        self._by_target: dict[str, list[tuple[str, int]]] | None = None
 
     def findings(self, problems: Sequence[Problem]) -> list[Finding]:
-        traced = [self.trace(p) for p in problems]
-        # Where several pages show one problem, name first the page made from its source.
-        traced.sort(key=lambda finding: not self._made_from(finding))
-        return _merge(traced)
+        traced = [t for problem in problems for t in self.trace(problem)]
+        return _merge(_fold(traced))
 
-    def _made_from(self, finding: Finding) -> bool:
-        if finding.output is None or self.origins is None:
-            return False
-        page = finding.output.removeprefix(self.label).split(":", 1)[0]
-        origin = self.origins.get(page)
-        return origin is not None and Path(origin.path).as_posix() == finding.path
-
-    def trace(self, problem: Problem) -> Finding:
+    def trace(self, problem: Problem) -> list[_Traced]:
         where = self._output_ref(problem.page, problem.line)
         if problem.source is not None:
-            return Finding(problem.severity, problem.source, problem.source_line, problem.message, where)
-        page = problem.page
-        if problem.trace_url:
-            rel = site_rel(problem.trace_url, self.base_url)
-            target = self.locator.locate(rel)[0] if rel is not None else None
-            page = target or page
+            finding = Finding(problem.severity, problem.source, problem.source_line, problem.message, where)
+            return [_Traced(finding, problem.group, True, True)]
+        page = (self.page_of(problem.trace_url) or problem.page) if problem.trace_url else problem.page
         origin = self.origins.get(page) if self.origins is not None else None
-        source = self._source_file(origin)
+        source = self._source_file(origin[0]) if origin is not None else None
+        own = page == problem.page
         if origin is not None and source is not None:
+            shown = Path(origin[0]).as_posix()
+            target = self._absolute(problem)
+            answers = self.answers.get(shown, ())
+            written = [(line, as_written) for line, url, as_written in answers if url == target]
+            if written and target:  # the links the build wrote from this source: exact
+                return [
+                    self._at(_as_written(problem, as_written), shown, line, where, own)
+                    for line, as_written in dict.fromkeys(written)
+                ]
             line = self._search(source, problem.needles)
-            if line is None:
-                copied = page == problem.page and _same_bytes(source, self.output / page)
-                line = problem.line if copied else origin.line
-            return Finding(problem.severity, Path(origin.path).as_posix(), line, problem.message, where)
+            if line is None and own and _same_bytes(source, self.output / page):
+                line = problem.line  # a file copied as it is: its lines are the source's
+            if line is not None:
+                return [self._at(problem, shown, line, where, own)]
+            if source.suffix.lower() in MARKDOWN_SUFFIXES:  # made into a page by a template
+                found = self._search_templates(problem.needles)
+                if found is not None:
+                    return [self._at(problem, found[0], found[1], where, False)]
+            finding = Finding(problem.severity, shown, None, problem.message, where)
+            return [_Traced(finding, problem.group, False, own)]
         if self.origins is not None:
-            found = self._search_everywhere(problem.needles)
+            found = self._search_everywhere(problem)
             if found is not None:
-                return Finding(problem.severity, found[0], found[1], problem.message, where)
-        return Finding(problem.severity, self.label + problem.page, problem.line, problem.message)
+                return [self._at(found[2] or problem, found[0], found[1], where, False)]
+        finding = Finding(problem.severity, self.label + problem.page, problem.line, problem.message)
+        return [_Traced(finding, problem.group, False, False)]
+
+    def _at(self, problem: Problem, path: str, line: int, where: str, own: bool) -> _Traced:
+        finding = Finding(problem.severity, path, line, problem.message, where)
+        return _Traced(finding, problem.group, True, own)
+
+    def _absolute(self, problem: Problem) -> str | None:
+        if problem.target is None:
+            return None
+        try:
+            return urljoin(self.base_url + problem.page, problem.target)
+        except ValueError:
+            return None
 
     def _output_ref(self, page: str, line: int | None) -> str:
         return f"{self.label}{page}" + (f":{line}" if line is not None else "")
 
-    def _source_file(self, origin: Origin | None) -> Path | None:
-        if origin is None:
-            return None
-        path = Path(origin.path)
+    def _source_file(self, shown: str) -> Path | None:
+        path = Path(shown)
         candidate = path if path.is_absolute() else self.site_root / path
         return candidate if candidate.is_file() else None
 
@@ -177,21 +221,43 @@ class Tracer:
                     return number
         return None
 
-    def _search_everywhere(self, needles: Sequence[str]) -> tuple[str, int] | None:
-        """The first Markdown source or site template holding a specific enough needle."""
-        specific = [n for n in needles if len(n) >= 8 and not n.startswith("#")]
+    def _search_everywhere(self, problem: Problem) -> tuple[str, int, Problem | None] | None:
+        """Where a problem on a generated page comes from: the sources that link to its
+        target (with the problem named as written there), else the first Markdown source or
+        template holding its URL."""
+        target = self._absolute(problem)
+        if target is not None:
+            if self._by_target is None:
+                self._by_target = {}
+                for shown, answers in self.answers.items():
+                    for line, url, as_written in answers:
+                        self._by_target.setdefault(url, []).append((shown, line, as_written))
+            places = self._by_target.get(target)
+            if places:
+                shown, line, as_written = places[0]
+                return shown, line, _as_written(problem, as_written)
+        found = self._search_templates(problem.needles) or self._search_sources(problem.needles)
+        return (*found, None) if found is not None else None
+
+    def _search_templates(self, needles: Sequence[str]) -> tuple[str, int] | None:
+        themes = self.site_root / "themes"
+        for template in sorted(themes.glob("*/templates/**/*")) if themes.is_dir() else ():
+            if template.is_file():
+                line = self._search(template, [n for n in needles if len(n) >= 8])
+                if line is not None:
+                    return template.relative_to(self.site_root).as_posix(), line
+        return None
+
+    def _search_sources(self, needles: Sequence[str]) -> tuple[str, int] | None:
+        specific = [n for n in needles if len(n) >= 8]
         if not specific or self.origins is None:
             return None
         if self._candidates is None:
             self._candidates = {}
-            for origin in self.origins.values():
-                source = self._source_file(origin)
+            for shown, _ in self.origins.values():
+                source = self._source_file(shown)
                 if source is not None and source.suffix.lower() in MARKDOWN_SUFFIXES:
-                    self._candidates.setdefault(source, Path(origin.path).as_posix())
-            themes = self.site_root / "themes"
-            for template in sorted(themes.glob("*/templates/**/*")) if themes.is_dir() else ():
-                if template.is_file():
-                    self._candidates.setdefault(template, template.relative_to(self.site_root).as_posix())
+                    self._candidates.setdefault(source, Path(shown).as_posix())
         for needle in specific:
             for path, shown in self._candidates.items():
                 line = self._search(path, (needle,))
@@ -200,11 +266,42 @@ class Tracer:
         return None
 
 
+def _as_written(problem: Problem, written: str) -> Problem:
+    """The problem named by the link as the author wrote it (the page holds what it became)."""
+    if problem.target is None or written == problem.target:
+        return problem
+    return replace(problem, message=_QUOTED.sub(lambda _: repr(written), problem.message, count=1))
+
+
 def _same_bytes(a: Path, b: Path) -> bool:
     try:
         return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
     except OSError:
         return False
+
+
+def _fold(traced: Sequence[_Traced]) -> list[Finding]:
+    """One finding per broken target and source line: where a group has findings at a
+    source, the others (generated pages, feed entries) are folded into the first of them."""
+    anchors: dict[str, _Traced] = {}
+    for item in traced:
+        if item.group is not None and item.located:
+            first = anchors.get(item.group)
+            if first is None or (item.own_page and not first.own_page):
+                anchors[item.group] = item
+    folded: list[Finding] = []
+    extra: dict[int, int] = {}  # id of an anchor's finding → pages folded into it
+    for item in traced:
+        anchor = anchors.get(item.group) if item.group is not None else None
+        if anchor is not None and not item.located:
+            extra[id(anchor.finding)] = extra.get(id(anchor.finding), 0) + 1
+            continue
+        folded.append(item.finding)
+    ordered = sorted(folded, key=lambda f: not any(a.finding is f and a.own_page for a in anchors.values()))
+    return [
+        replace(f, output=f"{f.output} and {extra[id(f)]} more") if id(f) in extra and f.output else f
+        for f in ordered
+    ]
 
 
 def _merge(findings: Sequence[Finding]) -> list[Finding]:
@@ -216,7 +313,8 @@ def _merge(findings: Sequence[Finding]) -> list[Finding]:
     for same in exact.values():
         first = same[0]
         if len(same) > 1 and first.output:
-            output = f"{first.output} and {len(same) - 1} more"
+            more = sum(_more(f.output) for f in same) + len(same) - 1
+            output = first.output.split(" and ", 1)[0] + f" and {more} more"
             first = Finding(first.severity, first.path, first.line, first.message, output)
         merged.append(first)
     # Left in the output (no source found): the same message on many pages is one cause.
@@ -237,3 +335,11 @@ def _merge(findings: Sequence[Finding]) -> list[Finding]:
             first = Finding(first.severity, first.path, first.line, message)
         result.append(first)
     return sorted(result, key=lambda f: (f.output is None, f.path or "", f.line or 0, f.message))
+
+
+def _more(output: str | None) -> int:
+    """The N of an output reference "x and N more"."""
+    if output and " and " in output and output.endswith(" more"):
+        count = output.rsplit(" and ", 1)[1].removesuffix(" more")
+        return int(count) if count.isdigit() else 0
+    return 0

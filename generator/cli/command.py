@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from generator.cli.common import (
     say,
     say_each_letter,
 )
+from generator.cli.progress import progress_line, wipe
 from generator.site.config import CONFIG_NAME
 from generator.site.errors import BuildFailed, SiteError
 
@@ -125,6 +126,12 @@ def _describe_inbox(commands: argparse._SubParsersAction) -> None:
     add_inbox_parser(commands)
 
 
+def _describe_import(commands: argparse._SubParsersAction) -> None:
+    from generator.cli.migrate import add_import_parser
+
+    add_import_parser(commands)
+
+
 SERVE_PORT = 8000  # `fireside serve`'s port unless --port names one
 SERVE_PORT_TRIES = 20  # ports tried from SERVE_PORT up, when it is busy
 
@@ -135,6 +142,7 @@ _COMMANDS = {
     "check": _describe_check,
     "publish": _describe_publish,
     "inbox": _describe_inbox,
+    "import": _describe_import,
 }
 
 
@@ -169,14 +177,18 @@ def _run(args: argparse.Namespace, exit_when_built: bool) -> int:
             return _serve(args)
         if args.command == "check":
             with _TerminateAsInterrupt():
-                return _check(args)
+                return _ending(lambda: _check(args), exit_when_built)
         if args.command == "publish":
             with _TerminateAsInterrupt():
-                return _publish(args)
+                return _ending(lambda: _publish(args), exit_when_built)
         if args.command == "inbox":
             from generator.cli.inbox import run_inbox
 
             return run_inbox(args)
+        if args.command == "import":
+            from generator.cli.migrate import run_import
+
+            return run_import(args)
     except BuildFailed as failed:
         _print_errors(failed.errors)
         return EXIT_ERRORS
@@ -251,17 +263,24 @@ def _exit_now(code: int) -> None:
 
 def _build(args: argparse.Namespace, exit_when_built: bool) -> int:
     """`fireside build`; with `exit_when_built`, the process ends here (see `_exit_now`)."""
+    return _ending(lambda: _report_build(args), exit_when_built)
+
+
+def _ending(command: Callable[[], int], exit_when_done: bool) -> int:
+    """A command that builds (build, check, publish), run with the cycle collector off; with
+    `exit_when_done`, the process ends as soon as it has reported (see `_exit_now`)."""
     collecting = gc.isenabled()
     # A process that ends with this command keeps the cycle collector off for all of it:
     # switched back on after the build, its first collection would walk every object the
-    # build allocated (30 ms of a 1,000-post rebuild). A build leaves little cyclic garbage.
+    # build allocated (30 ms of a 1,000-post rebuild), and a check's memory is as large.
+    # A build leaves little cyclic garbage.
     gc.disable()
     try:
-        code = _report_build(args)
+        code = command()
     finally:
-        if collecting and not exit_when_built:
+        if collecting and not exit_when_done:
             gc.enable()  # called in-process: the caller's collector as it was
-    if exit_when_built:
+    if exit_when_done:
         _exit_now(code)
     return code
 
@@ -270,10 +289,15 @@ def _report_build(args: argparse.Namespace) -> int:
     from generator.build.incremental import build_site
     from generator.build.options import BuildOptions
 
-    options = BuildOptions(
-        drafts=args.drafts, output_dir=args.output, base_url=args.base_url, clean=args.clean
-    )
-    result = build_site(args.config, options, ignore_cache=args.ignore_cache)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+        options = BuildOptions(
+            drafts=args.drafts,
+            output_dir=args.output,
+            base_url=args.base_url,
+            clean=args.clean,
+            progress=progress,
+        )
+        result = build_site(args.config, options, ignore_cache=args.ignore_cache)
     for warning in result.warnings:
         say(args, f"warning: {warning}", error_stream=True)
     stats = result.stats
@@ -390,14 +414,16 @@ def _check(args: argparse.Namespace) -> int:
     from generator.check.checker import CheckOptions, run_check
     from generator.check.external import ExternalSettings
 
-    options = CheckOptions(
-        folder=args.folder,
-        base_url=args.base_url,
-        strict=args.strict,
-        external=args.external,
-        external_settings=ExternalSettings(timeout=args.timeout),
-    )
-    report = run_check(args.config, options)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+        options = CheckOptions(
+            folder=args.folder,
+            base_url=args.base_url,
+            strict=args.strict,
+            external=args.external,
+            external_settings=ExternalSettings(timeout=args.timeout),
+            progress=progress,
+        )
+        report = run_check(args.config, options)
     _print_findings(report.findings, args)
     errors, warnings = len(report.errors), len(report.warnings)
     if report.build_failed:
@@ -416,19 +442,30 @@ def _publish(args: argparse.Namespace) -> int:
 
     from generator.publish.publisher import PublishOptions, PublishRefused, publish_site
 
-    def checked(report: CheckReport) -> None:
-        # Before anything is sent: what the check found, and what this publish leaves out.
-        _print_findings(report.findings, args)
-        left_out = left_out_line(report.left_out)
-        if left_out:
-            say(args, left_out, flush=True)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
 
-    options = PublishOptions(
-        target=args.target, dry_run=args.dry_run, force=args.force, clean=args.clean, on_checked=checked
-    )
-    try:
-        result = publish_site(args.config, options)
-    except PublishRefused as refused:
+        def checked(report: CheckReport) -> None:
+            # Before anything is sent: what the check found, and what this publish leaves out.
+            wipe(progress)
+            _print_findings(report.findings, args)
+            left_out = left_out_line(report.left_out)
+            if left_out:
+                say(args, left_out, flush=True)
+
+        options = PublishOptions(
+            target=args.target,
+            dry_run=args.dry_run,
+            force=args.force,
+            clean=args.clean,
+            on_checked=checked,
+            progress=progress,
+        )
+        try:
+            result = publish_site(args.config, options)
+        except PublishRefused as refused:
+            result = refused
+    if isinstance(result, PublishRefused):
+        refused = result
         _print_findings(refused.report.findings, args)
         why = (
             "the build failed"

@@ -20,6 +20,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_TIMEOUT = 10.0
 MAX_MANIFEST = 16 * 1024 * 1024
+STRONG_AFTER = 2.0  # seconds between Last-Modified and Date for the time to be a validator
 
 
 class KnownPosts:
@@ -98,11 +101,7 @@ class _RemoteManifest:
                 if len(data) > MAX_MANIFEST:
                     raise ValueError("larger than any manifest")
                 posts = parse_manifest(data, self.url)
-                validators = {
-                    name: value
-                    for name, header in (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified"))
-                    if (value := reply.headers.get(header))
-                }
+                validators = _validators(reply.headers)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return  # unchanged
@@ -115,6 +114,27 @@ class _RemoteManifest:
         if posts != self._posts:
             log.info("posts manifest read from %s: %d posts", self.url, len(posts))
         self._posts, self._validators = posts, validators
+
+
+def _validators(headers: Message) -> dict[str, str]:
+    """What to send next time so that an unchanged manifest costs a 304.
+
+    A Last-Modified within a second or so of the answer's Date is a weak validator (RFC 9110
+    8.8.2.2): a deploy in that same second would carry the same time, be answered 304 and
+    go unseen until the next change. Such a time is not sent back; an ETag always is.
+    """
+    found = {}
+    if etag := headers.get("ETag"):
+        found["If-None-Match"] = etag
+    modified, sent = headers.get("Last-Modified"), headers.get("Date")
+    try:
+        strong = bool(modified and sent) and (parsedate_to_datetime(sent) - parsedate_to_datetime(modified)
+                                               ).total_seconds() >= STRONG_AFTER
+    except (TypeError, ValueError):
+        strong = False
+    if strong and modified:
+        found["If-Modified-Since"] = modified
+    return found
 
 
 def site_base(post: ManifestPost) -> str | None:

@@ -193,7 +193,7 @@ def style_problems(styles: tuple[str, str]) -> list[tuple[str, str]]:
     """(setting, message) for each of the light and dark styles Pygments does not have."""
     from pygments.styles import get_all_styles
 
-    from generator.site.config import did_you_mean
+    from generator.site.suggest import did_you_mean
 
     known = sorted(get_all_styles())
     return [

@@ -31,6 +31,7 @@ from generator.markdown.attributes import attributes_plugin
 from generator.markdown.headings import STYLES, nest_headings
 from generator.markdown.images import image_size
 from generator.markdown.leftovers import find_leftovers
+from generator.markdown.lines import line_offset, noting_line
 from generator.site.model import TocEntry
 
 # Allows `<!--more-->`, `<!-- more -->`, `<!--  MORE -->`, and other generators' summary
@@ -59,8 +60,8 @@ class LinkContext(Protocol):
         Called for every link href and image src except fragments ("#x"), protocol-relative
         ("//host") and absolute URLs with a scheme. `url` is as markdown-it normalised it
         (percent-encoded), query and fragment included. `line` is 1-based within the
-        markdown text given to `render()`, the line of the enclosing block (None when
-        unknown, e.g. inside an inline footnote).
+        markdown text given to `render()`, the line the link starts on (None when unknown,
+        e.g. inside an inline footnote).
         """
         ...
 
@@ -238,6 +239,9 @@ class MarkdownRenderer:
             )
 
         md.add_render_rule("footnote_anchor", render_footnote_anchor)
+        inline_rules = md.inline.ruler
+        for rule in ("link", "image"):
+            inline_rules.at(rule, noting_line(inline_rules.__rules__[inline_rules.__find__(rule)].fn))
         self._md = md
 
     def render(
@@ -263,8 +267,7 @@ class MarkdownRenderer:
         for index, token in enumerate(tokens):
             if token.type != "inline":
                 continue
-            line = token.map[0] + 1 if token.map else None
-            self._resolve_urls(token.children, links, line)
+            self._resolve_urls(token.children, links, token.map[0] + 1 if token.map else None)
             visible = plain_text(token.children)
             words += len(visible.split())
             opener = tokens[index - 1] if index else None
@@ -320,9 +323,13 @@ class MarkdownRenderer:
         return _describe(plain_text(tokens[0].children, image_alt=True))
 
     @staticmethod
-    def _resolve_urls(children: list[Token] | None, links: LinkContext, line: int | None) -> None:
-        """Rewrite link hrefs and image srcs in place; give images size and lazy loading."""
+    def _resolve_urls(children: list[Token] | None, links: LinkContext, first_line: int | None) -> None:
+        """Rewrite link hrefs and image srcs in place; give images size and lazy loading.
+
+        `first_line` is the block's; each link is asked on its own line (see lines.py).
+        """
         for child in children or ():
+            line = None if first_line is None else first_line + line_offset(child)
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 if _is_local(href):

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.build.compose import DocumentComposer
+from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta, ReadSettings, read_meta
 from generator.build.library import neighbours_at, tag_listings
 from generator.build.output.cache import BuildCache
@@ -121,7 +122,9 @@ def _replan(previous: PlannedSite, changed: Sequence[str], now: datetime | None)
     for post in renewed:
         near = neighbours_at(posts, index_of[post.path])
         site_pages.post_page(post, near, state.letters.get(post.letter_id, ()))
-        site_pages.feeds(posts, listings, showing=post)
+        site_pages.machine_files.feeds(posts, listings, showing=post)
+    # Pictures and files the edited posts link to, as the whole build asks about them.
+    errors.extend(missing_files(edited.values(), next_cache.bodies, build.urls, plan.contents))
     if errors.errors or site_pages.list_reads:
         return None
     next_cache.outputs = maker.recorded

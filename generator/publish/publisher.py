@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +24,10 @@ from generator.build.places import place_problem, resolve_output_dir
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
 from generator.publish.rsync import is_remote, refuse_destination, rsync_command, run_rsync
+from generator.publish.sent import SentRecord
 from generator.site.config import PublishTarget, SiteConfig, SiteLayout, load_config
 from generator.site.errors import SiteError
+from generator.site.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class PublishOptions:
     # Told the check's report once it passed, before anything is sent: the CLI shows what
     # is about to go out (and what is left out) before it goes.
     on_checked: Callable[[CheckReport], None] | None = None
+    # Told of each stage and of the items done (the command line shows it on a terminal).
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,24 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
         label = f"publish target {target.name!r}"
         refuse_folder(layout, output_dir, destination, label)
         claim_target(destination, target, clean=options.clean)  # refused before building, too
-    report = run_check(config_file, CheckOptions(build_into=output_dir, now=options.now))
+    checking = CheckOptions(build_into=output_dir, now=options.now, progress=options.progress)
+    report = run_check(config_file, checking)
     if report.build_failed or (report.errors and not options.force):
         raise PublishRefused(report, target)
     if options.on_checked is not None:
         options.on_checked(report)
+    options.progress.stage(f"publishing to {target.name}")
     if target.kind == "folder":
         assert destination is not None
+        sent = SentRecord(layout.cache / "publish" / f"{target.name}.sent")
+        if sent.still_true(output_dir, destination):
+            return PublishResult(target, target.path, report, options.dry_run, ())
+        if not options.dry_run:
+            sent.forget()  # until the folder holds the output again
         dry_run, clean = options.dry_run, options.clean
         changes = publish_folder(output_dir, destination, target, dry_run=dry_run, clean=clean)
+        if not options.dry_run:
+            sent.record(output_dir, destination)
         return PublishResult(target, target.path, report, options.dry_run, changes)
     if target.kind == "rsync":
         command = rsync_command(_shown(output_dir, layout.root), target, dry_run=options.dry_run)

@@ -8,9 +8,6 @@ every error can point at the line of the value it is about.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,8 @@ import yaml
 
 from generator.site.errors import ErrorCollector, yaml_error_mark
 from generator.site.permalinks import pattern_problem
+from generator.site.suggest import did_you_mean, timezone_names
+from generator.site.yamlnodes import convert, setting_line
 
 CONFIG_NAME = "site.yaml"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the generator package
@@ -125,6 +124,8 @@ class SiteConfig:
     output_dir: str = "public"
     per_page: int = 10
     feed_entries: int = 20
+    # Old addresses of the site feed ("/feed.xml"): the same feed is written at each.
+    feed_aliases: tuple[str, ...] = ()
     menu: tuple[MenuItem, ...] = ()
     highlight: HighlightConfig = field(default_factory=HighlightConfig)
     # URL patterns by `posts`, `pages` or a section's path (see permalinks.py); unlisted: today's.
@@ -205,7 +206,7 @@ def load_config(config_file: Path) -> SiteConfig:
         raise AssertionError("unreachable") from None
     if node is None:
         node = yaml.MappingNode("tag:yaml.org,2002:map", [])
-    config = _convert(node, SiteConfig, display, errors, "")
+    config = convert(node, SiteConfig, display, errors, "")
     if isinstance(config, SiteConfig):
         _check_values(config, node, display, errors)
     errors.raise_if_any()
@@ -229,7 +230,7 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        hint = did_you_mean(config.timezone, _timezone_names())
+        hint = did_you_mean(config.timezone, timezone_names())
         errors.error(display, line_of("timezone"), f"unknown timezone {config.timezone!r}{hint}")
     for key, pattern in config.permalinks.items():
         where = setting_line(root, ("permalinks", str(key)))
@@ -243,6 +244,10 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
         hint = did_you_mean(config.markdown.heading_ids, HEADING_ID_STYLES)
         message = f"markdown.heading_ids must be {choices}, got {config.markdown.heading_ids!r}{hint}"
         errors.error(display, setting_line(root, ("markdown", "heading_ids")), message)
+    for index, old in enumerate(config.feed_aliases):
+        problem = feed_alias_problem(old)
+        if problem:
+            errors.error(display, setting_line(root, ("feed_aliases",)), f"feed_aliases[{index}]: {problem}")
     for name in ("per_page", "feed_entries"):
         if getattr(config, name) < 1:
             errors.error(display, line_of(name), f"{name} must be at least 1")
@@ -250,153 +255,14 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
         errors.error(display, line_of("theme"), f"theme must be a folder name, got {config.theme!r}")
 
 
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the nearest of `choices`, a case-only difference included; else ''."""
-    options = list(choices)
-    folded = {option.casefold(): option for option in options}
-    if word.casefold() in folded and folded[word.casefold()] != word:
-        return f" (did you mean {folded[word.casefold()]!r}?)"
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
-    if not close:
-        close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.75)
-        close = [folded[c] for c in close]
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _timezone_names() -> set[str]:
-    from zoneinfo import available_timezones  # only for an unknown zone: it reads the whole database
-
-    return available_timezones()
-
-
-def setting_line(root: yaml.Node | None, keys: tuple[str, ...]) -> int | None:
-    """The line of a nested value in site.yaml's node tree ("highlight", "light"), if there."""
-    node = root
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((value for name, value in node.value if name.value == key), None)
-    return node.start_mark.line + 1 if node is not None else None
-
-
-def config_line(config_file: Path, keys: tuple[str, ...]) -> int | None:
-    """`setting_line` for a site.yaml on disk (for errors found after the settings were read)."""
-    try:
-        text = config_file.read_text(encoding="utf-8")
-        return setting_line(yaml.compose(text, Loader=yaml.SafeLoader), keys)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-
-
-_SCALAR_TYPES: dict[type, str] = {
-    str: "a string",
-    int: "a whole number",
-    bool: "true or false",
-    float: "a number",
-}
-
-
-def _convert(node: yaml.Node, target: Any, display: str, errors: ErrorCollector, where: str) -> Any:
-    """Turn a YAML node into `target` (a dataclass, scalar, tuple or dict type), or record why not."""
-    line = _line(node)
-    label = where or "site.yaml"
-    origin = typing.get_origin(target)
-    if origin in (typing.Union, types.UnionType):
-        options = [t for t in typing.get_args(target) if t is not type(None)]
-        if _is_null(node):
-            return None
-        return _convert(node, options[0], display, errors, where)
-    if dataclasses.is_dataclass(target):
-        if not isinstance(node, yaml.MappingNode):
-            errors.error(display, line, f"{label} must be a mapping of keys to values")
-            return None
-        return _convert_dataclass(node, target, display, errors, where)
-    if origin is tuple:
-        if not isinstance(node, yaml.SequenceNode):
-            errors.error(display, line, f"{label} must be a list")
-            return ()
-        item_type = typing.get_args(target)[0]
-        return tuple(
-            _convert(item, item_type, display, errors, f"{label}[{i}]") for i, item in enumerate(node.value)
-        )
-    if origin is dict or target is Any:
-        if origin is dict and not isinstance(node, yaml.MappingNode):
-            errors.error(display, line, f"{label} must be a mapping")
-            return {}
-        return _value(node)
-    if target in _SCALAR_TYPES:
-        return _convert_scalar(node, target, display, errors, label)
-    raise TypeError(f"config field type {target!r} is not supported")
-
-
-def _convert_dataclass(
-    node: yaml.MappingNode, target: Any, display: str, errors: ErrorCollector, where: str
-) -> Any:
-    hints = typing.get_type_hints(target)
-    fields = {f.name: f for f in dataclasses.fields(target)}
-    values: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value
-        dotted = f"{where}.{key}" if where else key
-        if key not in fields:
-            known = ", ".join(sorted(fields))
-            errors.error(
-                display,
-                key_node.start_mark.line + 1,
-                f"unknown key {dotted!r}{did_you_mean(str(key), fields)} (known keys here: {known})",
-            )
-            continue
-        if key in values:
-            errors.error(display, key_node.start_mark.line + 1, f"key {dotted!r} is given twice")
-            continue
-        values[key] = _convert(value_node, hints[key], display, errors, dotted)
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in values
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    ]
-    for name in missing:
-        dotted = f"{where}.{name}" if where else name
-        errors.error(display, _line(node), f"missing required key {dotted!r}")
-    if missing or any(v is None and not _optional(hints[k]) for k, v in values.items()):
-        return None
-    return target(**values)
-
-
-def _convert_scalar(node: yaml.Node, target: type, display: str, errors: ErrorCollector, label: str) -> Any:
-    line = _line(node)
-    expected = _SCALAR_TYPES[target]
-    if not isinstance(node, yaml.ScalarNode):
-        errors.error(display, line, f"{label} must be {expected}")
-        return None
-    value = _value(node)
-    if target is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if target is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = node.value  # a title like 1984 is still a title
-    if value is None and target is str:
-        errors.error(display, line, f"{label} must be {expected}, but it is empty")
-        return None
-    if not isinstance(value, target) or (target is int and isinstance(value, bool)):
-        errors.error(display, line, f"{label} must be {expected}, got {node.value!r}")
-        return None
-    return value
-
-
-def _value(node: yaml.Node) -> Any:
-    """The plain Python value of a node (an empty `key:` is None, as YAML says)."""
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1 if node.start_mark is not None else 1
-
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-
-
-def _optional(hint: Any) -> bool:
-    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+def feed_alias_problem(path: str) -> str | None:
+    """Why an old feed address cannot be written as a file of the site, or None."""
+    name = path.rsplit("/", 1)[-1]
+    if not path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        return f"{path!r} must be a path from the site's root, like /feed.xml"
+    if not name or "." not in name:
+        return (f"{path!r} is a folder address: a static host serves a page there, not a feed "
+                "(have your host redirect it to /atom.xml instead)")
+    if path.strip("/") in ("atom.xml", "sitemap.xml", "robots.txt", "fireside-manifest.json"):
+        return f"{path!r} is a file Fireside already makes"
+    return None

@@ -80,7 +80,23 @@ INBOX_PAGES: tuple[tuple[str, str], ...] = (
     ("home-page-2", "/page/2/"),
     ("post-form-letters", "/posts/an-inch-wide/"),
     ("post-form-code", "/posts/a-small-web-of-my-own/"),
+    ("section", "/notes/"),
+    ("post-in-section", "/notes/on-keeping-a-commonplace-book/"),
 )
+# A section (a folder of posts with its own list page and URL pattern, as blogs brought
+# from Hugo or Zola have), added to the inbox variant's copy of the sample.
+SECTION_FILES = {
+    "content/posts/notes/_index.md": (
+        "---\ntitle: Notes\ndescription: Shorter things, written down before they are essays.\n---\n\n"
+        "Notes are where an essay starts: a line read, a letter half answered.\n"
+    ),
+    "content/posts/notes/commonplace.md": (
+        "---\ntitle: On keeping a commonplace book\ndate: 2026-10-05\ntags: [letters]\n"
+        "description: Why I copy out what friends write to me.\n---\n\n"
+        "I copy out the lines from letters that I want to keep, and the book becomes a record of a "
+        "friendship as much as of what I read.\n"
+    ),
+}
 # The post a typical reader lands on: footnotes, a published letter and the letter form.
 TYPICAL_POST = "/posts/an-inch-wide/"
 
@@ -226,8 +242,11 @@ def start_sample(workdir: Path) -> Sample:
     shutil.copytree(PROJECT / "content", copy / "content")
     config = (PROJECT / "site.yaml").read_text("utf-8")
     config = "\n".join(line for line in config.splitlines() if not line.startswith("per_page:"))
-    (copy / "site.yaml").write_text(config + "\nper_page: 2\ninbox:\n  endpoint: " + INBOX_PREFIX + "\n",
-                                    "utf-8")
+    (copy / "site.yaml").write_text(config + "\nper_page: 2\ninbox:\n  endpoint: " + INBOX_PREFIX + "\n"
+                                    "permalinks:\n  notes: /notes/:slug/\n", "utf-8")
+    for rel, text in SECTION_FILES.items():
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copy / rel).write_text(text, "utf-8")
     for theme in (PROJECT / "themes").iterdir():  # the site's themes, as the sample sees them
         if theme.name != "default":
             shutil.copytree(theme, copy / "themes" / theme.name)

@@ -181,7 +181,11 @@ def test_focus_is_visible_on_screen(tabs: dict[str, Any], sample: Sample, scheme
     open_all_details(page)
     _, stops = tab_through(page)
     focused = {}
-    page.evaluate("() => window.scrollTo(0, 0)")
+    # A fresh page, nothing focused: tab_through may end with focus back on the first stop, and
+    # Chromium starts the next Tab from there even after blur().
+    page.goto(sample.inbox.url(TYPICAL_POST))
+    open_all_details(page)
+    page.evaluate(CONTROLS)  # the same numbering
     for stop in stops:
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUS)["kb"] == stop["kb"]

@@ -1,0 +1,408 @@
+"""One built folder checked: its files read once (through the check's memory), every
+check run on what they say, and each problem traced to where it can be fixed.
+
+Nothing is read when the folder, the build and the inbox are as a remembered report
+found them; otherwise only the files whose bytes the memory has not seen are read
+(on every core when there are many), and the checks that look across files (links,
+duplicates, the sitemap) run again on all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+from generator.build.output import stamp
+from generator.build.output.ownership import unknown_files
+from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
+from generator.check.facts import FileFacts, is_read, read_all
+from generator.check.feeds import XmlReport
+from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
+from generator.check.links import FileIndex, LinkChecker, LinkProblem
+from generator.check.memory import CheckMemory, Remembered
+from generator.check.pages import (
+    Inventory,
+    PageFacts,
+    Problem,
+    duplicate_problems,
+    read_page,
+    site_rel,
+    sitemap_problems,
+    static_host_problems,
+    title_problems,
+)
+from generator.check.scan import visible_text
+from generator.check.sitebuild import SiteMap
+from generator.check.trace import Finding, Tracer, link_problem
+from generator.site.progress import Progress
+from generator.site.urls import SITEMAP_PATH
+
+# A file's broken links as a check found them: (digest of its bytes, the broken links,
+# the pages it links into with a fragment).
+LinkResult = tuple[str, tuple[LinkProblem, ...], frozenset[str]]
+
+# <link rel> values that are hints to the browser, not resources a reader is sent to.
+_HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
+
+
+@dataclass(frozen=True)
+class FolderCheck:
+    """What a check of one folder needs to know besides the folder."""
+
+    site_root: Path
+    base_url: str
+    label: str  # shown before output paths ("public/"), "" for the check's own folder
+    # What the build knew (None: a folder built elsewhere), asked only when the folder is
+    # read, with what stands for it (`site_state` may be made anew by the asking).
+    site: Callable[[], tuple[SiteMap | None, object]]
+    site_state: object  # stands for everything the site map and the drafts come from (None: nothing)
+    # The drafts and future posts that must not be in the folder, and the date the list
+    # changes by itself (a post's date comes); asked only when the folder is read.
+    drafts: Callable[[], tuple[tuple[Unpublished, ...], datetime | None]]
+    now: datetime
+    external: bool
+    external_settings: ExternalSettings
+    progress: Progress
+    inbox_endpoint: str = ""  # with `external`, asked whether a receiver answers there
+    config_file: Path | None = None  # site.yaml, where the endpoint is set
+    name_strangers: bool = False  # name the files in the folder that the build did not make
+
+
+@dataclass(frozen=True)
+class Checked:
+    findings: tuple[Finding, ...]
+    pages: int
+    files: int
+    external_checked: int = 0
+    read: int = 0  # files read (not remembered)
+
+
+def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Checked:
+    states, has_links = _walk(folder)
+    signature = _signature(folder, asked, states, has_links)
+    remembered = memory.report(signature, asked.now) if signature else None
+    if remembered is not None and not asked.external:
+        return Checked(remembered.findings, remembered.pages, remembered.files)
+    facts, read = _read(folder, states, asked, memory)
+    files = tuple(sorted(states))
+    pages = {rel: found.page for rel, found in facts.items() if found.page is not None}
+    inventory = Inventory(folder, files, pages)
+    site, site_state = asked.site()
+    if site_state != asked.site_state:  # the site map was made again, with a new stamp
+        signature = _signature(folder, replace(asked, site_state=site_state), states, has_links)
+    tracer = _tracer(folder, asked, site, files, pages, has_links)
+    if remembered is None:
+        unpublished, valid_until = asked.drafts()
+        quoted = _quoted(folder, facts, memory)
+        links = _link_memory(folder, files, has_links, asked.base_url, memory)
+        problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted, links)
+        memory.facts.links[str(folder)] = (links.files, links.kept)
+        findings = tuple(tracer.findings(problems))
+        if asked.name_strangers and site is not None:
+            findings = (*_not_made_here(folder, site.origins, asked.label), *findings)
+        report = Remembered(findings, len(pages), len(files), valid_until)
+        if signature:
+            memory.remember(signature, report)
+    else:
+        report = remembered
+    found, asked_count = report.findings, 0
+    if asked.external:
+        external, asked_count = _external_problems(inventory, asked.base_url, asked.external_settings)
+        found = tuple(sorted((*found, *tracer.findings(external)), key=_order))
+        if asked.inbox_endpoint:
+            said = receiver_problem(asked.inbox_endpoint, asked.base_url, asked.external_settings)
+            if said and asked.config_file is not None:
+                line = _endpoint_line(asked.config_file)
+                found = (*found, Finding("error", asked.config_file.name, line, said))
+    return Checked(found, report.pages, report.files, asked_count, read)
+
+
+def _endpoint_line(config_file: Path) -> int | None:
+    try:
+        lines = config_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if line.strip().startswith("endpoint:")), None)
+
+
+def _not_made_here(output: Path, origins: Mapping[str, object], label: str) -> tuple[Finding, ...]:
+    """Files in the output folder that the build did not make: left there, so published."""
+    found = unknown_files(output, set(origins))
+    if not found:
+        return ()
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    what = "1 file here was" if len(found) == 1 else f"{len(found)} files here were"
+    message = (
+        f"{what} not made by the build, and will be published as it stands ({shown}): put what "
+        "belongs to the site into content/static/, and delete the rest"
+    )
+    return (Finding("warning", label, None, message),)
+
+
+def _order(finding: Finding) -> tuple[bool, str, int, str]:
+    return (finding.output is None, finding.path or "", finding.line or 0, finding.message)
+
+
+def _walk(folder: Path) -> tuple[dict[str, tuple[int, int, int]], bool]:
+    """Every file (and link) under `folder` with its state; whether any link is among them."""
+    states: dict[str, tuple[int, int, int]] = {}
+    has_links = False
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                found = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.is_symlink():
+                has_links = True
+            states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
+    return states, has_links
+
+
+def _signature(folder: Path, asked: FolderCheck, states: Mapping[str, object], has_links: bool) -> str | None:
+    """Everything a report is made from; None when part of it cannot be trusted to show a change."""
+    if asked.site_state is None or has_links:
+        return None  # no stamp to stand for the sources, or links that may point anywhere
+    inbox = stamp.snapshot([], [asked.site_root / INBOX])
+    made_from = (str(folder), asked.label, asked.base_url, sorted(states.items()), asked.site_state, inbox)
+    return hashlib.sha256(repr(made_from).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read(
+    folder: Path, states: Mapping[str, tuple[int, int, int]], asked: FolderCheck, memory: CheckMemory
+) -> tuple[dict[str, FileFacts], int]:
+    """The facts of every page and XML file, from the memory where the bytes are known."""
+    known = memory.facts.states.get(str(folder), {})
+    table = memory.facts.facts
+    base = asked.base_url
+    facts: dict[str, FileFacts] = {}
+    new_states: dict[str, tuple[tuple[int, int, int], str]] = {}
+    to_read = []
+    for rel, state in states.items():
+        if not is_read(rel):
+            continue
+        last = known.get(rel)
+        if last is not None and last[0] == state and (rel, last[1], base) in table:
+            facts[rel] = table[(rel, last[1], base)]
+            new_states[rel] = last
+        else:
+            to_read.append(rel)
+    if to_read:
+        asked.progress.stage("reading pages", len(to_read))
+        url_of = LinkChecker(folder, base).page_url
+        for rel, digest, found in read_all(folder, to_read, url_of, asked.progress.advance):
+            facts[rel] = found
+            if digest is not None:
+                table[(rel, digest, base)] = found
+                new_states[rel] = (states[rel], digest)
+    memory.facts.states[str(folder)] = new_states
+    return {rel: facts[rel] for rel in sorted(facts)}, len(to_read)
+
+
+def _quoted(folder: Path, facts: Mapping[str, FileFacts], memory: CheckMemory) -> Callable[[str, str], bool]:
+    """Whether a page shows a title, remembered by the page's bytes."""
+    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
+    remembered = memory.facts.quoted
+    texts: dict[str, str] = {}
+
+    def quoted(rel: str, title: str) -> bool:
+        key = (digests.get(rel, ""), title)
+        if key[0] and key in remembered:
+            return remembered[key]
+        page = facts[rel].page
+        if rel not in texts:
+            try:
+                texts[rel] = visible_text(read_page((folder / rel).read_bytes()))
+            except OSError:
+                texts[rel] = ""
+        shown = title in texts[rel] or (page is not None and page.title == title)
+        if key[0]:
+            remembered[key] = shown
+        return shown
+
+    return quoted
+
+
+@dataclass
+class _Tracing:
+    checker: LinkChecker
+    tracer: Tracer
+
+    def findings(self, problems: list[Problem]) -> list[Finding]:
+        return self.tracer.findings(problems)
+
+
+def _tracer(
+    folder: Path,
+    asked: FolderCheck,
+    site: SiteMap | None,
+    files: tuple[str, ...],
+    pages: Mapping[str, PageFacts],
+    has_links: bool,
+) -> _Tracing:
+    index = None if has_links else FileIndex.of(files)
+    empty: frozenset[str] = frozenset()
+
+    def ids_of(target: str) -> frozenset[str]:
+        page = pages.get(target)
+        return page.ids if page is not None else empty
+
+    checker = LinkChecker(folder, asked.base_url, index, ids_of)
+
+    def page_of(url: str) -> str | None:
+        rel = site_rel(url, asked.base_url)
+        return checker.locate(rel)[0] if rel is not None else None
+
+    tracer = Tracer(
+        asked.site_root,
+        folder,
+        asked.base_url,
+        site.origins if site is not None else None,
+        asked.label,
+        site.answers if site is not None else None,
+        page_of,
+    )
+    return _Tracing(checker, tracer)
+
+
+def _problems(
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    asked: FolderCheck,
+    unpublished: tuple[Unpublished, ...],
+    checker: LinkChecker,
+    quoted: Callable[[str, str], bool],
+    links: _LinkMemory,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    xml = {rel: found.xml for rel, found in facts.items() if found.xml is not None}
+    for report in xml.values():
+        problems.extend(report.problems)
+    problems += _link_problems(inventory, facts, xml, checker, links)
+    problems += title_problems(inventory)
+    problems += duplicate_problems(inventory)
+    problems += private_problems(inventory, asked.site_root / INBOX)
+    problems += unpublished_problems(inventory, unpublished, quoted)
+    sitemap = xml.get(SITEMAP_PATH)
+    entries = sitemap.sitemap if sitemap is not None and sitemap.kind == "sitemap" else None
+    problems += sitemap_problems(inventory, entries, asked.base_url, SITEMAP_PATH)
+    problems += static_host_problems(inventory)
+    return problems
+
+
+@dataclass
+class _LinkMemory:
+    """Each file's broken links as the last check found them, to keep where still true: for a
+    file whose bytes are the same, in a folder holding the same files, linking with a
+    fragment into no page whose bytes changed (its ids may have)."""
+
+    files: str  # signature of the folder's file list and the base URL
+    digests: Mapping[str, str]  # file → digest of its bytes now
+    last: Mapping[str, LinkResult]  # file → (digest, broken links, pages anchored into)
+    changed: frozenset[str]  # files whose bytes are not those of the last check
+    kept: dict[str, LinkResult] = field(default_factory=dict)  # this check's, for the next
+
+    def known(self, rel: str) -> tuple[LinkProblem, ...] | None:
+        found = self.last.get(rel)
+        if found is None or found[0] != self.digests.get(rel) or found[2] & self.changed:
+            return None
+        return found[1]
+
+
+def _link_memory(
+    folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
+) -> _LinkMemory:
+    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
+    signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
+    remembered = memory.facts.links.get(str(folder))
+    same = remembered is not None and remembered[0] == signature and not has_links
+    last = remembered[1] if remembered is not None and same else {}
+    changed = frozenset(rel for rel, digest in digests.items() if rel not in last or last[rel][0] != digest)
+    return _LinkMemory(signature, digests, last, changed)
+
+
+def _link_problems(
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    xml: Mapping[str, XmlReport],
+    checker: LinkChecker,
+    memory: _LinkMemory,
+) -> list[Problem]:
+    found: list[LinkProblem] = []
+    kept = memory.kept
+    for rel in sorted(facts):
+        fact = facts[rel]
+        found.extend(fact.problems)
+        known = memory.known(rel)
+        if known is None:
+            anchored: set[str] = set()
+            if fact.page is not None:
+                page_url = checker.page_url(rel)
+                base = page_url if not fact.page.base else _joined(page_url, fact.page.base)
+                links = [(line, url, base) for line, _, _, url, _ in fact.page.links]
+            else:
+                links = list(fact.xml_links)
+            known = tuple(checker.page_problems(rel, links, anchored))
+            if rel in memory.digests:
+                kept[rel] = (memory.digests[rel], known, frozenset(anchored))
+        elif rel in memory.digests:
+            kept[rel] = memory.last[rel]
+        found.extend(known)
+    problems = []
+    for link in sorted(found, key=lambda p: (p.page, p.line, p.url)):
+        report = xml.get(link.page)
+        if report is not None and (not link.url or report.kind == "sitemap"):
+            continue  # unreadable XML and sitemap entries are reported by the XML checks
+        entry_url = None
+        if report is not None:
+            entry_url = next(
+                (e.url for e in report.entries if e.first_line <= link.line <= e.last_line and e.url), None
+            )
+        problems.append(link_problem(link, inventory, checker.base_url, entry_url))
+    return problems
+
+
+def _joined(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href.strip()) if href.strip() else base
+    except ValueError:  # a malformed <base> is ignored, as browsers do
+        return base
+
+
+def _external_problems(
+    inventory: Inventory, base_url: str, settings: ExternalSettings
+) -> tuple[list[Problem], int]:
+    places: dict[str, list[tuple[str, int]]] = {}
+    for rel, facts in sorted(inventory.pages.items()):
+        for line, tag, attr, raw, rel_attr in facts.links:
+            url = raw.strip()
+            hint = tag == "link" and bool(_HINT_RELS & set(rel_attr.split()))
+            if not url or hint or attr in ("action", "content"):  # a form's action is not followed
+                continue
+            url = "https:" + url if url.startswith("//") else url
+            if is_outbound(url, base_url):
+                places.setdefault(url, []).append((rel, line))
+    results = check_urls(places, settings)
+    problems = []
+    for url, result in sorted(results.items()):
+        if result.problem is None:
+            continue
+        for rel, line in places[url]:
+            message = f"external link '{url}' does not work: {result.problem}"
+            problems.append(Problem("warning", rel, line, message, needles=(url,)))
+    distinct = {url.split("#", 1)[0] for url in results}
+    return problems, len(distinct)

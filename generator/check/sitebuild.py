@@ -1,0 +1,181 @@
+"""The build a check reads, and what the build knows that the output does not say.
+
+`fireside check` builds the site as it would be published (no drafts, no future posts)
+into a folder of its own in `.fireside-cache/`, and `fireside publish` into the output
+folder: both through the build's cache and stamp, so a site that has not changed is not
+built again, and an edit only rebuilds what it touches (build/incremental.py).
+
+A check also needs what the build knew: which source made each output file, every link
+the build wrote from a Markdown source with its line, and which posts are drafts or not
+yet due. That `SiteMap` is taken from the build when it builds, and remembered with the
+identity of the stamp the build left: while the stamp is the same file, nothing the
+map was made from has changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from generator.build.incremental import build_site
+from generator.build.options import BuildOptions, BuildResult
+from generator.build.output import stamp
+from generator.check.leaks import Unpublished
+from generator.site.config import SiteConfig, SiteLayout
+from generator.site.errors import ErrorCollector
+
+if TYPE_CHECKING:  # the pipeline is imported only when a build runs
+    from generator.build.documents import DocumentMeta
+    from generator.build.pipeline import PlannedSite
+
+CHECK_STAMP = "last-check.stamp"  # the stamp of the check's own build, beside the build's
+
+# (inode, size, mtime_ns) of a stamp file: a new stamp is a new file (written atomically).
+Identity = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """What one build knew about its output, for tracing problems to sources."""
+
+    origins: dict[str, tuple[str, int | None]]  # output file → (source as the build names it, line)
+    # Markdown source → (line, absolute URL, URL as written) of each link the build wrote from it
+    answers: dict[str, tuple[tuple[int, str, str], ...]]
+    unpublished: tuple[Unpublished, ...]  # drafts and future posts, which must not be in it
+
+
+def stamp_identity(path: Path) -> Identity | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@dataclass
+class CheckBuild:
+    """A build made for a check: its result, the stamp it left, and its site map if it planned."""
+
+    config_file: Path
+    options: BuildOptions
+    stamp_name: str
+    result: BuildResult
+    identity: Identity | None
+    made: SiteMap | None  # None: the site was up to date, nothing was planned
+
+    def plan_again(self) -> SiteMap:
+        """The site map of a site that was up to date: planned again from the cache (nothing
+        that is still right is rendered or written again); the stamp is made anew."""
+        made: list[SiteMap] = []
+        self.result = build_site(
+            self.config_file,
+            self.options,
+            stamp_name=self.stamp_name,
+            on_planned=lambda planned: made.append(site_map(planned)),
+            trust_stamp=False,
+        )
+        self.identity = stamp_identity(_stamp_file(self.config_file, self.stamp_name))
+        self.made = made[-1]
+        return self.made
+
+
+def build_for_check(config_file: Path, options: BuildOptions, stamp_name: str) -> CheckBuild:
+    """Build as `fireside build` does (not at all when the stamp says nothing changed)."""
+    made: list[SiteMap] = []
+    result = build_site(
+        config_file,
+        options,
+        stamp_name=stamp_name,
+        on_planned=lambda planned: made.append(site_map(planned)),
+    )
+    identity = stamp_identity(_stamp_file(config_file, stamp_name))
+    return CheckBuild(config_file, options, stamp_name, result, identity, made[-1] if made else None)
+
+
+def _stamp_file(config_file: Path, stamp_name: str) -> Path:
+    return SiteLayout(config_file.resolve().parent, config_file.resolve()).cache / stamp_name
+
+
+def site_map(planned: PlannedSite) -> SiteMap:
+    origins = {
+        rel: (Path(origin.path).as_posix(), origin.line) for rel, origin in planned.plan.origins.items()
+    }
+    state = planned.state
+    if state is None:
+        return SiteMap(origins, {}, ())
+    base = state.build.urls.base_url
+    origin = state.build.urls.origin
+    answers: dict[str, tuple[tuple[int, str, str], ...]] = {}
+    for meta in state.metas.values():
+        rendered = planned.next_cache.bodies.get(meta.body_key)
+        if rendered is None or not state.build.is_published(meta):
+            continue
+        written = []
+        for asked in rendered[1].answers:
+            url = asked.answer
+            if asked.kind != "resolve" or not url:
+                continue
+            line = meta.source.body_line + (asked.line or 1) - 1
+            if url[0] == "/" and url[1:2] != "/" and "/." not in url:
+                written.append((line, origin + url, asked.url))  # urljoin's answer, at a fraction of its cost
+                continue
+            try:
+                written.append((line, urljoin(base, url), asked.url))
+            except ValueError:
+                continue
+        answers[meta.source.rel.as_posix()] = tuple(written)
+    unpublished = unpublished_of(state.metas.values(), state.build.is_published, state.build.now)
+    return SiteMap(origins, answers, tuple(unpublished))
+
+
+def unpublished_of(
+    metas: Iterable[DocumentMeta], is_published: Callable[[DocumentMeta], bool], now: datetime
+) -> list[Unpublished]:
+    """Drafts, future and expired posts, minus paths that a published document has."""
+    published: set[str] = set()
+    hidden: list[Unpublished] = []
+    for meta in metas:
+        rel = meta.source.rel.as_posix()
+        title = meta.title or meta.slug
+        if is_published(meta):
+            published.add(meta.path)
+        elif meta.draft:
+            key = "draft" if "draft" in meta.source.meta_lines else "published"
+            why = f"draft {title!r}"
+            hidden.append(Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, why))
+        elif meta.date is not None and meta.date > now:
+            why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
+            hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
+        elif meta.expires is not None and meta.expires <= now:
+            why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
+            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
+    return [doc for doc in hidden if doc.path not in published]
+
+
+def read_unpublished(
+    layout: SiteLayout, config: SiteConfig, now: datetime
+) -> tuple[list[Unpublished], datetime | None]:
+    """Drafts, future and expired posts, read the way the build reads them (for a folder
+    built elsewhere), and the first date the list changes by itself (a post comes or goes)."""
+    from generator.build.reading import read_site  # only a folder built elsewhere needs it
+
+    errors = ErrorCollector()  # unreadable sources are the build's to report, not ours
+    _, _, _, metas = read_site(layout.root, config, {}, {}, errors)
+
+    def is_published(meta: DocumentMeta) -> bool:
+        expired = meta.expires is not None and meta.expires <= now
+        return not meta.draft and not expired and not (meta.date is not None and meta.date > now)
+
+    dates = [m.date for m in metas.values() if m.date is not None and m.date > now and not m.draft]
+    dates += [m.expires for m in metas.values() if m.expires is not None and m.expires > now]
+    return unpublished_of(metas.values(), is_published, now), min(dates, default=None)
+
+
+def sources_state(layout: SiteLayout) -> tuple[stamp.Entry, ...]:
+    """The state of everything a list of drafts is read from (see stamp.snapshot)."""
+    return stamp.snapshot([layout.config_file], [layout.content])
