@@ -9,43 +9,39 @@ to the next one lives only in the `BuildCache`, keyed by everything it depends o
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator import __version__
-from generator.build import mailto, reading
-from generator.build.assets import FINGERPRINTED_SUFFIXES, AssetLinks, collect_static, fingerprinted
+from generator.build import reading
+from generator.build.assets import AssetLinks, collect_static
 from generator.build.compose import DocumentComposer, Fingerprints
 from generator.build.docrender import missing_files
 from generator.build.documents import DocumentMeta
+from generator.build.gc_pause import without_cycle_collection
 from generator.build.letters import read_letters
 from generator.build.library import newest_first, with_letter_ids
 from generator.build.links import PlainLinks, SiteFiles
 from generator.build.options import BuildOptions, BuildResult, LeftOut
-from generator.build.output.cache import BuildCache, digest_text
+from generator.build.output.cache import BuildCache
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.ownership import FolderRefused, claim_folder
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
+from generator.build.page_environment import asset_names, global_key, highlight_css, template_renderer
 from generator.build.pages import SitePages
 from generator.build.places import left_alone_warning, output_label, refusal, resolve_output_dir
 from generator.build.sections import section_listings
-from generator.build.templates import SiteView, TemplateRenderer, ThemeStack, make_environment
+from generator.build.templates import ThemeStack
 from generator.markdown.markup import MarkdownRenderer
-from generator.site import urls
 from generator.site.config import SiteConfig, SiteLayout, load_config
 from generator.site.errors import ErrorCollector, SiteError
-from generator.site.files import report_links_out, walk_files
+from generator.site.files import report_links_out
 from generator.site.model import Letter, Page, Person, Post, Tag
 from generator.site.urls import UrlScheme
-from generator.site.yamlnodes import config_line
 
 log = logging.getLogger(__name__)
 
@@ -183,23 +179,6 @@ def _write_site(planned: PlannedSite) -> BuildResult:
     )
 
 
-@contextlib.contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a build makes (and keeps) many objects.
-
-    Each collection walks every live object, and a build holds the whole cache and site in
-    memory: at 4,000 posts the collector took a third of a rebuild. A build leaves little
-    cyclic garbage; what it leaves is collected once the collector runs again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class Build:
     """One build: reads, renders and plans the output; `assemble` raises BuildFailed on errors."""
 
@@ -233,11 +212,16 @@ class Build:
     def assemble(self) -> tuple[OutputPlan, SiteState]:
         self.errors.raise_if_any()
         self.static = collect_static([*self.themes.static_dirs, self.layout.content / "static"])
-        self.highlight_css = self._highlight_css()
-        self.assets = AssetLinks(self.urls, self._asset_names())
-        self.global_key = self._global_key()
+        self.highlight_css = highlight_css(
+            self.config.highlight, self.layout.config_file, self.cache, self.next_cache, self.errors
+        )
+        names = asset_names(self.static, self.highlight_css, self.options.fingerprint_assets)
+        self.assets = AssetLinks(self.urls, names)
+        self.global_key = global_key(self.themes, self.config, self.options.drafts, self.assets.names)
         # A preview keeps its compiled templates between builds while no template changed.
-        self.renderer = self.cache.templates.get(self.global_key) or self._template_renderer()
+        self.renderer = self.cache.templates.get(self.global_key) or template_renderer(
+            self.layout, self.config, self.themes, self.urls, self.assets, self.options.drafts
+        )
         self.next_cache.templates = {self.global_key: self.renderer}
         listing, self.read_settings, self.sections, metas_by_path = reading.read_site(
             self.layout.root,
@@ -368,65 +352,3 @@ class Build:
         )
         published = {post.letter_id for post in posts}
         return {slug: found for slug, found in letters.items() if slug in published}
-
-    # -- templates ----------------------------------------------------------------------------
-
-    def _template_renderer(self) -> TemplateRenderer:
-        globals_ = {
-            "site": SiteView.of(self.config, self.urls),
-            "link": self.urls.link,
-            "absolute": self.urls.absolute,
-            "asset": self.assets,
-            "feed_url": self.urls.link(urls.FEED_PATH),
-            "drafts_shown": self.options.drafts,
-            "letter_mailto": self._letter_mailto,
-            "letter_mail_footer": lambda post: mailto.footer_head(post.title, post.permalink),
-        }
-        env = make_environment(self.themes, globals_, bytecode_dir=self.layout.cache / "templates")
-        return TemplateRenderer(env, self.layout.root)
-
-    def _letter_mailto(self, post: Post, with_body: bool = True) -> str:
-        """The post's "Reply by email" link (templates: `letter_mailto(post)`); "" without author.email."""
-        address = self.config.author.email
-        return mailto.href(address, post.title, post.letter_id, post.permalink, with_body=with_body)
-
-    def _highlight_css(self) -> bytes | None:
-        styles = (self.config.highlight.light, self.config.highlight.dark)
-        css = self.cache.stylesheets.get(styles)
-        if css is None:
-            # Imported here: a rebuild with the stylesheet cached and no new code to
-            # highlight never loads Pygments.
-            from pygments.util import ClassNotFound
-
-            from generator.markdown.highlight import style_problems, stylesheet
-
-            try:
-                css = stylesheet(*styles).encode()
-            except ClassNotFound:
-                for key, message in style_problems(styles):
-                    line = config_line(self.layout.config_file, ("highlight", key))
-                    self.errors.error(self.layout.config_file.name, line, message)
-                return None
-        self.next_cache.stylesheets[styles] = css
-        return css
-
-    def _asset_names(self) -> dict[str, str]:
-        """Fingerprinted names of the stylesheets and scripts (see assets.py)."""
-        if not self.options.fingerprint_assets:
-            return {}
-        names = {
-            rel: fingerprinted(rel, path.read_bytes())
-            for rel, path in self.static.items()
-            if rel.endswith(FINGERPRINTED_SUFFIXES)
-        }
-        if self.highlight_css is not None:
-            names[urls.HIGHLIGHT_CSS_PATH] = fingerprinted(urls.HIGHLIGHT_CSS_PATH, self.highlight_css)
-        return names
-
-    def _global_key(self) -> str:
-        """What every generated page depends on: settings, options and every template's text."""
-        templates = []
-        for folder in self.themes.template_dirs:
-            for path in walk_files(folder):
-                templates.append((str(path), path.read_bytes()))
-        return digest_text(__version__, self.config, self.options.drafts, templates, self.assets.names)

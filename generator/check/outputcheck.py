@@ -12,18 +12,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin
 
 from generator.build.output import stamp
 from generator.build.output.ownership import unknown_files
-from generator.check.external import ExternalSettings, check_urls, is_outbound, receiver_problem
+from generator.check.external import ExternalSettings, receiver_problem
 from generator.check.facts import FileFacts, is_read, read_all
-from generator.check.feeds import XmlReport
+from generator.check.folderlinks import LinkMemory, external_problems, link_memory, link_problems
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
-from generator.check.links import FileIndex, LinkChecker, LinkProblem
+from generator.check.links import FileIndex, LinkChecker
 from generator.check.memory import CheckMemory, Remembered
 from generator.check.pages import (
     Inventory,
@@ -38,16 +37,9 @@ from generator.check.pages import (
 )
 from generator.check.scan import visible_text
 from generator.check.sitebuild import SiteMap
-from generator.check.trace import Finding, Tracer, link_problem
+from generator.check.trace import Finding, Tracer
 from generator.site.progress import Progress
 from generator.site.urls import SITEMAP_PATH
-
-# A file's broken links as a check found them: (digest of its bytes, the broken links,
-# the pages it links into with a fragment).
-LinkResult = tuple[str, tuple[LinkProblem, ...], frozenset[str]]
-
-# <link rel> values that are hints to the browser, not resources a reader is sent to.
-_HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
 
 
 @dataclass(frozen=True)
@@ -99,7 +91,7 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
     if remembered is None:
         unpublished, valid_until = asked.drafts()
         quoted = _quoted(folder, facts, memory)
-        links = _link_memory(folder, files, has_links, asked.base_url, memory)
+        links = link_memory(folder, files, has_links, asked.base_url, memory)
         problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted, links)
         memory.facts.links[str(folder)] = (links.files, links.kept)
         findings = tuple(tracer.findings(problems))
@@ -112,7 +104,7 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
         report = remembered
     found, asked_count = report.findings, 0
     if asked.external:
-        external, asked_count = _external_problems(inventory, asked.base_url, asked.external_settings)
+        external, asked_count = external_problems(inventory, asked.base_url, asked.external_settings)
         found = tuple(sorted((*found, *tracer.findings(external)), key=_order))
         if asked.inbox_endpoint:
             said = receiver_problem(asked.inbox_endpoint, asked.base_url, asked.external_settings)
@@ -286,13 +278,13 @@ def _problems(
     unpublished: tuple[Unpublished, ...],
     checker: LinkChecker,
     quoted: Callable[[str, str], bool],
-    links: _LinkMemory,
+    links: LinkMemory,
 ) -> list[Problem]:
     problems: list[Problem] = []
     xml = {rel: found.xml for rel, found in facts.items() if found.xml is not None}
     for report in xml.values():
         problems.extend(report.problems)
-    problems += _link_problems(inventory, facts, xml, checker, links)
+    problems += link_problems(inventory, facts, xml, checker, links)
     problems += title_problems(inventory)
     problems += duplicate_problems(inventory)
     problems += private_problems(inventory, asked.site_root / INBOX)
@@ -302,107 +294,3 @@ def _problems(
     problems += sitemap_problems(inventory, entries, asked.base_url, SITEMAP_PATH)
     problems += static_host_problems(inventory)
     return problems
-
-
-@dataclass
-class _LinkMemory:
-    """Each file's broken links as the last check found them, to keep where still true: for a
-    file whose bytes are the same, in a folder holding the same files, linking with a
-    fragment into no page whose bytes changed (its ids may have)."""
-
-    files: str  # signature of the folder's file list and the base URL
-    digests: Mapping[str, str]  # file → digest of its bytes now
-    last: Mapping[str, LinkResult]  # file → (digest, broken links, pages anchored into)
-    changed: frozenset[str]  # files whose bytes are not those of the last check
-    kept: dict[str, LinkResult] = field(default_factory=dict)  # this check's, for the next
-
-    def known(self, rel: str) -> tuple[LinkProblem, ...] | None:
-        found = self.last.get(rel)
-        if found is None or found[0] != self.digests.get(rel) or found[2] & self.changed:
-            return None
-        return found[1]
-
-
-def _link_memory(
-    folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
-) -> _LinkMemory:
-    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
-    signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
-    remembered = memory.facts.links.get(str(folder))
-    same = remembered is not None and remembered[0] == signature and not has_links
-    last = remembered[1] if remembered is not None and same else {}
-    changed = frozenset(rel for rel, digest in digests.items() if rel not in last or last[rel][0] != digest)
-    return _LinkMemory(signature, digests, last, changed)
-
-
-def _link_problems(
-    inventory: Inventory,
-    facts: Mapping[str, FileFacts],
-    xml: Mapping[str, XmlReport],
-    checker: LinkChecker,
-    memory: _LinkMemory,
-) -> list[Problem]:
-    found: list[LinkProblem] = []
-    kept = memory.kept
-    for rel in sorted(facts):
-        fact = facts[rel]
-        found.extend(fact.problems)
-        known = memory.known(rel)
-        if known is None:
-            anchored: set[str] = set()
-            if fact.page is not None:
-                page_url = checker.page_url(rel)
-                base = page_url if not fact.page.base else _joined(page_url, fact.page.base)
-                links = [(line, url, base) for line, _, _, url, _ in fact.page.links]
-            else:
-                links = list(fact.xml_links)
-            known = tuple(checker.page_problems(rel, links, anchored))
-            if rel in memory.digests:
-                kept[rel] = (memory.digests[rel], known, frozenset(anchored))
-        elif rel in memory.digests:
-            kept[rel] = memory.last[rel]
-        found.extend(known)
-    problems = []
-    for link in sorted(found, key=lambda p: (p.page, p.line, p.url)):
-        report = xml.get(link.page)
-        if report is not None and (not link.url or report.kind == "sitemap"):
-            continue  # unreadable XML and sitemap entries are reported by the XML checks
-        entry_url = None
-        if report is not None:
-            entry_url = next(
-                (e.url for e in report.entries if e.first_line <= link.line <= e.last_line and e.url), None
-            )
-        problems.append(link_problem(link, inventory, checker.base_url, entry_url))
-    return problems
-
-
-def _joined(base: str, href: str) -> str:
-    try:
-        return urljoin(base, href.strip()) if href.strip() else base
-    except ValueError:  # a malformed <base> is ignored, as browsers do
-        return base
-
-
-def _external_problems(
-    inventory: Inventory, base_url: str, settings: ExternalSettings
-) -> tuple[list[Problem], int]:
-    places: dict[str, list[tuple[str, int]]] = {}
-    for rel, facts in sorted(inventory.pages.items()):
-        for line, tag, attr, raw, rel_attr in facts.links:
-            url = raw.strip()
-            hint = tag == "link" and bool(_HINT_RELS & set(rel_attr.split()))
-            if not url or hint or attr in ("action", "content"):  # a form's action is not followed
-                continue
-            url = "https:" + url if url.startswith("//") else url
-            if is_outbound(url, base_url):
-                places.setdefault(url, []).append((rel, line))
-    results = check_urls(places, settings)
-    problems = []
-    for url, result in sorted(results.items()):
-        if result.problem is None:
-            continue
-        for rel, line in places[url]:
-            message = f"external link '{url}' does not work: {result.problem}"
-            problems.append(Problem("warning", rel, line, message, needles=(url,)))
-    distinct = {url.split("#", 1)[0] for url in results}
-    return problems, len(distinct)

@@ -4,7 +4,8 @@ Titles, paragraphs, emphasis, literals, links and their targets, lists, definiti
 field lists, block and line quotes, literal blocks, tables in grid or simple form, and the
 directives with a Markdown form (`code-block`, `image`, `figure`, admonitions, `raw html`,
 `youtube`/`vimeo`) are converted; `contents` is dropped (Fireside shows a post's contents
-itself). Any other directive is left in place as written, and listed.
+itself). Any other directive is left in place as written, and listed. Inline markup is
+read by rstinline.py, tables by rsttables.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 
 from generator.migrate.mdtext import embed_link, fence
 from generator.migrate.rstinline import ANONYMOUS_TARGET, SUBSTITUTION, TARGET, InlineMarkup
+from generator.migrate.rstlines import dedent, indented, is_definition, skip_blank, until_blank
+from generator.migrate.rsttables import grid_table, simple_table
 
 _ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _BULLET = re.compile(r"^(\s*)([-*+•])(\s+)(.*)$")
@@ -65,8 +68,8 @@ class _Document:
         indent = len(line) - len(line.lstrip())
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
         if indent:
-            block, end = _indented(lines, index)
-            inner = self.blocks(_dedent(block))
+            block, end = indented(lines, index)
+            inner = self.blocks(dedent(block))
             quoted = "\n\n".join(inner)
             out.append("\n".join(f"> {q}" if q else ">" for q in quoted.split("\n")))
             return end
@@ -96,17 +99,17 @@ class _Document:
         if stripped.startswith(".."):
             return self._explicit(lines, index, out)
         if stripped.startswith(">>>"):
-            block, end = _until_blank(lines, index)
+            block, end = until_blank(lines, index)
             out.append(fence("\n".join(block), "python"))
             return end
         if stripped.startswith("| ") or stripped == "|":
-            block, end = _until_blank(lines, index)
+            block, end = until_blank(lines, index)
             out.append("\\\n".join(self.inline(b.strip()[2:]) or "&nbsp;" for b in block))
             return end
         if _BULLET.match(line) or _ENUMERATED.match(line):
             return self._list(lines, index, out)
         if _FIELD.match(stripped) and not stripped.startswith(":" + ":"):
-            block, end = _until_blank(lines, index)
+            block, end = until_blank(lines, index)
             fields = []
             for entry in block:
                 match = _FIELD.match(entry.strip())
@@ -117,12 +120,12 @@ class _Document:
                 )
             out.append("\\\n".join(fields))
             return end
-        paragraph, end = _until_blank(lines, index)
+        paragraph, end = until_blank(lines, index)
         if (
             end < len(lines)
             and len(paragraph) == 1
             and lines[end - 1 + 1 : end + 1]
-            and _is_definition(lines, index)
+            and is_definition(lines, index)
         ):
             return self._definitions(lines, index, out)
         text = "\n".join(p.strip() for p in paragraph)
@@ -134,10 +137,10 @@ class _Document:
         if text.strip():
             out.append(self.inline(text))
         if literal:
-            end = _skip_blank(lines, end)
-            block, after = _indented(lines, end)
+            end = skip_blank(lines, end)
+            block, after = indented(lines, end)
             if block:
-                out.append(fence("\n".join(_dedent(block)).strip("\n"), ""))
+                out.append(fence("\n".join(dedent(block)).strip("\n"), ""))
             return after
         return end
 
@@ -182,7 +185,7 @@ class _Document:
                 index += 1
             while content and not content[-1].strip():
                 content.pop()
-            items.append(("", self.blocks(_dedent(content))))
+            items.append(("", self.blocks(dedent(content))))
         loose = any(len(blocks) > 1 for _, blocks in items)
         rendered = []
         for offset, (_, blocks) in enumerate(items):
@@ -201,19 +204,19 @@ class _Document:
             index < len(lines)
             and lines[index].strip()
             and not lines[index].startswith(" ")
-            and _is_definition(lines, index)
+            and is_definition(lines, index)
         ):
             term = lines[index].strip()
-            block, index = _indented(lines, index + 1)
-            definition = "\n\n".join(self.blocks(_dedent(block)))
+            block, index = indented(lines, index + 1)
+            definition = "\n\n".join(self.blocks(dedent(block)))
             entries.append(f"{self.inline(term)}\n:   " + definition.replace("\n", "\n    "))
-            index = _skip_blank(lines, index)
+            index = skip_blank(lines, index)
         out.append("\n\n".join(entries))
         return index
 
     def _explicit(self, lines: list[str], index: int, out: list[str]) -> int:
         stripped = lines[index].strip()
-        block, end = _indented(lines, index + 1)
+        block, end = indented(lines, index + 1)
         if TARGET.match(stripped) or ANONYMOUS_TARGET.match(stripped) or SUBSTITUTION.match(stripped):
             return end
         if match := _FOOTNOTE.match(stripped):
@@ -224,13 +227,13 @@ class _Document:
             return end
         match = _DIRECTIVE.match(stripped)
         if match is None:
-            comment = "\n".join([stripped[2:].strip(), *(_dedent(block))]).strip().replace("--", "- -")
+            comment = "\n".join([stripped[2:].strip(), *(dedent(block))]).strip().replace("--", "- -")
             if comment:
                 out.append(f"<!-- {comment} -->")
             return end
         name, argument = match.group(1).lower(), match.group(2).strip()
         options: dict[str, str] = {}
-        body = _dedent(block)
+        body = dedent(block)
         while body and _FIELD.match(body[0].strip()):
             field = _FIELD.match(body[0].strip())
             assert field is not None
@@ -305,109 +308,16 @@ class _Document:
         return None
 
     def _simple_table(self, lines: list[str], index: int, out: list[str]) -> int:
-        border = lines[index]
-        columns = [(m.start(), m.end()) for m in re.finditer(r"=+", border)]
-        rows, cursor, borders = [], index + 1, 1
-        while cursor < len(lines) and borders < 3:
-            line = lines[cursor]
-            if line.strip() and set(line.strip()) <= {"=", " "}:
-                borders += 1
-                cursor += 1
-                continue
-            if not line.strip():
-                cursor += 1
-                if borders >= 2 and (cursor >= len(lines) or not lines[cursor].strip()):
-                    break
-                continue
-            cells = [
-                line[start : (columns[i + 1][0] if i + 1 < len(columns) else len(line))].strip()
-                for i, (start, _) in enumerate(columns)
-            ]
-            rows.append(cells)
-            cursor += 1
-        if len(rows) < 1 or borders < 2:
-            out.append("* * *")
-            return index + 1
-        out.append(_markdown_table([[self.inline(c).replace("|", "\\|") for c in row] for row in rows]))
-        return cursor
-
-    def _grid_table(self, lines: list[str], index: int, out: list[str]) -> int:
-        block, end = _until_blank(lines, index)
-        rows: list[list[str]] = []
-        current: list[list[str]] | None = None
-        for line in block:
-            text = line.strip()
-            if text.startswith("+"):
-                if current:
-                    rows.append([" ".join(" ".join(part).split()) for part in current])
-                current = None
-                continue
-            cells = [c.strip() for c in text.strip("|").split("|")]
-            if current is None:
-                current = [[c] for c in cells]
-            elif len(cells) == len(current):
-                for column, cell in zip(current, cells, strict=True):
-                    column.append(cell)
-        if not rows or len({len(r) for r in rows}) != 1:
-            out.append(fence("\n".join(block), "text"))
-            self.leftovers.append(
-                (block[0].strip(), "a reStructuredText table with merged cells, kept as text")
-            )
-            return end
-        out.append(_markdown_table([[self.inline(c).replace("|", "\\|") for c in row] for row in rows]))
+        table, end = simple_table(lines, index, self.inline)
+        out.append(table)
         return end
 
-    # -- inline -----------------------------------------------------------------------------
-
-
-def _markdown_table(rows: list[list[str]]) -> str:
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
-    return "\n".join(lines)
-
-
-def _is_definition(lines: list[str], index: int) -> bool:
-    return (
-        index + 1 < len(lines)
-        and bool(lines[index].strip())
-        and not lines[index].startswith(" ")
-        and lines[index + 1].startswith(" ")
-        and bool(lines[index + 1].strip())
-        and not lines[index].rstrip().endswith("::")
-    )
-
-
-def _indented(lines: list[str], index: int) -> tuple[list[str], int]:
-    block = []
-    while index < len(lines) and (not lines[index].strip() or lines[index].startswith((" ", "\t"))):
-        block.append(lines[index])
-        index += 1
-    while block and not block[-1].strip():
-        block.pop()
-        index -= 0
-    return block, index
-
-
-def _until_blank(lines: list[str], index: int) -> tuple[list[str], int]:
-    block = []
-    while index < len(lines) and lines[index].strip():
-        block.append(lines[index])
-        index += 1
-    return block, index
-
-
-def _skip_blank(lines: list[str], index: int) -> int:
-    while index < len(lines) and not lines[index].strip():
-        index += 1
-    return index
-
-
-def _dedent(block: list[str]) -> list[str]:
-    widths = [len(line) - len(line.lstrip()) for line in block if line.strip()]
-    cut = min(widths) if widths else 0
-    return [line[cut:] for line in block]
+    def _grid_table(self, lines: list[str], index: int, out: list[str]) -> int:
+        table, end, leftover = grid_table(lines, index, self.inline)
+        out.append(table)
+        if leftover is not None:
+            self.leftovers.append(leftover)
+        return end
 
 
 def to_markdown(text: str) -> tuple[str, list[tuple[str, str]]]:
