@@ -1,6 +1,6 @@
 """The `fireside inbox` commands: the author's side of readers' letters (beside command.py).
 
-Like command.py, and only beside it, this module prints and chooses exit codes.
+Like command.py, and only in the cli package, this module prints and chooses exit codes.
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _inbox_command(args: argparse.Namespace) -> int:
-    from generator.inbox import commands as inbox
+    from generator.inbox.commands import CommandError
+    from generator.inbox.showing import ambiguous
     from generator.inbox.store import AmbiguousId, InboxStore
 
     action = args.inbox_command or "list"
@@ -153,7 +154,7 @@ def _inbox_command(args: argparse.Namespace) -> int:
     try:
         return _inbox_action(args, action, store, site_root, config)
     except AmbiguousId as exc:
-        raise inbox.CommandError(inbox.ambiguous(store, exc.given, exc.candidates)) from None
+        raise CommandError(ambiguous(store, exc.given, exc.candidates)) from None
 
 
 def _inbox_action(
@@ -165,7 +166,7 @@ def _inbox_action(
 ) -> int:
     import os
 
-    from generator.inbox import commands as inbox
+    from generator.inbox import commands, replying, showing
 
     if action == "serve":
         return _inbox_serve(args, store.root)
@@ -178,33 +179,33 @@ def _inbox_action(
         return _inbox_mail(args, action, store, site_root, config)
     if action == "list":
         everything, spam = getattr(args, "all", False), getattr(args, "spam", False)
-        lines = inbox.listing(store, everything=everything, spam=spam)
+        lines = showing.listing(store, everything=everything, spam=spam)
         print("\n".join(lines) if lines else "No letters.")
         _preview_note(store)
     elif action == "show":
-        print(inbox.show(store, args.id))
+        print(showing.show(store, args.id))
     elif action == "people":
-        lines = inbox.people_lines(inbox.people(store))
+        lines = showing.people_lines(showing.people(store))
         print("\n".join(lines) if lines else "No letters.")
     elif action == "archive":
-        say(args, f"Archived {inbox.archive(store, args.id).id}.")
+        say(args, f"Archived {commands.archive(store, args.id).id}.")
     elif action == "unspam":
-        say(args, f"{inbox.unspam(store, args.id).id} is back among the new letters.")
+        say(args, f"{commands.unspam(store, args.id).id} is back among the new letters.")
     elif action == "forget":
         return _inbox_forget(args, store, site_root)
     elif action == "publish":
         if site_root is None:
             raise SiteError(CONFIG_NAME, None, "publishing needs the site: run this beside site.yaml")
-        path = inbox.publish(store, args.id, site_root, with_answer=not args.no_answer)
+        path = commands.publish(store, args.id, site_root, with_answer=not args.no_answer)
         say(args, f"Published as {path.relative_to(site_root)}; it appears under its post on the next build.")
     elif action == "reply":
         from generator.inbox.mail import smtp_from_env
 
         author_name, author_email = (config.author.name, config.author.email) if config else ("", "")
-        sender = inbox.reply_sender(os.environ, author_name, author_email)
+        sender = replying.reply_sender(os.environ, author_name, author_email)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         smtp = smtp_from_env(os.environ, config.inbox if config else None)
-        done = inbox.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
+        done = replying.reply(store, args.id, editor=editor, sender=sender, smtp=smtp)
         thought_id = done.thought.id
         if done.sent:
             stale = f" (the unsent draft {done.draft} is removed)" if done.draft else ""
@@ -216,7 +217,7 @@ def _inbox_action(
             print(done.mailto)
             print(f"Once you have sent it: fireside inbox sent {thought_id}")
     elif action == "sent":
-        done = inbox.confirm_sent(store, args.id)
+        done = replying.confirm_sent(store, args.id)
         removed = f"; the draft {done.draft} is removed" if done.draft else ""
         say(args, f"{done.thought.id} is answered{removed}.")
     return EXIT_OK
@@ -233,7 +234,7 @@ def _preview_note(store: InboxStore) -> None:
 
 
 def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path | None) -> int:
-    from generator.inbox import commands as inbox
+    from generator.inbox.commands import forget
 
     if not args.yes:
         if not sys.stdin.isatty():
@@ -243,12 +244,12 @@ def _inbox_forget(args: argparse.Namespace, store: InboxStore, site_root: Path |
         if answer.strip().lower() != "yes":
             print("Nothing deleted.")
             return EXIT_OK
-    done = inbox.forget(store, args.email, site_root)
+    done = forget(store, args.email, site_root)
     letters, files = list(done.letters), list(done.files)
     if (store.root / PREVIEW_FOLDER).is_dir():  # the author's tries may hold the address too
         from generator.inbox.store import InboxStore
 
-        tries = inbox.forget(InboxStore(store.root / PREVIEW_FOLDER), args.email, None)
+        tries = forget(InboxStore(store.root / PREVIEW_FOLDER), args.email, None)
         letters, files = letters + list(tries.letters), files + list(tries.files)
     say(args, f"Forgot {plural(len(letters), 'letter')} ({plural(len(files), 'file')} deleted).")
     if done.published:

@@ -5,8 +5,9 @@ or waitress, `generator.inbox:app` is the same, made afresh on each import of th
 
     gunicorn --workers 1 --threads 8 --bind 127.0.0.1:8025 'generator.inbox:app'
 
-The author's side (`fireside inbox ...`) lives in `commands`, `pull` and `mail`; what the
-inbox may import stops at the layers below it (manifest, letters, config, errors, slugs).
+The author's side (`fireside inbox ...`) lives in `commands`, `showing`, `replying`, `pull`
+and `mail`; what the inbox may import stops at the layers below it (manifest, letters,
+config, errors, slugs).
 """
 
 from __future__ import annotations
