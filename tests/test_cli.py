@@ -91,7 +91,7 @@ def test_version_and_help(tmp_path: Path) -> None:
 
 
 def test_build_reports_everything_before_its_immediate_exit(tmp_path: Path) -> None:
-    """`fireside build` ends the process at once (cli._exit_now): what it printed to pipes,
+    """`fireside build` ends the process at once (cli.ending.exit_now): what it printed to pipes,
     warnings included, still arrives, and it leaves no staging folder behind."""
     site = tmp_path / "site"
     write_tree(
