@@ -20,7 +20,7 @@ from generator.build.output.cache import digest_text
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.writer import Origin
 from generator.build.templates import TemplateRenderer
-from generator.site import urls
+from generator.site import permalinks, urls
 from generator.site.config import SiteConfig
 from generator.site.errors import SiteError
 from generator.site.model import (
@@ -252,6 +252,23 @@ class SitePages:
                 rel = folder.lstrip("/") + asset.relative_to(bundle_dir).as_posix()
                 self.maker.copied(rel, asset, Origin(self._display(asset)))
 
+    def _tag_aliases(self, listing: TagListing) -> None:
+        """The tag's page at its old addresses (a blog brought from another generator): a
+        static host cannot redirect, so each is a page that leads to the tag's own."""
+        tag = listing.tag
+        for pattern in self.config.tag_aliases:
+            self._page(
+                "alias.html",
+                permalinks.tag_alias_path(pattern, tag.slug),
+                # Named in the error if another page has that URL too.
+                Origin(f"site.yaml tag_aliases {pattern} (tag {tag.name!r})"),
+                ("alias", tag.permalink),
+                page_kind="alias",
+                page_title=f"Tagged “{tag.name}”",
+                target=tag.permalink,
+                canonical=tag.permalink,
+            )
+
     def _sections(self, sections: Sequence[SectionListing]) -> None:
         for listing in sections:
             shown = self._shown_fps(listing.posts)
@@ -306,6 +323,7 @@ class SitePages:
                 tag=tag,
                 posts=Later(self._listed, listing.posts),
             )
+            self._tag_aliases(listing)
         self._page(
             "archive.html",
             urls.ARCHIVE_PATH,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.migrate import frontmatter, shared, shortcodes
+from generator.migrate import frontmatter, shared, shortcodes, tagpages
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.hugosite import HugoSite, date_values, expand, read_config, urlize
 from generator.migrate.model import CopiedFile, Document, ImportPlan, SiteSettings
@@ -92,6 +92,7 @@ def read(source: Path, options: Any) -> ImportPlan:
     elif isinstance(rss, dict) and rss.get("baseName"):
         feed = f"{rss['baseName']}.xml"
     plan.feeds.append(feed)
+    tagpages.add(plan, tagpages.hugo(config))
     return plan
 
 

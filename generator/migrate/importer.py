@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator.inbox.commands import letter_file
-from generator.migrate import frontmatter, leftovers
+from generator.migrate import frontmatter, leftovers, tagpages
 from generator.migrate.destination import Content, ImportRefused, choose_destination, write
 from generator.migrate.letterfiles import inbox_letters, letter_ids, published, thought_of
 from generator.migrate.links import LinkTargets, rewrite_links
@@ -139,6 +139,7 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     finals = plan_urls(plan, tz, patterns=not existing_site, base_path=base_path)
     list_pages = section_pages(plan, finals)
     one_file_per_url(plan, finals)
+    tagpages.drop_taken(plan, _taken_paths(plan, finals))
     by_dest = {doc.dest: path for path, doc in finals.items()}
     targets = _link_targets(plan, by_dest, list_pages)
     files: dict[str, Content] = {}
@@ -178,8 +179,26 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
                 f"add feed_aliases: [{', '.join(old_feeds)}] to site.yaml, so readers subscribed to the "
                 "old feed keep getting new posts"
             )
+        if plan.tag_aliases:
+            plan.notes.append(
+                f"add tag_aliases: [{', '.join(plan.tag_aliases)}] to site.yaml, so the old tag and "
+                "category pages' addresses lead to the tag pages"
+            )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
+
+
+def _taken_paths(plan: ImportPlan, finals: dict[str, Document]) -> dict[str, str]:
+    """Every site path an imported document or file will be at (or redirect from) → its file."""
+    taken = {path: doc.dest for path, doc in finals.items()}
+    for doc in plan.documents:
+        for alias in doc.meta.get("aliases", []):
+            if isinstance(alias, str) and (path := site_path(alias, "/")):
+                taken.setdefault(path, doc.dest)
+    for item in plan.files:
+        if item.dest.startswith("content/static/"):
+            taken.setdefault(item.dest.removeprefix("content/static/"), item.dest)
+    return taken
 
 
 def _link_targets(plan: ImportPlan, finals: dict[str, str], list_pages: dict[str, str]) -> LinkTargets:
@@ -212,6 +231,8 @@ def _link_targets(plan: ImportPlan, finals: dict[str, str], list_pages: dict[str
     for feed in plan.feeds:
         copied.setdefault(feed, "atom.xml")
     copied.update(list_pages)
+    for old, new in tagpages.old_tag_pages(plan).items():
+        copied.setdefault(old, new)
     hosts = {h.lower().removeprefix("www.") for h in plan.hosts}
     host = urlsplit(plan.settings.base_url).hostname
     if host and host not in ("example.com", "localhost"):
@@ -269,6 +290,9 @@ def site_yaml(plan: ImportPlan) -> str:
     if old_feeds := feed_aliases(plan):
         text += "# The old site's feed addresses: readers subscribed there keep getting new posts.\n"
         text += yaml.safe_dump({"feed_aliases": old_feeds}, sort_keys=False, width=1_000_000)
+    if plan.tag_aliases:
+        text += "# Where the old site's tag and category pages were: each leads to the tag's page.\n"
+        text += yaml.safe_dump({"tag_aliases": plan.tag_aliases}, sort_keys=False, width=1_000_000)
     head = (
         f"# Made by `fireside import {plan.kind}`. Every key is described in Fireside's README\n"
         '# ("site.yaml reference"); check base_url, author and timezone.\n'

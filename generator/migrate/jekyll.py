@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.migrate import liquid
+from generator.migrate import liquid, tagpages
 from generator.migrate.jekyllfiles import HTML_MARK, JekyllReader
 from generator.migrate.jekyllsite import (
     JekyllSite,
@@ -58,6 +58,7 @@ def read(source: Path, options: Any) -> ImportPlan:
         feed_path = site_path(str(feed.get("path") or "feed.xml"), urlsplit(settings.base_url).path or "/")
         if feed_path and feed_path not in plan.feeds:
             plan.feeds.append(feed_path)
+    tagpages.add(plan, tagpages.jekyll(config))
     return plan
 
 

@@ -123,6 +123,7 @@ class ImportPlan:
     hosts: set[str] = field(default_factory=set)  # the old site's host names, without "www."
     redirects: list[tuple[str, str]] = field(default_factory=list)  # the old host's (from, to)
     feeds: list[str] = field(default_factory=list)  # site paths of the old site's feeds
+    tag_aliases: list[str] = field(default_factory=list)  # where its tag pages were: "/tag/:slug/"
 
     def leftover(self, path: str, line: int | None, message: str) -> None:
         self.leftovers.append(Leftover(path, line, message))

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.migrate import frontmatter, liquid, notebook, shared
+from generator.migrate import frontmatter, liquid, notebook, shared, tagpages
 from generator.migrate.htmlmd import to_markdown
 from generator.migrate.liquidexpr import BuildTime
 from generator.migrate.model import CopiedFile, Document, ImportPlan, SiteSettings
@@ -74,7 +74,15 @@ def read(source: Path, options: Any) -> ImportPlan:
         feed = settings.get(key)
         if isinstance(feed, str) and feed and feed not in plan.feeds and feed != "atom.xml":
             plan.feeds.append(feed)
+    tagpages.add(plan, tagpages.pelican(settings))
     return plan
+
+
+def _tag_names(value: Any) -> list[str]:
+    """Pelican's tags are split at commas (at semicolons if any), never at spaces: "Static Sites" is one."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(";" if ";" in value else ",") if name.strip()]
+    return frontmatter.text_list(value)
 
 
 class _Reader:
@@ -198,7 +206,7 @@ class _Reader:
         as_tag = kind == "post" and (
             meta.get("category") or (folder and self.settings.get("USE_FOLDER_AS_CATEGORY"))
         )
-        tags = frontmatter.merge_names([category] if as_tag else [], frontmatter.text_list(meta.get("tags")))
+        tags = frontmatter.merge_names([category] if as_tag else [], _tag_names(meta.get("tags")))
         handled = ("tags", "category", "status", "slug", "save_as", "url", "template")
         fire = frontmatter.mapped(
             {k: v for k, v in meta.items() if k not in handled}, site_author=self.plan.settings.author_name

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.migrate import frontmatter, shared, shortcodes
+from generator.migrate import frontmatter, shared, shortcodes, tagpages
 from generator.migrate.model import CopiedFile, Document, ImportPlan, SiteSettings
 from generator.migrate.redirects import read_redirects
 from generator.migrate.sourcetree import SourceProblem, SourceTree, split_front_matter
@@ -76,6 +76,7 @@ def read(source: Path, options: Any) -> ImportPlan:
     plan.redirects = read_redirects(tree)
     feeds = config.get("feed_filenames") or [config.get("feed_filename") or "atom.xml"]
     plan.feeds.extend(str(f) for f in feeds if str(f) != "atom.xml")
+    tagpages.add(plan, tagpages.zola(config))
     return plan
 
 

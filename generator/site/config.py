@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from generator.site.errors import ErrorCollector, yaml_error_mark
-from generator.site.permalinks import pattern_problem
+from generator.site.permalinks import pattern_problem, tag_alias_problem
 from generator.site.suggest import did_you_mean, timezone_names
 from generator.site.yamlnodes import convert, setting_line
 
@@ -126,6 +126,8 @@ class SiteConfig:
     feed_entries: int = 20
     # Old addresses of the site feed ("/feed.xml"): the same feed is written at each.
     feed_aliases: tuple[str, ...] = ()
+    # Old addresses of every tag's page ("/tag/:slug.html"): each answers with a redirect.
+    tag_aliases: tuple[str, ...] = ()
     menu: tuple[MenuItem, ...] = ()
     highlight: HighlightConfig = field(default_factory=HighlightConfig)
     # URL patterns by `posts`, `pages` or a section's path (see permalinks.py); unlisted: today's.
@@ -248,11 +250,29 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
         problem = feed_alias_problem(old)
         if problem:
             errors.error(display, setting_line(root, ("feed_aliases",)), f"feed_aliases[{index}]: {problem}")
+    _check_tag_aliases(config.tag_aliases, root, display, errors)
     for name in ("per_page", "feed_entries"):
         if getattr(config, name) < 1:
             errors.error(display, line_of(name), f"{name} must be at least 1")
     if not config.theme or "/" in config.theme or "\\" in config.theme or config.theme in (".", ".."):
         errors.error(display, line_of("theme"), f"theme must be a folder name, got {config.theme!r}")
+
+
+def _check_tag_aliases(
+    patterns: tuple[str, ...], root: yaml.Node, display: str, errors: ErrorCollector
+) -> None:
+    listed = setting_line(root, ("tag_aliases",))
+    items = next((value.value for key, value in getattr(root, "value", ()) if key.value == "tag_aliases"), [])
+    seen: set[str] = set()
+    for index, pattern in enumerate(patterns):
+        # Each pattern's own line where the list is written one item a line.
+        line = items[index].start_mark.line + 1 if index < len(items) else listed
+        problem = tag_alias_problem(pattern)
+        if problem is None and pattern in seen:
+            problem = f"{pattern!r} is listed twice"
+        seen.add(pattern)
+        if problem:
+            errors.error(display, line, f"tag_aliases[{index}]: {problem}")
 
 
 def feed_alias_problem(path: str) -> str | None:

@@ -129,3 +129,30 @@ def exact_path(url: str) -> str | None:
     if normal.endswith("/index.html"):
         return normal[: -len("index.html")]
     return normal
+
+
+def tag_alias_problem(pattern: str) -> str | None:
+    """Why `pattern`, an old address of every tag's page (`/tag/:slug.html`), cannot be used."""
+    if not pattern.startswith("/") or "\\" in pattern or "\x00" in pattern:
+        return f"{pattern!r} must be a path from the site's root, like /tag/:slug/"
+    if ".." in pattern.split("/"):
+        return f"{pattern!r} climbs out of the site"
+    unknown = [token for token in _TOKEN.findall(pattern) if token != "slug"]
+    if unknown:
+        return f"unknown token ':{unknown[0]}' in {pattern!r} (the only one is :slug, the tag's slug)"
+    if ":slug" not in pattern:
+        return f"{pattern!r} has no :slug: every tag's page would be at the same address"
+    # Fireside's own tag page is already there; a redirect to itself would replace it.
+    if tag_alias_path(pattern, "x") == "tags/x/":
+        return f"{pattern!r} is where Fireside's tag pages are already (/tags/:slug/)"
+    if "?" in pattern or "#" in pattern:
+        return f"{pattern!r} has a query or fragment: a static file cannot be answered there"
+    return None
+
+
+def tag_alias_path(pattern: str, slug: str) -> str:
+    """The output path of a tag's page at an old address: "/tag/:slug.html" → "tag/x.html".
+
+    A pattern ending in `/` (or with no file extension) is a folder with an index.html.
+    """
+    return exact_path(pattern.replace(":slug", slug)) or ""
