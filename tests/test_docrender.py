@@ -4,13 +4,15 @@ preview builds from a thread)."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import threading
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
-from generator.build.docrender import BodyJob, render_many
+from generator.build.docrender import BodyJob, BodyPark, render_many
 from generator.build.links import SiteFiles
 from generator.build.parallel import PARALLEL_THRESHOLD, start_method
 from generator.build.sources import SourceChanged, read_source
@@ -77,6 +79,47 @@ def test_the_pool_works_from_a_thread_too(tmp_path: Path, caplog: pytest.LogCapt
     assert outcome["method"] in ("forkserver", "spawn")
     assert outcome["result"] == serial
     assert "worker processes failed" not in caplog.text
+
+
+def test_bodies_parked_while_the_worker_renders_come_back_whole(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    jobs, files = jobs_and_files(site)
+    odd = "Curly \u201cquotes\u201d and \U0001f525 fire: beyond ASCII and beyond the BMP."
+    path = site / "content/posts/p7.md"
+    path.write_text(post(7) + "\n" + odd + "\n")
+    source = read_source(path, path.relative_to(site), "post", ErrorCollector())
+    assert source is not None
+    jobs[7] = BodyJob(source.without_body(), None, False, source.body_digest)
+    serial = render_many(MarkdownRenderer(), jobs, files, ErrorCollector(), parallel=False)
+    park = tmp_path / "cache"
+    parked = render_many(MarkdownRenderer(), jobs, files, ErrorCollector(), parallel=True, park_in=park)
+    assert parked == serial
+    assert all(type(body.rendered.html) is Markup for body, _ in parked)
+    assert "\U0001f525" in parked[7][0].rendered.html
+    assert park.is_dir() and list(park.iterdir()) == []  # the parking file had no name: nothing is left
+
+
+def test_a_parked_body_keeps_every_code_point(tmp_path: Path) -> None:
+    jobs, files = jobs_and_files(tmp_path / "site")
+    (body, _), = render_many(MarkdownRenderer(), jobs[:1], files, ErrorCollector(), parallel=False)
+    html = Markup("<p>\x00 \u201c \U0001f525 and a lone \udcff surrogate</p>")
+    odd = dataclasses.replace(body, rendered=dataclasses.replace(body.rendered, html=html))
+    park = BodyPark.open(tmp_path / "cache", 3)
+    assert park is not None
+    kept = park.park(1, [(odd, [], []), (body, [], [])])
+    assert kept[0][0].rendered.html == "" and kept[1][0].rendered.html == ""
+    restored = park.restore([(body, [], []), *kept])
+    park.close()
+    assert restored == [(body, [], []), (odd, [], []), (body, [], [])]
+
+
+def test_bodies_stay_in_memory_where_they_cannot_be_parked(tmp_path: Path) -> None:
+    jobs, files = jobs_and_files(tmp_path / "site")
+    serial = render_many(MarkdownRenderer(), jobs, files, ErrorCollector(), parallel=False)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert render_many(MarkdownRenderer(), jobs, files, ErrorCollector(), parallel=True, park_in=blocked) == serial
+    assert blocked.read_text() == "not a folder"
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork here")

@@ -34,3 +34,17 @@ def test_in_chunks_gives_every_result_in_order() -> None:
     items = list(range(1000))
     workers = max(2, worker_count())
     assert in_chunks(items, workers, squares, squares) == [item * item for item in items]
+
+
+def test_in_chunks_keeps_what_keep_makes_of_each_chunk_as_it_comes() -> None:
+    items = list(range(1000))
+    starts: list[int] = []
+
+    def keep(start: int, results: list[int]) -> list[int]:
+        starts.append(start)
+        assert results == [item * item for item in items[start : start + len(results)]]
+        return [-result for result in results]
+
+    workers = max(2, worker_count())
+    assert in_chunks(items, workers, squares, squares, keep=keep) == [-item * item for item in items]
+    assert sorted(starts) == [start for start, _ in guided_chunks(len(items), workers)]

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
@@ -72,7 +73,9 @@ class DocumentComposer:
         next_cache: BuildCache,
         site_author: Person | None = None,
         progress: Progress = NO_PROGRESS,
+        park_in: Path | None = None,
     ) -> None:
+        self.park_in = park_in  # where rendered bodies wait while a worker renders (docrender.BodyPark)
         self.site_author = site_author
         self.progress = progress
         self.markdown = markdown
@@ -125,7 +128,9 @@ class DocumentComposer:
         )
         if jobs:
             self.progress.stage("rendering", len(jobs))
-        renders = render_many(self.markdown, jobs, files, self.errors, done=self.progress.advance)
+        renders = render_many(
+            self.markdown, jobs, files, self.errors, done=self.progress.advance, park_in=self.park_in
+        )
         for item, (body, had_errors) in zip(fresh, renders, strict=True):
             self._finish(item, body, environment, ready, clean=not had_errors)
         ordered = [ready[i] for i in sorted(ready)]

@@ -246,6 +246,7 @@ class Build:
             next_cache=self.next_cache,
             site_author=self.site_author,
             progress=self.progress,
+            park_in=self.layout.cache,
         )
         tags = reading.canonical_tags(self.urls, published)
         environment = reading.link_environment(files, (self.layout.content, *self.themes.static_dirs))
