@@ -115,11 +115,26 @@ def test_at_its_cap_the_slowest_request_makes_room_for_a_letter(tmp_path: Path) 
     site = make_site(tmp_path / "site")
     settings = settings_for(site, rates=RateLimits(per_address=0, per_network=0))
     # Twice as many slow clients as places, each coming back at once when it is dropped.
+    # Places change hands so fast that, now and then, every request held has only just
+    # connected and none may be dropped yet: the letter is then answered 503 "busy" at once,
+    # by design (a prompt refusal, not a wait in a queue), and the reader sends it again.
+    first_tries, busy = [], []
     with embedded(settings, ServerLimits(max_connections=100)) as receiver, \
             SlowClients(receiver.port, 200, every=0.5, sources=ATTACKERS) as slow:
-        statuses = [send(receiver.port, letter(message=f"Letter {i}")).status for i in range(10)]
+        for i in range(10):
+            answer = send(receiver.port, letter(message=f"Letter {i}"))
+            first_tries.append(answer.status)
+            for _ in range(5):  # sending again, as the form's "try again shortly" asks
+                if answer.status != 503:
+                    break
+                busy.append(answer)
+                time.sleep(0.3)
+                answer = send(receiver.port, letter(message=f"Letter {i}"))
+            assert answer.status == 303, (i, answer.status, answer.text)
         assert slow.dropped > 0
-    assert statuses == [303] * 10 and len(receiver.files()) == 10
+    assert len(receiver.files()) == 10
+    assert first_tries.count(303) >= 5, first_tries  # most go through at the first try
+    assert all("busy" in reply.text.lower() and int(reply.headers["retry-after"]) > 0 for reply in busy)
 
 
 # -- a body that stops, a body too large ------------------------------------------------------
