@@ -10,7 +10,6 @@ duplicates, the sitemap) run again on all of them.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -75,7 +74,7 @@ class Checked:
 
 
 def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Checked:
-    states, has_links = _walk(folder)
+    states, has_links = stamp.folder_states(folder)
     signature = _signature(folder, asked, states, has_links)
     remembered = memory.report(signature, asked.now) if signature else None
     if remembered is not None and not asked.external:
@@ -138,31 +137,6 @@ def _not_made_here(output: Path, origins: Mapping[str, object], label: str) -> t
 
 def _order(finding: Finding) -> tuple[bool, str, int, str]:
     return (finding.output is None, finding.path or "", finding.line or 0, finding.message)
-
-
-def _walk(folder: Path) -> tuple[dict[str, tuple[int, int, int]], bool]:
-    """Every file (and link) under `folder` with its state; whether any link is among them."""
-    states: dict[str, tuple[int, int, int]] = {}
-    has_links = False
-    pending = [(str(folder), "")]
-    while pending:
-        path, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, prefix + entry.name + "/"))
-                    continue
-                found = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if entry.is_symlink():
-                has_links = True
-            states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
-    return states, has_links
 
 
 def _signature(folder: Path, asked: FolderCheck, states: Mapping[str, object], has_links: bool) -> str | None:

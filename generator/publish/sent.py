@@ -11,35 +11,16 @@ a file's size, time and inode is not seen). Anything different means a real publ
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
+from generator.build.output import stamp
 from generator.build.output.cache import read_checked, write_checked
-
-# output-relative path → (size, mtime_ns, inode), for the output folder and the target
-States = dict[str, tuple[int, int, int]]
+from generator.build.output.stamp import FolderStates
 
 
-def folder_states(folder: Path) -> States:
+def folder_states(folder: Path) -> FolderStates:
     """Every file and link under `folder` with its state (links are not followed)."""
-    states: States = {}
-    pending = [(str(folder), "")]
-    while pending:
-        path, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, prefix + entry.name + "/"))
-                    continue
-                found = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
-    return states
+    return stamp.folder_states(folder)[0]
 
 
 class SentRecord:

@@ -39,6 +39,8 @@ RACY_SECONDS_FINE = 0.1
 # (path, file type and permission bits, size, modification time in ns, inode); a missing
 # path is (path, 0, 0, 0, 0).
 Entry = tuple[str, int, int, int, int]
+# A folder's files by path relative to it: (size, modification time in ns, inode).
+FolderStates = dict[str, tuple[int, int, int]]
 
 
 def snapshot(files: Iterable[Path], folders: Iterable[Path]) -> tuple[Entry, ...]:
@@ -135,3 +137,29 @@ def forget(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not remove the build stamp: %s", exc)
+
+
+def folder_states(folder: Path) -> tuple[FolderStates, bool]:
+    """Every file and link under `folder` with its state (links are not followed), and
+    whether any link is among them: what a check's memory and a publish's record compare."""
+    states: FolderStates = {}
+    has_links = False
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                found = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.is_symlink():
+                has_links = True
+            states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
+    return states, has_links
