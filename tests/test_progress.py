@@ -123,6 +123,32 @@ def test_check_and_publish_show_their_stages(tmp_path: Path) -> None:
     assert shown_lines(published)[-1].startswith("Published to www (../www): ")
 
 
+def test_an_import_shows_its_stages(tmp_path: Path) -> None:
+    """`fireside import` of a Jekyll site: reading, converting with a count of the posts,
+    writing with a count of the files; then the same report as without a terminal."""
+    jekyll = {
+        "_config.yml": "title: Old\nurl: https://old.example\n",
+        **{
+            f"_posts/2020-01-{n % 28 + 1:02d}-post-{n}.md": f"---\ntitle: Post {n}\n---\nWords of post {n}.\n"
+            for n in range(POSTS)
+        },
+    }
+    write_tree(tmp_path / "old", jekyll)
+    output = in_terminal(["import", "jekyll", "old", "new"], cwd=tmp_path)
+    drawn = DRAWN.findall(output)
+    assert {"reading", "converting", "writing"} <= {stage for stage, *_ in drawn}, output
+    converting = [(int(done), int(total)) for stage, done, total, _ in drawn if stage == "converting"]
+    assert converting and all(total == POSTS and done <= total for done, total in converting)
+    written = [int(total) for stage, _, total, _ in drawn if stage == "writing"]
+    assert written and all(total >= POSTS for total in written)
+    piped = run_cli("import", "jekyll", "old", "piped", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert [line.replace("new", "DEST") for line in shown_lines(output)] == [
+        line.replace("piped", "DEST") for line in piped.stdout.splitlines()
+    ]
+    assert "\r" not in piped.stdout + piped.stderr
+
+
 @pytest.mark.parametrize(
     "args,env",
     [(["build", "--quiet"], {}), (["build", "-q"], {}), (["build"], {"CI": "true"}), (["build"], {"TERM": "dumb"})],

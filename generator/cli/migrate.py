@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from generator.cli.common import EXIT_OK, plural, say
+from generator.cli.progress import progress_line
 
 KINDS_HELP = "jekyll, hugo, zola, pelican, eleventy (a site's folder) or wordpress (a WXR export file)"
 
@@ -42,7 +44,8 @@ def run_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
         base_url=args.base_url, keep_html=args.keep_html, uploads=args.uploads, dry_run=args.dry_run
     )
-    result = import_site(args.kind, args.source, args.dest, options)
+    with progress_line(sys.stderr, quiet=args.quiet) as progress:
+        result = import_site(args.kind, args.source, args.dest, options, progress=progress)
     for note in result.notes:
         say(args, f"note: {note}")
     if result.leftovers:

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +79,15 @@ def conflicts(root: Path, files: Mapping[str, Content]) -> list[str]:
     return taken
 
 
-def write(root: Path, files: Mapping[str, Content], inbox: Sequence[Thought], inbox_dir: Path) -> list[str]:
-    """Write every file and letter; on any failure remove what was written and raise."""
+def write(
+    root: Path,
+    files: Mapping[str, Content],
+    inbox: Sequence[Thought],
+    inbox_dir: Path,
+    done: Callable[[int], None] | None = None,
+) -> list[str]:
+    """Write every file and letter; on any failure remove what was written and raise.
+    `done(1)` is told of each file written (to show progress)."""
     taken = conflicts(root, files)
     if taken:
         shown = ", ".join(taken[:SHOWN_CONFLICTS]) + (
@@ -109,6 +116,8 @@ def write(root: Path, files: Mapping[str, Content], inbox: Sequence[Thought], in
                         shutil.copyfileobj(source, handle)
                 else:
                     handle.write(content)
+            if done is not None:
+                done(1)
         if inbox:
             store = InboxStore(inbox_dir)
             for folder in (

@@ -26,6 +26,7 @@ from generator.migrate.sourcetree import SourceProblem
 from generator.migrate.tidy import carry_redirects, drop_empty, find_in, one_file_per_url, section_pages
 from generator.migrate.urlplan import plan_urls, site_path
 from generator.site.config import CONFIG_NAME, feed_alias_problem
+from generator.site.progress import NO_PROGRESS, Progress
 
 GITIGNORE = """\
 # Built output, caches and the private reader inbox never belong in git.
@@ -73,23 +74,32 @@ def reader_for(kind: str) -> Reader:
     return module.read  # type: ignore[no-any-return]
 
 
-def import_site(kind: str, source: Path, dest: Path, options: ImportOptions | None = None) -> ImportResult:
+def import_site(
+    kind: str,
+    source: Path,
+    dest: Path,
+    options: ImportOptions | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> ImportResult:
     options = options or ImportOptions()
     read = reader_for(kind)
     if not source.exists():
         raise ImportRefused(source, None, "no such file or folder")
     destination = choose_destination(dest, source)
+    progress.stage("reading")  # each generator's reader: how many files it will take is not known
     try:
         plan = read(source, options)
     except SourceProblem as problem:
         raise ImportRefused(source, None, str(problem)) from None
     if options.base_url:
         plan.settings = _with_base_url(plan, options.base_url)
-    files, finals = render(plan, existing_site=destination.existing_site)
+    files, finals = render(plan, existing_site=destination.existing_site, progress=progress)
     unanswered = inbox_letters(plan, finals)
     written: list[str] = []
     if not options.dry_run:
-        written = write(destination.root, files, unanswered, destination.root / "inbox")
+        progress.stage("writing", len(files))
+        inbox_dir = destination.root / "inbox"
+        written = write(destination.root, files, unanswered, inbox_dir, done=progress.advance)
     posts = [d for d in plan.documents if d.kind == "post"]
     return ImportResult(
         kind=kind,
@@ -129,7 +139,9 @@ def _with_base_url(plan: ImportPlan, base_url: str) -> object:
     return dataclasses.replace(plan.settings, base_url=url)
 
 
-def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content], dict[str, str]]:
+def render(
+    plan: ImportPlan, *, existing_site: bool, progress: Progress = NO_PROGRESS
+) -> tuple[dict[str, Content], dict[str, str]]:
     """Every file of the import by its path in the site, with its content; and the new
     site path of every document by its file."""
     tz = ZoneInfo(plan.settings.timezone)
@@ -143,7 +155,9 @@ def render(plan: ImportPlan, *, existing_site: bool) -> tuple[dict[str, Content]
     by_dest = {doc.dest: path for path, doc in finals.items()}
     targets = _link_targets(plan, by_dest, list_pages)
     files: dict[str, Content] = {}
+    progress.stage("converting", len(plan.documents))
     for doc in plan.documents:
+        progress.advance()
         body, problems = rewrite_links(doc, targets, lambda d: d.old_url)
         head = frontmatter.dump(doc.meta)
         offset = head.count("\n")
