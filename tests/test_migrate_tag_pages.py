@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.migrate.importer import import_site
 
-from .conftest import DEFAULT_CONFIG, write_tree
+from .conftest import DEFAULT_CONFIG, build, write_tree
 from .test_migrate_sites import answers, body, imported
 
 
@@ -124,3 +124,31 @@ def test_added_to_an_existing_site_the_report_says_what_to_set(tmp_path: Path) -
     result = import_site("hugo", source, site)
     assert body(site, "site.yaml") == DEFAULT_CONFIG
     assert any(note.startswith("add tag_aliases: [/categories/:slug/] to site.yaml") for note in result.notes)
+
+
+def test_wordpress_tag_and_category_archives_answer_where_pretty_permalinks_put_them(
+    tmp_path: Path,
+) -> None:
+    from .test_migrate_wordpress import export
+
+    source = tmp_path / "export.xml"
+    source.write_text(export(), encoding="utf-8")
+    site = tmp_path / "new"
+    import_site("wordpress", source, site)
+    build(site)
+    assert tag_aliases_of(site) == ["/tag/:slug/", "/category/:slug/"]
+    answers(site, "/tag/cats/", at="/tags/cats/")
+    answers(site, "/category/essays/", at="/tags/essays/")
+
+
+def test_wordpress_with_plain_permalinks_gets_no_tag_aliases(tmp_path: Path) -> None:
+    """Plain permalinks (`?p=10`): the archives were `?tag=cats`, which no page answers."""
+    from .test_migrate_wordpress import export
+
+    plain = export().replace("https://old.example/2020/01/05/first-post/</link>", "https://old.example/?p=10</link>")
+    plain = plain.replace("https://old.example/2020/01/03/second-post/</link>", "https://old.example/?p=11</link>")
+    source = tmp_path / "export.xml"
+    source.write_text(plain, encoding="utf-8")
+    site = tmp_path / "new"
+    import_site("wordpress", source, site)
+    assert tag_aliases_of(site) == []

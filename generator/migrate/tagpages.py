@@ -108,3 +108,14 @@ def zola(config: Mapping[str, Any]) -> list[str]:
         if taxonomy.get("lang", default_language) == default_language:  # other languages: not imported
             found.append(f"/{slugify(str(taxonomy['name']))}/:slug/")
     return found
+
+
+def wordpress(post_links: Iterable[str]) -> list[str]:
+    """WordPress's tag and category archives, `/tag/<slug>/` and `/category/<slug>/`, where
+    its posts had "pretty" permalinks (an address without `?p=`): with plain ones, the
+    archives were `?tag=` queries, which no static page answers. A tag or category base
+    changed in WordPress's settings is not in the export, so the defaults are assumed."""
+    links = [link for link in post_links if link]
+    if not links or any("?" in link for link in links):
+        return []
+    return ["/tag/:slug/", "/category/:slug/"]

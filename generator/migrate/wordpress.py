@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.migrate import frontmatter, shared, wpcontent
+from generator.migrate import frontmatter, shared, tagpages, wpcontent
 from generator.migrate.htmlmd import to_text
 from generator.migrate.model import CopiedFile, Document, ImportPlan, Letter, SiteSettings
 from generator.migrate.sourcetree import SourceProblem
@@ -167,6 +167,8 @@ class _Reader:
                 )
         self._attachment_pages()
         self._uploads()
+        published = (i.link for i in self.export.items if i.type == "post" and i.status == "publish")
+        tagpages.add(self.plan, tagpages.wordpress(published))
         for what, count in sorted(self.skipped.items()):
             self.plan.notes.append(f"not imported: {count} {what}{'s' if count != 1 else ''}")
 
