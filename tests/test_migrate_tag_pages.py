@@ -152,3 +152,36 @@ def test_wordpress_with_plain_permalinks_gets_no_tag_aliases(tmp_path: Path) -> 
     site = tmp_path / "new"
     import_site("wordpress", source, site)
     assert tag_aliases_of(site) == []
+
+
+def test_wordpress_terms_with_their_own_slugs_answer_at_them(tmp_path: Path) -> None:
+    """WordPress slugs a tag "essays-2" when a category is called Essays too (here they are
+    one tag), and keeps a slug its author typed ("mustread" for "Must Read")."""
+    from .test_migrate_wordpress import export
+
+    cats = '<category domain="post_tag" nicename="cats"><![CDATA[cats]]></category>'
+    more = (
+        cats
+        + '<category domain="post_tag" nicename="essays-2"><![CDATA[Essays]]></category>'
+        + '<category domain="post_tag" nicename="mustread"><![CDATA[Must Read]]></category>'
+    )
+    source = tmp_path / "export.xml"
+    source.write_text(export().replace(cats, more), encoding="utf-8")
+    site = tmp_path / "new"
+    import_site("wordpress", source, site)
+    build(site)
+    assert "tag_old_slugs:\n  essays-2: essays\n  mustread: must-read\n" in body(site, "site.yaml")
+    answers(site, "/tag/essays-2/", at="/tags/essays/")
+    answers(site, "/tag/mustread/", at="/tags/must-read/")
+    answers(site, "/category/essays/", at="/tags/essays/")
+
+
+def test_pelican_tags_slugged_otherwise_answer_at_their_old_slug(tmp_path: Path) -> None:
+    site, _ = imported("pelican", {
+        "pelicanconf.py": "AUTHOR = 'Ann'\nSITENAME = 'Old'\nSITEURL = 'https://old.example'\n",
+        "content/hello.md": "Title: Hello\nDate: 2020-01-05\nCategory: Python\nTags: python3.5, code_swarm\n\nHi.\n",
+    }, tmp_path)
+    assert "tag_old_slugs:\n  code_swarm: code-swarm\n  python35: python3-5\n" in body(site, "site.yaml")
+    answers(site, "/tag/python35.html", at="/tags/python3-5/")
+    answers(site, "/tag/code_swarm.html", at="/tags/code-swarm/")
+    answers(site, "/category/python.html", at="/tags/python/")

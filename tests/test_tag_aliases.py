@@ -119,3 +119,38 @@ def test_changing_tag_aliases_rebuilds_as_a_clean_build_would(tmp_path: Path) ->
     build(site)
     assert (site / "public/category/py.html").is_file() and not (site / "public/category/python.html").exists()
     assert_same_as_clean(site, tmp_path / "again")
+
+
+def test_a_tags_old_slug_answers_under_every_pattern(tmp_path: Path) -> None:
+    """`tag_old_slugs`: the old site slugged "Static Sites" `staticsites` (and a tag that no
+    longer exists, `gone`, is ignored): both patterns answer at the old slug too."""
+    site = tmp_path / "site"
+    config = (
+        DEFAULT_CONFIG
+        + "tag_aliases: [/tag/:slug.html, /categories/:slug/]\n"
+        + "tag_old_slugs:\n  staticsites: static-sites\n  gone: nothing-here\n"
+    )
+    write_tree(site, {"site.yaml": config, **POSTS})
+    build(site)
+    out = site / "public"
+    want = "https://example.com/tags/static-sites/"
+    assert redirect_target(out / "tag/staticsites.html") == want
+    assert redirect_target(out / "categories/staticsites/index.html") == want
+    assert redirect_target(out / "tag/static-sites.html") == want  # its own slug as before
+    assert not (out / "tag/gone.html").exists() and not (out / "tag/nothing-here.html").exists()
+    report = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert report.errors == (), "\n".join(map(str, report.errors))
+    # Taking an old slug away removes its redirects, as a clean build would.
+    (site / "site.yaml").write_text(DEFAULT_CONFIG + "tag_aliases: [/tag/:slug.html, /categories/:slug/]\n")
+    build(site)
+    assert not (out / "tag/staticsites.html").exists()
+    assert_same_as_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("entry", ["a/b: static-sites", "staticsites: ../x", "'..': static-sites"])
+def test_an_old_slug_that_is_not_a_slug_is_an_error_at_its_line(make_site: MakeSite, entry: str) -> None:
+    site = make_site({"site.yaml": DEFAULT_CONFIG + f"tag_old_slugs:\n  {entry}\n", **POSTS})
+    with pytest.raises(BuildFailed) as failed:
+        build(site)
+    (error,) = failed.value.errors
+    assert error.line == DEFAULT_CONFIG.count("\n") + 2 and "is not a slug" in error.message, error

@@ -254,20 +254,24 @@ class SitePages:
 
     def _tag_aliases(self, listing: TagListing) -> None:
         """The tag's page at its old addresses (a blog brought from another generator): a
-        static host cannot redirect, so each is a page that leads to the tag's own."""
+        static host cannot redirect, so each is a page that leads to the tag's own. Under
+        the tag's slug, and under the slugs the old site gave it where they differ."""
         tag = listing.tag
+        slugs = [tag.slug, *(old for old, new in self.config.tag_old_slugs.items() if new == tag.slug)]
         for pattern in self.config.tag_aliases:
-            self._page(
-                "alias.html",
-                permalinks.tag_alias_path(pattern, tag.slug),
-                # Named in the error if another page has that URL too.
-                Origin(f"site.yaml tag_aliases {pattern} (tag {tag.name!r})"),
-                ("alias", tag.permalink),
-                page_kind="alias",
-                page_title=f"Tagged “{tag.name}”",
-                target=tag.permalink,
-                canonical=tag.permalink,
-            )
+            for slug in dict.fromkeys(slugs):
+                old_slug = "" if slug == tag.slug else f", old slug {slug!r}"
+                self._page(
+                    "alias.html",
+                    permalinks.tag_alias_path(pattern, slug),
+                    # Named in the error if another page has that URL too.
+                    Origin(f"site.yaml tag_aliases {pattern} (tag {tag.name!r}{old_slug})"),
+                    ("alias", tag.permalink),
+                    page_kind="alias",
+                    page_title=f"Tagged “{tag.name}”",
+                    target=tag.permalink,
+                    canonical=tag.permalink,
+                )
 
     def _sections(self, sections: Sequence[SectionListing]) -> None:
         for listing in sections:

@@ -198,6 +198,11 @@ def render(
                 f"add tag_aliases: [{', '.join(plan.tag_aliases)}] to site.yaml, so the old tag and "
                 "category pages' addresses lead to the tag pages"
             )
+            if old_slugs := tagpages.kept_old_slugs(plan):
+                listed = ", ".join(f"{old}: {new}" for old, new in sorted(old_slugs.items()))
+                plan.notes.append(
+                    f"add tag_old_slugs: {{{listed}}} to site.yaml, for tags the old site slugged otherwise"
+                )
     plan.leftovers.sort(key=lambda item: (item.path, item.line or 0))
     return files, by_dest
 
@@ -307,6 +312,10 @@ def site_yaml(plan: ImportPlan) -> str:
     if plan.tag_aliases:
         text += "# Where the old site's tag and category pages were: each leads to the tag's page.\n"
         text += yaml.safe_dump({"tag_aliases": plan.tag_aliases}, sort_keys=False, width=1_000_000)
+        if old_slugs := tagpages.kept_old_slugs(plan):
+            text += "# Tags the old site gave another slug: their old addresses answer too.\n"
+            dumped = yaml.safe_dump({"tag_old_slugs": old_slugs}, width=1_000_000, allow_unicode=True)
+            text += dumped
     head = (
         f"# Made by `fireside import {plan.kind}`. Every key is described in Fireside's README\n"
         '# ("site.yaml reference"); check base_url, author and timezone.\n'

@@ -124,6 +124,8 @@ class ImportPlan:
     redirects: list[tuple[str, str]] = field(default_factory=list)  # the old host's (from, to)
     feeds: list[str] = field(default_factory=list)  # site paths of the old site's feeds
     tag_aliases: list[str] = field(default_factory=list)  # where its tag pages were: "/tag/:slug/"
+    # A tag's old slug → the one Fireside makes from its name, where the two differ.
+    tag_old_slugs: dict[str, str] = field(default_factory=dict)
 
     def leftover(self, path: str, line: int | None, message: str) -> None:
         self.leftovers.append(Leftover(path, line, message))

@@ -75,6 +75,8 @@ def read(source: Path, options: Any) -> ImportPlan:
         if isinstance(feed, str) and feed and feed not in plan.feeds and feed != "atom.xml":
             plan.feeds.append(feed)
     tagpages.add(plan, tagpages.pelican(settings))
+    names = {str(name) for doc in plan.documents for name in doc.meta.get("tags") or ()}
+    tagpages.record_old_slugs(plan, ((name, slugify(name)) for name in sorted(names)))
     return plan
 
 

@@ -29,7 +29,7 @@ def drop_taken(plan: ImportPlan, taken: Mapping[str, str]) -> None:
     """Leave out a pattern that would put a tag's redirect where an imported document is
     (`taken`: site path → its file): the build would refuse the two, so the note says which."""
     for pattern in list(plan.tag_aliases):
-        paths = (tag_alias_path(pattern, slug) for slug in _slugs(plan))
+        paths = (tag_alias_path(pattern, slug) for slug in [*_slugs(plan), *_old_slugs(plan)])
         clash = next((path for path in paths if path in taken), None)
         if clash is not None:
             plan.tag_aliases.remove(pattern)
@@ -41,12 +41,34 @@ def drop_taken(plan: ImportPlan, taken: Mapping[str, str]) -> None:
 
 def old_tag_pages(plan: ImportPlan) -> dict[str, str]:
     """Every old address of an imported tag's page → its new site path, for links in posts."""
-    return {tag_alias_path(p, slug): tag_path(slug) for p in plan.tag_aliases for slug in _slugs(plan)}
+    slugs = {slug: slug for slug in _slugs(plan)} | _old_slugs(plan)
+    return {tag_alias_path(p, old): tag_path(new) for p in plan.tag_aliases for old, new in slugs.items()}
+
+
+def record_old_slugs(plan: ImportPlan, named: Iterable[tuple[str, str]]) -> None:
+    """Keep each (tag name, the old site's slug for it) whose slug Fireside makes otherwise
+    (`python3.5`: Pelican's `python35`, Fireside's `python3-5`), so its old address answers."""
+    for name, old in named:
+        new = slugify(name)
+        if old and new and old != new and old not in plan.tag_old_slugs:
+            plan.tag_old_slugs[old] = new
 
 
 def _slugs(plan: ImportPlan) -> list[str]:
     """The imported tags' slugs, as the build will make them (categories are tags)."""
     return sorted({slugify(str(name)) for doc in plan.documents for name in doc.meta.get("tags") or ()})
+
+
+def kept_old_slugs(plan: ImportPlan) -> dict[str, str]:
+    """What site.yaml's `tag_old_slugs` gets: old slugs of tags the site has, when their old
+    addresses are answered at all (`tag_aliases`)."""
+    return _old_slugs(plan) if plan.tag_aliases else {}
+
+
+def _old_slugs(plan: ImportPlan) -> dict[str, str]:
+    """The old slugs of imported tags that the built site has (old → new)."""
+    present = set(_slugs(plan))
+    return {old: new for old, new in plan.tag_old_slugs.items() if new in present}
 
 
 def pelican(settings: Mapping[str, Any]) -> list[str]:

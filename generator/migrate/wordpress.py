@@ -167,8 +167,11 @@ class _Reader:
                 )
         self._attachment_pages()
         self._uploads()
-        published = (i.link for i in self.export.items if i.type == "post" and i.status == "publish")
-        tagpages.add(self.plan, tagpages.wordpress(published))
+        published = [i for i in self.export.items if i.type == "post" and i.status == "publish"]
+        tagpages.add(self.plan, tagpages.wordpress(i.link for i in published))
+        # A term's slug is WordPress's own: "twitter-2" where a category has the name too.
+        terms = (t for i in published for t in i.terms if t.domain in ("category", "post_tag"))
+        tagpages.record_old_slugs(self.plan, ((t.name, t.slug) for t in terms if t.slug != "uncategorized"))
         for what, count in sorted(self.skipped.items()):
             self.plan.notes.append(f"not imported: {count} {what}{'s' if count != 1 else ''}")
 

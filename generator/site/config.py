@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from generator.site.errors import ErrorCollector, yaml_error_mark
-from generator.site.permalinks import pattern_problem, tag_alias_problem
+from generator.site.permalinks import pattern_problem, tag_alias_problem, tag_slug_problem
 from generator.site.suggest import did_you_mean, timezone_names
 from generator.site.yamlnodes import convert, setting_line
 
@@ -128,6 +128,9 @@ class SiteConfig:
     feed_aliases: tuple[str, ...] = ()
     # Old addresses of every tag's page ("/tag/:slug.html"): each answers with a redirect.
     tag_aliases: tuple[str, ...] = ()
+    # A tag's slug on the old site where it differs from the one made from its name
+    # ("mustread": "must-read"): its old addresses under tag_aliases answer too.
+    tag_old_slugs: dict[str, str] = field(default_factory=dict)
     menu: tuple[MenuItem, ...] = ()
     highlight: HighlightConfig = field(default_factory=HighlightConfig)
     # URL patterns by `posts`, `pages` or a section's path (see permalinks.py); unlisted: today's.
@@ -251,6 +254,12 @@ def _check_values(config: SiteConfig, root: yaml.Node, display: str, errors: Err
         if problem:
             errors.error(display, setting_line(root, ("feed_aliases",)), f"feed_aliases[{index}]: {problem}")
     _check_tag_aliases(config.tag_aliases, root, display, errors)
+    for old, new in config.tag_old_slugs.items():
+        problem = tag_slug_problem(str(old)) or (tag_slug_problem(new) if isinstance(new, str) else "")
+        if problem is not None:
+            where = setting_line(root, ("tag_old_slugs", str(old)))
+            why = problem or "must be the tag's slug, a text"
+            errors.error(display, where, f"tag_old_slugs: {old!r}: {why}")
     for name in ("per_page", "feed_entries"):
         if getattr(config, name) < 1:
             errors.error(display, line_of(name), f"{name} must be at least 1")

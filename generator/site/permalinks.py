@@ -150,6 +150,13 @@ def tag_alias_problem(pattern: str) -> str | None:
     return None
 
 
+def tag_slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot stand for a tag in an address (site.yaml's `tag_old_slugs`), or None."""
+    if not slug or slug in (".", "..") or any(c in slug for c in "/\\?#\x00") or slug != slug.strip():
+        return f"{slug!r} is not a slug (one part of an address: no '/', '?', '#' or spaces around it)"
+    return None
+
+
 def tag_alias_path(pattern: str, slug: str) -> str:
     """The output path of a tag's page at an old address: "/tag/:slug.html" → "tag/x.html".
 
