@@ -66,9 +66,10 @@ def kept_old_slugs(plan: ImportPlan) -> dict[str, str]:
 
 
 def _old_slugs(plan: ImportPlan) -> dict[str, str]:
-    """The old slugs of imported tags that the built site has (old → new)."""
+    """The old slugs of imported tags that the built site has (old → new); not one that is
+    another tag's slug here (its redirect would take that tag's place under the pattern)."""
     present = set(_slugs(plan))
-    return {old: new for old, new in plan.tag_old_slugs.items() if new in present}
+    return {old: new for old, new in plan.tag_old_slugs.items() if new in present and old not in present}
 
 
 def pelican(settings: Mapping[str, Any]) -> list[str]:
