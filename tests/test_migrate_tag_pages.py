@@ -9,6 +9,16 @@ from generator.migrate.importer import import_site
 
 from .conftest import DEFAULT_CONFIG, build, write_tree
 from .test_migrate_sites import answers, body, imported
+from .test_migrate_wordpress import export
+
+
+def imported_wordpress(export_text: str, tmp_path: Path) -> Path:
+    """The site `fireside import wordpress` makes of an export with this text (not built)."""
+    source = tmp_path / "export.xml"
+    source.write_text(export_text, encoding="utf-8")
+    site = tmp_path / "new"
+    import_site("wordpress", source, site)
+    return site
 
 
 def tag_aliases_of(site: Path) -> list[str]:
@@ -129,12 +139,7 @@ def test_added_to_an_existing_site_the_report_says_what_to_set(tmp_path: Path) -
 def test_wordpress_tag_and_category_archives_answer_where_pretty_permalinks_put_them(
     tmp_path: Path,
 ) -> None:
-    from .test_migrate_wordpress import export
-
-    source = tmp_path / "export.xml"
-    source.write_text(export(), encoding="utf-8")
-    site = tmp_path / "new"
-    import_site("wordpress", source, site)
+    site = imported_wordpress(export(), tmp_path)
     build(site)
     assert tag_aliases_of(site) == ["/tag/:slug/", "/category/:slug/"]
     answers(site, "/tag/cats/", at="/tags/cats/")
@@ -143,32 +148,22 @@ def test_wordpress_tag_and_category_archives_answer_where_pretty_permalinks_put_
 
 def test_wordpress_with_plain_permalinks_gets_no_tag_aliases(tmp_path: Path) -> None:
     """Plain permalinks (`?p=10`): the archives were `?tag=cats`, which no page answers."""
-    from .test_migrate_wordpress import export
-
     plain = export().replace("https://old.example/2020/01/05/first-post/</link>", "https://old.example/?p=10</link>")
     plain = plain.replace("https://old.example/2020/01/03/second-post/</link>", "https://old.example/?p=11</link>")
-    source = tmp_path / "export.xml"
-    source.write_text(plain, encoding="utf-8")
-    site = tmp_path / "new"
-    import_site("wordpress", source, site)
+    site = imported_wordpress(plain, tmp_path)
     assert tag_aliases_of(site) == []
 
 
 def test_wordpress_terms_with_their_own_slugs_answer_at_them(tmp_path: Path) -> None:
     """WordPress slugs a tag "essays-2" when a category is called Essays too (here they are
     one tag), and keeps a slug its author typed ("mustread" for "Must Read")."""
-    from .test_migrate_wordpress import export
-
     cats = '<category domain="post_tag" nicename="cats"><![CDATA[cats]]></category>'
     more = (
         cats
         + '<category domain="post_tag" nicename="essays-2"><![CDATA[Essays]]></category>'
         + '<category domain="post_tag" nicename="mustread"><![CDATA[Must Read]]></category>'
     )
-    source = tmp_path / "export.xml"
-    source.write_text(export().replace(cats, more), encoding="utf-8")
-    site = tmp_path / "new"
-    import_site("wordpress", source, site)
+    site = imported_wordpress(export().replace(cats, more), tmp_path)
     build(site)
     assert "tag_old_slugs:\n  essays-2: essays\n  mustread: must-read\n" in body(site, "site.yaml")
     answers(site, "/tag/essays-2/", at="/tags/essays/")
@@ -190,15 +185,10 @@ def test_pelican_tags_slugged_otherwise_answer_at_their_old_slug(tmp_path: Path)
 def test_an_old_slug_that_is_another_tags_slug_here_is_not_kept(tmp_path: Path) -> None:
     """A tag "Must Read" slugged `cats` by hand, beside a tag `cats`: the old address
     /tag/cats/ stays the cats tag's (keeping both would be two pages at one address)."""
-    from .test_migrate_wordpress import export
-
     cats = '<category domain="post_tag" nicename="cats"><![CDATA[cats]]></category>'
     odd = cats + '<category domain="post_tag" nicename="cats-2"><![CDATA[Must Read]]></category>'
     text = export().replace(cats, odd).replace('nicename="cats-2"', 'nicename="cats"')
-    source = tmp_path / "export.xml"
-    source.write_text(text, encoding="utf-8")
-    site = tmp_path / "new"
-    import_site("wordpress", source, site)
+    site = imported_wordpress(text, tmp_path)
     build(site)  # no two pages at /tag/cats/
     assert "tag_old_slugs" not in body(site, "site.yaml")
     answers(site, "/tag/cats/", at="/tags/cats/")
