@@ -15,8 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from generator.check.external import ExternalSettings, check_urls, is_outbound
-from generator.check.facts import FileFacts
-from generator.check.feeds import XmlReport
+from generator.check.folderfacts import FolderFacts
 from generator.check.links import LinkChecker, LinkProblem
 from generator.check.memory import CheckMemory
 from generator.check.pages import Inventory, Problem
@@ -53,7 +52,7 @@ def link_memory(
     folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
 ) -> LinkMemory:
     """What the last check of `folder` found of each file's links, and which files changed since."""
-    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
+    digests = memory.digests(folder)
     signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
     remembered = memory.facts.links.get(str(folder))
     same = remembered is not None and remembered[0] == signature and not has_links
@@ -63,20 +62,16 @@ def link_memory(
 
 
 def link_problems(
-    inventory: Inventory,
-    facts: Mapping[str, FileFacts],
-    xml: Mapping[str, XmlReport],
-    checker: LinkChecker,
-    memory: LinkMemory,
+    inventory: Inventory, folder: FolderFacts, checker: LinkChecker, memory: LinkMemory
 ) -> list[Problem]:
     """Every file's broken links within the site (remembered ones kept), each as a problem to trace."""
     found: list[LinkProblem] = []
     kept = memory.kept
-    for rel in sorted(facts):
-        fact = facts[rel]
-        found.extend(fact.problems)
+    for rel, summary in folder.summaries.items():
+        found.extend(summary.problems)
         known = memory.known(rel)
         if known is None:
+            fact = folder.facts(rel)
             anchored: set[str] = set()
             if fact.page is not None:
                 page_url = checker.page_url(rel)
@@ -92,15 +87,19 @@ def link_problems(
         found.extend(known)
     problems = []
     for link in sorted(found, key=lambda p: (p.page, p.line, p.url)):
-        report = xml.get(link.page)
-        if report is not None and (not link.url or report.kind == "sitemap"):
+        kind = folder.summaries[link.page].xml_kind if link.page in folder.summaries else None
+        if kind is not None and (not link.url or kind == "sitemap"):
             continue  # unreadable XML and sitemap entries are reported by the XML checks
+        # The facts of a page with a broken link: what the link is (an image, a file...)
+        # and, in a feed, the entry it is in, which traces it to a post.
+        fact = folder.facts(link.page) if link.page in folder.summaries else None
         entry_url = None
-        if report is not None:
+        if fact is not None and fact.xml is not None:
             entry_url = next(
-                (e.url for e in report.entries if e.first_line <= link.line <= e.last_line and e.url), None
+                (e.url for e in fact.xml.entries if e.first_line <= link.line <= e.last_line and e.url), None
             )
-        problems.append(link_problem(link, inventory, checker.base_url, entry_url))
+        links = fact.page.links if fact is not None and fact.page is not None else ()
+        problems.append(link_problem(link, links, checker.base_url, entry_url))
     return problems
 
 
@@ -112,12 +111,13 @@ def _joined(base: str, href: str) -> str:
 
 
 def external_problems(
-    inventory: Inventory, base_url: str, settings: ExternalSettings
+    folder: FolderFacts, base_url: str, settings: ExternalSettings
 ) -> tuple[list[Problem], int]:
     """The links out of the site that do not work, and how many distinct addresses were asked."""
     places: dict[str, list[tuple[str, int]]] = {}
-    for rel, facts in sorted(inventory.pages.items()):
-        for line, tag, attr, raw, rel_attr in facts.links:
+    for rel in folder.pages:
+        page = folder.facts(rel).page
+        for line, tag, attr, raw, rel_attr in page.links if page is not None else ():
             url = raw.strip()
             hint = tag == "link" and bool(_HINT_RELS & set(rel_attr.split()))
             if not url or hint or attr in ("action", "content"):  # a form's action is not followed
