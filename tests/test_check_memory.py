@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from generator.build.incremental import build_site
 from generator.build.options import BuildOptions
 from generator.check.checker import CheckOptions, CheckReport, run_check
+from generator.check.shelf import FILE_SHELF_NAME, FILE_SHELVES
 
 from .conftest import NOW, run_cli, write_tree
 
@@ -237,3 +239,24 @@ def test_a_folder_checked_with_another_base_url_is_checked_again(tmp_path: Path)
     fresh = run_check(site / "site.yaml", other)
     assert keyed(remembered) == keyed(fresh)
     assert not any("mem.example/nowhere" in f.message for f in remembered.findings)
+
+
+def test_a_save_cut_short_leaves_no_stale_link_memory(tmp_path: Path) -> None:
+    """The memory is written in several files; a check stopped between two of them (Ctrl-C)
+    leaves one file of the last check beside the others of this one. A page's remembered
+    links are not trusted on the word of another file: they say which bytes of the pages
+    they link into with a fragment they were checked against."""
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    memory = site / ".fireside-cache" / "check"
+    alpha, beta = (f"posts/{name}/index.html" for name in ("alpha", "beta"))
+    alpha_shelf, beta_shelf = (zlib.crc32(rel.encode()) % FILE_SHELVES for rel in (alpha, beta))
+    assert alpha_shelf != beta_shelf, "the test needs the two pages on different shelves"
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    kept = (memory / FILE_SHELF_NAME.format(alpha_shelf)).read_bytes()  # alpha's link to beta#a-part: fine
+    EDITS["linked heading removed"](site)
+    broken = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert any("a-part" in f.message for f in broken.findings)
+    (memory / FILE_SHELF_NAME.format(alpha_shelf)).write_bytes(kept)  # as if its save was cut short
+    again = run_check(site / "site.yaml", CheckOptions(now=NOW, strict=True))
+    assert keyed(again) == keyed(fresh_check(site, tmp_path, strict=True))

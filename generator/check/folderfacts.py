@@ -68,13 +68,11 @@ def read_folder(
     new_states: dict[str, Known] = {}
     to_read = []
     for rel, state in states.items():
-        if not is_read(rel):
-            continue
         last = known.get(rel)
-        if last is not None and last[0] == state:
+        if last is not None and last[0] == state:  # (only pages and XML files are known)
             summaries[rel] = last[2]
             new_states[rel] = last
-        else:
+        elif is_read(rel):
             to_read.append(rel)
     fresh: dict[str, FileFacts] = {}
     if to_read:

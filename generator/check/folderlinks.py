@@ -22,8 +22,8 @@ from generator.check.pages import Inventory, Problem
 from generator.check.trace import link_problem
 
 # A file's broken links as a check found them: (digest of its bytes, the broken links,
-# the pages it links into with a fragment).
-LinkResult = tuple[str, tuple[LinkProblem, ...], frozenset[str]]
+# each page it links into with a fragment with the digest of that page's bytes then).
+LinkResult = tuple[str, tuple[LinkProblem, ...], tuple[tuple[str, str], ...]]
 
 # <link rel> values that are hints to the browser, not resources a reader is sent to.
 _HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
@@ -33,32 +33,42 @@ _HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "mo
 class LinkMemory:
     """Each file's broken links as the last check found them, to keep where still true: for a
     file whose bytes are the same, in a folder holding the same files, linking with a
-    fragment into no page whose bytes changed (its ids may have)."""
+    fragment into pages whose bytes are the same (their ids decide).
+
+    Each file's result says itself what it was found against (the digests of the pages it
+    anchors into), so that it is never trusted on the word of another record: the memory
+    is written in several files, and a check stopped while writing them mixes two checks'.
+    """
 
     files: str  # signature of the folder's file list and the base URL
     digests: Mapping[str, str]  # file → digest of its bytes now
-    last: Mapping[str, LinkResult]  # file → (digest, broken links, pages anchored into)
-    changed: frozenset[str]  # files whose bytes are not those of the last check
+    last: Mapping[str, LinkResult]  # file → what the last check found of its links
     kept: dict[str, LinkResult] = field(default_factory=dict)  # this check's, for the next
 
     def known(self, rel: str) -> tuple[LinkProblem, ...] | None:
         found = self.last.get(rel)
-        if found is None or found[0] != self.digests.get(rel) or found[2] & self.changed:
+        if found is None or found[0] != self.digests.get(rel):
+            return None
+        if any(self.digests.get(page, "") != digest for page, digest in found[2]):
             return None
         return found[1]
+
+    def keep(self, rel: str, broken: tuple[LinkProblem, ...], anchored: set[str]) -> None:
+        if rel in self.digests:
+            into = tuple((page, self.digests.get(page, "")) for page in sorted(anchored))
+            self.kept[rel] = (self.digests[rel], broken, into)
 
 
 def link_memory(
     folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
 ) -> LinkMemory:
-    """What the last check of `folder` found of each file's links, and which files changed since."""
+    """What the last check of `folder` found of each file's links, if it held the same files."""
     digests = memory.digests(folder)
     signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
     remembered = memory.facts.links.get(str(folder))
     same = remembered is not None and remembered[0] == signature and not has_links
     last = remembered[1] if remembered is not None and same else {}
-    changed = frozenset(rel for rel, digest in digests.items() if rel not in last or last[rel][0] != digest)
-    return LinkMemory(signature, digests, last, changed)
+    return LinkMemory(signature, digests, last)
 
 
 def link_problems(
@@ -80,9 +90,8 @@ def link_problems(
             else:
                 links = list(fact.xml_links)
             known = tuple(checker.page_problems(rel, links, anchored))
-            if rel in memory.digests:
-                kept[rel] = (memory.digests[rel], known, frozenset(anchored))
-        elif rel in memory.digests:
+            memory.keep(rel, known, anchored)
+        else:
             kept[rel] = memory.last[rel]
         found.extend(known)
     problems = []

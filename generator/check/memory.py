@@ -8,12 +8,15 @@ checked, the build's stamp (which stands for every source, template and setting)
 a folder built elsewhere, the state of the sources, and the inbox. A check whose
 signature is one of them gives that report without reading any file.
 
-The facts file holds, for each folder checked, every file's state, the digest of its
-bytes when that state was seen and a summary of what it says (what the checks across
-files need: a page's title, description, canonical URL...), and each file's broken links
-as the last check found them. The facts of each file (its links, ids, feed entries) are
-kept apart, by digest, on shelves (shelf.py), and fetched only for the files whose links
-are followed again. A check whose signature is new reads only the files whose bytes it
+The facts file holds the rest, and, spread over file shelves by path (shelf.py), for
+each folder checked: every file's state, the digest of its bytes when that state was
+seen and a summary of what it says (what the checks across files need: a page's title,
+description, canonical URL...), and each file's broken links as the last check found
+them. The facts of each file (its links, ids, feed entries) are kept apart, by digest,
+on other shelves, and fetched only for the files whose links are followed again. Every
+record says what it was made from (a state, a digest, a file list's signature), so that
+none is trusted on the word of another file: a save cut short leaves some files of the
+last check beside those of this one. A check whose signature is new reads only the files whose bytes it
 has not seen, follows the links of those and of the files whose links could be broken
 or mended by the change (folderlinks.py), and runs the checks across files on the summaries.
 The build's site map is kept in a file of its own per folder, read only when asked for.
@@ -24,6 +27,7 @@ check's own code: a memory that does not match is simply not used.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -37,7 +41,7 @@ from generator import __version__
 from generator.build.output.cache import read_checked, write_checked
 from generator.check.facts import FileSummary
 from generator.check.leaks import Unpublished
-from generator.check.shelf import FactShelves
+from generator.check.shelf import FactShelves, FileShelves, Tables
 from generator.check.sitebuild import Identity, SiteMap
 from generator.check.trace import Finding
 
@@ -109,6 +113,7 @@ class CheckMemory:
         self._reports: Reports | None = None
         self._facts: Facts | None = None
         self.shelves = FactShelves(self.folder, memory_version())
+        self._files = FileShelves(self.folder, memory_version())
         self._wanted: set[tuple[str, str]] = set()  # the facts wanted when the memory was read
 
     @property
@@ -125,6 +130,8 @@ class CheckMemory:
             found = read_checked(self.folder / FACTS_FILE)
             valid = isinstance(found, Facts) and found.version == memory_version()
             self._facts = found if valid else Facts()
+            if valid:
+                _fill(self._facts, self._files.load(_tags(self._facts)))
             self._wanted = _wanted(self._facts)
         return self._facts
 
@@ -182,7 +189,15 @@ class CheckMemory:
                 self._wanted = wanted
                 digests = {digest for _, digest in wanted}
                 facts.quoted = {key: value for key, value in facts.quoted.items() if key[0] in digests}
-                write_checked(self.folder / FACTS_FILE, facts)
+                # The per-file tables first: a facts file names what their records were made under.
+                self._files.save(_tables(facts))
+                head = dataclasses.replace(
+                    facts,
+                    states={folder: (base, {}) for folder, (base, _) in facts.states.items()},
+                    links={folder: (files, {}) for folder, (files, _) in facts.links.items()},
+                    keys={folder: {} for folder in facts.keys},
+                )
+                write_checked(self.folder / FACTS_FILE, head)
             if self._reports is not None:
                 write_checked(self.folder / REPORTS_FILE, self._reports)
         except OSError as exc:  # a read-only site is still checked; only slower next time
@@ -192,3 +207,27 @@ class CheckMemory:
 def _wanted(facts: Facts) -> set[tuple[str, str]]:
     """(path, digest) of every file some folder's memory holds."""
     return {(rel, known[1]) for _, kept in facts.states.values() for rel, known in kept.items()}
+
+
+def _tags(facts: Facts) -> dict[str, dict[str, str]]:
+    """What each folder's per-file records were made under, as the facts file names it."""
+    return {
+        "states": {folder: base for folder, (base, _) in facts.states.items()},
+        "links": {folder: files for folder, (files, _) in facts.links.items()},
+        "keys": {folder: "" for folder in facts.keys},
+    }
+
+
+def _tables(facts: Facts) -> Tables:
+    return {
+        "states": dict(facts.states),
+        "links": dict(facts.links),
+        "keys": {folder: ("", found) for folder, found in facts.keys.items()},
+    }
+
+
+def _fill(facts: Facts, tables: Tables) -> None:
+    """Put the records read from the file shelves into the facts read from the facts file."""
+    facts.states = tables["states"]
+    facts.links = tables["links"]
+    facts.keys = {folder: found for folder, (_, found) in tables["keys"].items()}
