@@ -27,8 +27,8 @@ from generator.check.facts import FileFacts
 
 log = logging.getLogger(__name__)
 
-SHELVES = 64
-SHELF_NAME = "facts-{:02d}.pickle"
+SHELVES = 256  # the first two hex digits of a digest: after an edit, each written shelf is small
+SHELF_NAME = "facts-{:03d}.pickle"
 
 # (output-relative path, digest of its bytes, base URL): all a file's facts depend on.
 FactKey = tuple[str, str, str]
