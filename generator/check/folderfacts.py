@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.check.facts import FileFacts, FileSummary, is_read, read_all, read_facts, summary
+from generator.check.facts import digest as digest_of
 from generator.check.leaks import holds_private_key
 from generator.check.links import LinkChecker
 from generator.check.memory import CheckMemory, FileState, Known
@@ -53,7 +54,7 @@ class FolderFacts:
         except OSError:  # gone since the folder was looked at: checked as it is next time
             return FileFacts(None, None)
         found = self.fresh[rel] = read_facts(rel, data, LinkChecker(self.folder, self.base_url).page_url(rel))
-        if digest is not None:
+        if digest is not None and digest_of(data) == digest:  # not changed again since it was looked at
             self.memory.shelves.put((rel, digest, self.base_url), found)
         return found
 
