@@ -111,7 +111,7 @@ def test_a_parked_body_keeps_every_code_point(tmp_path: Path) -> None:
     park = BodyPark.open(tmp_path / "cache", 3)
     assert park is not None
     kept = park.park(1, [(odd, [], []), (body, [], [])])
-    assert kept[0][0].rendered.html == "" and kept[1][0].rendered.html == ""
+    assert kept == [None, None]  # nothing of them is held while they are parked
     restored = park.restore([(body, [], []), *kept])
     assert restored == [(body, [], []), (odd, [], []), (body, [], [])]
     assert str(restored[1][0].rendered.html) == str(html)

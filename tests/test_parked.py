@@ -5,11 +5,14 @@ in the cache, in a rebuild of the preview that reuses it."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import filecmp
 import gc
+import io
 import operator
 import pickle
 import shutil
+import tempfile
 import weakref
 from pathlib import Path
 
@@ -151,3 +154,43 @@ def test_a_build_from_parked_bodies_equals_one_from_the_cache_and_from_memory(
     build_site(config, ignore_cache=True)
     same_folders(edited, site / "public")
     assert "One more line." in (edited / "posts/post-040/index.html").read_text()
+
+
+class FillingFile(io.BufferedRandom):
+    """A real temporary file on a disk that fills up after `room` bytes, as a full disk does."""
+
+    def __init__(self, folder: Path, room: int) -> None:
+        super().__init__(io.FileIO(tempfile.mkstemp(dir=folder)[0], "r+b"))
+        self.room = room
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+def test_a_chunk_that_cannot_be_parked_stays_in_memory(tmp_path: Path) -> None:
+    bodies = [body_of(Markup(f"<p>body {n} \U0001f525</p>")) for n in range(6)]
+    measure = BodyPark.open(tmp_path / "cache", 6)
+    assert measure is not None
+    measure.park(0, [(b, [], []) for b in bodies[:2]])
+    park = BodyPark(FillingFile(tmp_path, room=measure.end + 10), 6)  # the first chunk fits, the second does not
+    measure.close()
+    kept = [*park.park(0, [(b, [], []) for b in bodies[:2]]), *park.park(2, [(b, [], []) for b in bodies[2:4]])]
+    kept += park.park(4, [(b, [], []) for b in bodies[4:]])  # after a failure: not tried again
+    assert kept[:2] == [None, None] and [body for body, *_ in kept[2:]] == bodies[2:]
+    restored = park.restore(kept)
+    assert restored is not None
+    assert [body for body, *_ in restored] == bodies
+    assert [type(body.rendered.html) for body, *_ in restored] == [ParkedHtml] * 2 + [Markup] * 4
+
+
+def test_parked_bodies_that_cannot_be_read_back_are_rendered_again(tmp_path: Path) -> None:
+    class LostFile(FillingFile):
+        def flush(self) -> None:  # a write held in the buffer meets the full disk now
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    park = BodyPark(LostFile(tmp_path, room=10_000), 2)
+    kept = park.park(0, [(body_of(HTML), [], []), (body_of(HTML), [], [])])
+    assert kept == [None, None]
+    assert park.restore(kept) is None  # render_many then renders them in this process

@@ -15,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import pickle
 import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from markupsafe import Markup
 
@@ -122,16 +123,19 @@ class ParkedHtml:
 
 
 class BodyPark:
-    """The bodies of one rendering, parked in an unnamed file as they arrive.
-
-    A body that cannot be written stays in memory, as do the ones after it.
+    """The results of one rendering, parked in an unnamed file chunk by chunk as they arrive:
+    each body's HTML, then the rest of the chunk's results (pickled), so that this process
+    holds almost nothing of them while a worker renders. Where a write fails, that chunk's
+    results and the ones after it stay in memory.
     """
 
     def __init__(self, handle: BinaryIO, count: int) -> None:
         self.file = ParkedFile(handle)
-        self.spans: list[tuple[int, int] | None] = [None] * count  # item → (offset, length)
+        self.spans: list[tuple[int, int] | None] = [None] * count  # item → its HTML's (offset, length)
+        # (first item, items, offset, length) of each parked chunk's results without their HTML
+        self.chunks: list[tuple[int, int, int, int]] = []
         self.end = 0
-        self.failed = False  # a write failed: the bodies that follow stay in memory
+        self.failed = False  # a write failed: the chunks that follow stay in memory
 
     @classmethod
     def open(cls, folder: Path | None, count: int) -> BodyPark | None:
@@ -146,48 +150,60 @@ class BodyPark:
             return None
 
     def park(self, start: int, results: list[Rendered]) -> list[Rendered]:
-        """The results of items `start`... with their HTML on disk (an empty string in its place)."""
-        parked = []
+        """What to hold of the results of items `start`...: placeholders, once they are on
+        disk (`restore` puts them back); the results themselves if they cannot be written."""
+        if self.failed:
+            return results
+        try:
+            spans = [self._write(_utf8(body.rendered.html)) for body, *_ in results]
+            stripped = [(_with_html(body, ""), *found) for body, *found in results]
+            offset, length = self._write(pickle.dumps(stripped, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:
+            log.debug("keeping rendered bodies in memory: cannot park them (%s)", exc)
+            self.failed = True
+            return results
+        self.spans[start : start + len(results)] = spans
+        self.chunks.append((start, len(results), offset, length))
+        return [_PARKED] * len(results)
+
+    def _write(self, data: bytes) -> tuple[int, int]:
         handle = self.file.handle
-        for number, (body, job_errors, job_warnings) in enumerate(results, start):
-            if not self.failed:
-                data = str(body.rendered.html).encode("utf-8", "surrogatepass")
-                try:
-                    handle.seek(self.end)
-                    handle.write(data)
-                except OSError as exc:
-                    log.debug("keeping rendered bodies in memory: cannot park them (%s)", exc)
-                    self.failed = True
-                else:
-                    self.spans[number] = (self.end, len(data))
-                    self.end += len(data)
-                    body = _with_html(body, "")
-            parked.append((body, job_errors, job_warnings))
-        return parked
+        handle.seek(self.end)
+        handle.write(data)
+        span = (self.end, len(data))
+        self.end += len(data)
+        return span
 
     def restore(self, results: list[Rendered]) -> list[Rendered] | None:
-        """The results with each parked body's HTML as a ParkedHtml; None if what was
-        written cannot all be read back (a full disk): then render them again here."""
+        """The results, the parked ones read back with each body's HTML as a ParkedHtml; None
+        if what was written cannot all be read back (a full disk): then render them again here."""
         handle = self.file.handle
+        restored = list(results)
         try:
             handle.flush()  # a write held in the buffer fails now, not when a page is made
-            size = os.fstat(handle.fileno()).st_size
-        except OSError as exc:
-            log.warning("rendering again in one process: the parked bodies could not be kept (%s)", exc)
+            if os.fstat(handle.fileno()).st_size < self.end:
+                raise OSError("the file is shorter than what was written to it")
+            for start, count, offset, length in self.chunks:
+                stripped: list[Rendered] = pickle.loads(self.file.read(offset, length))
+                for number, (body, job_errors, job_warnings) in enumerate(stripped[:count], start):
+                    html = ParkedHtml(self.file, *self.spans[number])  # type: ignore[misc]
+                    restored[number] = (_with_html(body, html), job_errors, job_warnings)
+        except (OSError, pickle.UnpicklingError, EOFError) as exc:
+            log.warning("rendering again in one process: the parked bodies could not be read back (%s)", exc)
             return None
-        if size < self.end:
-            log.warning("rendering again in one process: the parked bodies were cut short")
-            return None
-        restored = []
-        for span, (body, job_errors, job_warnings) in zip(self.spans, results, strict=True):
-            if span is not None:
-                body = _with_html(body, ParkedHtml(self.file, *span))
-            restored.append((body, job_errors, job_warnings))
         return restored
 
     def close(self) -> None:
         """Close the file now (no body was handed out as a ParkedHtml)."""
         self.file.handle.close()
+
+
+# What the results of a parked chunk are while they are on disk.
+_PARKED: Rendered = cast("Rendered", None)
+
+
+def _utf8(html: str | ParkedHtml) -> bytes:
+    return str(html).encode("utf-8", "surrogatepass")
 
 
 def _with_html(body: BodyRender, html: str | ParkedHtml) -> BodyRender:
