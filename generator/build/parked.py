@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from generator.build.docrender import BodyRender
     from generator.site.errors import SiteError
 
-    # One body's render with the errors and warnings it found.
-    Rendered = tuple[BodyRender, list[SiteError], list[SiteError]]
+    # One body's render (docrender.BodyRender, which imports this module) with the errors
+    # and warnings it found.
+    Rendered = tuple[Any, list[SiteError], list[SiteError]]
 
 log = logging.getLogger(__name__)
 
@@ -206,5 +206,5 @@ def _utf8(html: str | ParkedHtml) -> bytes:
     return str(html).encode("utf-8", "surrogatepass")
 
 
-def _with_html(body: BodyRender, html: str | ParkedHtml) -> BodyRender:
+def _with_html(body: Any, html: str | ParkedHtml) -> Any:
     return dataclasses.replace(body, rendered=dataclasses.replace(body.rendered, html=html))
