@@ -21,6 +21,7 @@ from generator.build.docrender import BodyJob, BodyRender, images_unchanged, ren
 from generator.build.documents import DocumentMeta
 from generator.build.links import SiteFiles
 from generator.build.output.cache import BuildCache, digest_text
+from generator.build.parked import ParkedHtml
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
 from generator.site.model import Document, Page, Person, Post, Tag
@@ -274,7 +275,8 @@ class DocumentComposer:
             path=meta.path,
             url=self.urls.link(meta.path),
             permalink=self.urls.absolute(meta.path),
-            content=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
+            # Markup, or the ParkedHtml standing in for it (parked.py): left where it is.
+            content=html if isinstance(html := rendered.html, (Markup, ParkedHtml)) else Markup(html),
             toc=rendered.toc,
             description=(description or rendered.description or title).strip(),
             lang=meta.lang or self.language,
