@@ -21,6 +21,7 @@ from generator import __version__
 from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
 from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache, OutputRecord
+from generator.build.output.pagestore import STORE_FOLDER, PageStore
 from generator.build.output.writer import WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
@@ -127,13 +128,19 @@ def _build_with_disk_cache(
     # object of the cache and the site (a fifth of an edited 4,000-post site's rebuild).
     with without_cycle_collection():
         disk_cache = BuildCache.load(cache_file)
+        store = PageStore(layout.cache / STORE_FOLDER, disk_cache.rendered, reuse=not ignore_cache)
         if ignore_cache:
             disk_cache = BuildCache(ledgers=disk_cache.ledgers)
         loaded = disk_cache.keys()
-        planned = plan_site(config_file, options, disk_cache)
-        result = write_site(planned)
+        try:
+            planned = plan_site(config_file, options, disk_cache, store)
+            result = write_site(planned)
+        except BaseException:
+            store.discard()  # the cache still names the packs it named
+            raise
         if on_planned is not None:
             on_planned(planned)
+        disk_cache.rendered = store.finish(result.output_dir)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)
         next_future = planned.state.next_future if planned.state is not None else None
@@ -146,6 +153,9 @@ def _build_with_disk_cache(
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
+                store.discard()
+            else:
+                store.prune(disk_cache.rendered)
     return _Built(result, ledger, made, next_future)
 
 
