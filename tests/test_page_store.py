@@ -108,7 +108,9 @@ def test_a_cache_restored_into_another_folder_is_used(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", ["flip a byte", "truncate", "garbage", "delete"])
-def test_a_damaged_store_is_ignored_and_filled_again(site: Path, tmp_path: Path, damage: str) -> None:
+def test_a_damaged_store_is_ignored_and_filled_again(
+    site: Path, tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
     first = build(site)
     [name] = packs(site)
     pack = site / ".fireside-cache" / STORE_FOLDER / name
@@ -127,6 +129,8 @@ def test_a_damaged_store_is_ignored_and_filled_again(site: Path, tmp_path: Path,
     assert 0 < again.rendered <= first.rendered  # what the store lost, made anew
     if damage == "flip a byte":
         assert again.rendered == 1
+    said = [r for r in caplog.records if "missing or damaged in the build cache" in r.getMessage()]
+    assert len(said) == 1 and name in said[0].getMessage()  # once, where, not once per page
     assert_same_as_clean(site, tmp_path)
     shutil.rmtree(tmp_path / "clean")
     fresh_clone(site)

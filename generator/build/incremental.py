@@ -135,11 +135,11 @@ def _build_with_disk_cache(
         try:
             planned = plan_site(config_file, options, disk_cache, store)
             result = write_site(planned)
+            if on_planned is not None:
+                on_planned(planned)
         except BaseException:
-            store.discard()  # the cache still names the packs it named
+            store.discard()  # the cache on disk still names the packs it named
             raise
-        if on_planned is not None:
-            on_planned(planned)
         disk_cache.rendered = store.finish(result.output_dir)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)

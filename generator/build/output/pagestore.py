@@ -65,6 +65,7 @@ class PageStore:
         self._pack_name = ""
         self._offset = 0
         self._broken = False  # a write failed: add nothing more this build
+        self._damaged: set[str] = set()  # packs a read found damaged (said once each)
 
     def note(self, rel: str, digest: str) -> None:
         """`rel` is a generated output of this build, with those bytes."""
@@ -77,7 +78,10 @@ class PageStore:
             return None
         data = self._read(where)
         if data is None or digest_bytes(data) != digest:
-            log.warning("ignoring a damaged page in the build cache (%s): it is rendered again", where.pack)
+            if where.pack not in self._damaged:  # once per pack, not once per page
+                self._damaged.add(where.pack)
+                message = "ignoring pages missing or damaged in the build cache at %s: rendering them again"
+                log.warning(message, self.folder / where.pack)
             del self.index[digest]
             return None
         self.taken += 1
