@@ -162,7 +162,7 @@ class PageStore:
 
     def _without_missing(self, index: Index) -> Index:
         """`index` without what lies past the end of its pack, or in a pack gone."""
-        sizes = {}
+        sizes: dict[str, int] = {}
         for pack in {where.pack for where in index.values()}:
             try:
                 sizes[pack] = os.stat(self.folder / pack).st_size if _is_pack_name(pack) else -1
