@@ -21,7 +21,6 @@ from generator import __version__
 from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output import stamp
 from generator.build.output.cache import CACHE_FILE, CACHE_FORMAT, BuildCache, OutputRecord
-from generator.build.output.pagestore import STORE_FOLDER, PageStore
 from generator.build.output.writer import WriteStats
 from generator.site.config import SiteLayout, builtin_theme_dir
 from generator.site.errors import SiteError
@@ -120,7 +119,8 @@ def _build_with_disk_cache(
     ignore_cache: bool,
     on_planned: Callable[[PlannedSite], None] | None,
 ) -> _Built:
-    # Only a site that has to be built pays for importing the pipeline.
+    # Only a site that has to be built pays for importing the pipeline and the page store.
+    from generator.build.output.pagestore import STORE_FOLDER, PageStore
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
 
     cache_file = layout.cache / CACHE_FILE
