@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from generator.build.docrender import BodyJob, BodyPark, render_many
+from generator.build.docrender import BodyJob, render_many
 from generator.build.links import SiteFiles
 from generator.build.parallel import PARALLEL_THRESHOLD, start_method
+from generator.build.parked import BodyPark, ParkedHtml
 from generator.build.sources import SourceChanged, read_source
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector, SiteError
@@ -94,7 +95,10 @@ def test_bodies_parked_while_the_worker_renders_come_back_whole(tmp_path: Path) 
     park = tmp_path / "cache"
     parked = render_many(MarkdownRenderer(), jobs, files, ErrorCollector(), parallel=True, park_in=park)
     assert parked == serial
-    assert all(type(body.rendered.html) is Markup for body, _ in parked)
+    # Each body stays where it was parked, read again as the very Markup it was.
+    assert all(isinstance(body.rendered.html, ParkedHtml) for body, _ in parked)
+    assert [type(body.rendered.html.markup()) for body, _ in parked] == [Markup] * len(jobs)
+    assert [str(body.rendered.html) for body, _ in parked] == [str(body.rendered.html) for body, _ in serial]
     assert "\U0001f525" in parked[7][0].rendered.html
     assert park.is_dir() and list(park.iterdir()) == []  # the parking file had no name: nothing is left
 
@@ -107,10 +111,11 @@ def test_a_parked_body_keeps_every_code_point(tmp_path: Path) -> None:
     park = BodyPark.open(tmp_path / "cache", 3)
     assert park is not None
     kept = park.park(1, [(odd, [], []), (body, [], [])])
-    assert kept[0][0].rendered.html == "" and kept[1][0].rendered.html == ""
+    assert kept == [None, None]  # nothing of them is held while they are parked
     restored = park.restore([(body, [], []), *kept])
-    park.close()
     assert restored == [(body, [], []), (odd, [], []), (body, [], [])]
+    assert str(restored[1][0].rendered.html) == str(html)
+    park.close()
 
 
 def test_bodies_stay_in_memory_where_they_cannot_be_parked(tmp_path: Path) -> None:

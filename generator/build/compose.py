@@ -21,6 +21,7 @@ from generator.build.docrender import BodyJob, BodyRender, images_unchanged, ren
 from generator.build.documents import DocumentMeta
 from generator.build.links import SiteFiles
 from generator.build.output.cache import BuildCache, digest_text
+from generator.build.parked import ParkedHtml
 from generator.markdown.markup import MarkdownRenderer
 from generator.site.errors import ErrorCollector
 from generator.site.model import Document, Page, Person, Post, Tag
@@ -227,7 +228,11 @@ class DocumentComposer:
         self._warn_leftovers(meta, body)
         doc = self._document(meta, body, title, own_tags)
         card = digest_text(card_of(doc))
-        fingerprint = Fingerprints(full=digest_text(job.key, body.answers, card), card=card)
+        # The body by what it became, not by what it was made from: a fresh clone gives a
+        # linked image a new time, so its body renders again, but while its HTML is the
+        # same, the pages showing it keep theirs (and the page store can give them).
+        word_count = doc.word_count if isinstance(doc, Post) else 0
+        fingerprint = Fingerprints(full=digest_text(card, doc.content, doc.toc, word_count), card=card)
         ready[index] = (doc, fingerprint)
         if clean:  # a render that reported errors is never kept: the next build reports them again
             doc_key = self._doc_key(job, environment, title, own_tags, meta)
@@ -274,7 +279,8 @@ class DocumentComposer:
             path=meta.path,
             url=self.urls.link(meta.path),
             permalink=self.urls.absolute(meta.path),
-            content=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
+            # Markup, or the ParkedHtml standing in for it (parked.py): left where it is.
+            content=html if isinstance(html := rendered.html, (Markup, ParkedHtml)) else Markup(html),
             toc=rendered.toc,
             description=(description or rendered.description or title).strip(),
             lang=meta.lang or self.language,

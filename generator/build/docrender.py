@@ -15,11 +15,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import posixpath
-import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from markupsafe import Markup
@@ -27,6 +26,7 @@ from markupsafe import Markup
 from generator.build.documents import DocumentMeta, take_leading_heading
 from generator.build.links import DocumentLinks, SiteFiles
 from generator.build.parallel import in_chunks, settle_worker, workers_for
+from generator.build.parked import BodyPark
 from generator.build.sources import SourceChanged, SourceFile
 from generator.markdown.markup import MarkdownRenderer, RenderedMarkdown
 from generator.site.errors import ErrorCollector, SiteError
@@ -219,7 +219,7 @@ def _init_worker(files: SiteFiles, heading_ids: str) -> None:
     _worker_state["markdown"] = MarkdownRenderer(heading_ids=heading_ids)
 
 
-# One body's render with the errors and warnings it found.
+# One body's render with the errors and warnings it found (parked.Rendered).
 _Rendered = tuple[BodyRender, list[SiteError], list[SiteError]]
 
 
@@ -252,12 +252,13 @@ def render_many(
     """Render `jobs` (none cached), in parallel when there are enough of them, in order.
 
     Each result comes with whether rendering it found an error (such renders are not kept).
-    `park_in`: a folder where the bodies' HTML waits while a worker renders (see BodyPark).
+    `park_in`: a folder where the bodies' HTML is kept rather than in memory (see parked.py).
     """
     workers = workers_for(len(jobs)) if parallel else 1
     found = None
     if workers > 1:
         park = BodyPark.open(park_in, len(jobs))
+        handed_out = False
         try:
             found = in_chunks(
                 jobs,
@@ -271,8 +272,10 @@ def render_many(
             )
             if park is not None and found is not None:
                 found = park.restore(found)
+                handed_out = found is not None
         finally:
-            if park is not None:
+            # Bodies handed out read from the file until the last is gone, which closes it.
+            if park is not None and not handed_out:
                 park.close()
     if found is None:  # one process: by choice, or because workers could not start
         found = _render_chunk(markdown, files, jobs)
@@ -282,76 +285,3 @@ def render_many(
         errors.warnings.extend(job_warnings)
         rendered.append((result, bool(job_errors)))
     return rendered
-
-
-class BodyPark:
-    """The bodies' HTML parked in an unnamed file while a worker renders, read back after.
-
-    The build's peak memory is the moment both processes are alive: the worker with its
-    own heap, and this process holding every body rendered so far (about 8 MB of HTML at
-    1,000 posts). Parked, the bodies come back only once the worker has ended and its
-    memory is free again. The file is in the site's cache folder, on disk like the pages
-    staged there (a temporary folder may be memory itself), and has no name: it is gone
-    when closed, or when the build ends however it ends. A body that cannot be written
-    stays in memory.
-    """
-
-    def __init__(self, handle: BinaryIO, count: int) -> None:
-        self.handle = handle
-        self.spans: list[tuple[int, int] | None] = [None] * count  # item → (offset, length)
-        self.end = 0
-        self.failed = False  # a write failed: the bodies that follow stay in memory
-
-    @classmethod
-    def open(cls, folder: Path | None, count: int) -> BodyPark | None:
-        """A park in `folder` for `count` bodies; None (the bodies stay in memory) if none can be made."""
-        if folder is None:
-            return None
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            return cls(tempfile.TemporaryFile(dir=folder), count)
-        except OSError as exc:
-            log.debug("keeping rendered bodies in memory: cannot park them in %s (%s)", folder, exc)
-            return None
-
-    def park(self, start: int, results: list[_Rendered]) -> list[_Rendered]:
-        """The results of items `start`... with their HTML on disk (an empty string in its place)."""
-        parked = []
-        for number, (body, job_errors, job_warnings) in enumerate(results, start):
-            if not self.failed:
-                data = body.rendered.html.encode("utf-8", "surrogatepass")
-                try:
-                    self.handle.seek(self.end)
-                    self.handle.write(data)
-                except OSError as exc:
-                    log.debug("keeping rendered bodies in memory: cannot park them (%s)", exc)
-                    self.failed = True
-                else:
-                    self.spans[number] = (self.end, len(data))
-                    self.end += len(data)
-                    empty = dataclasses.replace(body.rendered, html="")
-                    body = dataclasses.replace(body, rendered=empty)
-            parked.append((body, job_errors, job_warnings))
-        return parked
-
-    def restore(self, results: list[_Rendered]) -> list[_Rendered] | None:
-        """The results with their HTML read back; None if it cannot be (render them again here)."""
-        restored = []
-        try:
-            for span, (body, job_errors, job_warnings) in zip(self.spans, results, strict=True):
-                if span is not None:
-                    offset, length = span
-                    self.handle.seek(offset)
-                    data = self.handle.read(length)
-                    if len(data) != length:  # a write that seemed to succeed was lost (a full disk)
-                        raise OSError(f"read {len(data)} of {length} bytes")
-                    html = Markup(data.decode("utf-8", "surrogatepass"))
-                    body = dataclasses.replace(body, rendered=dataclasses.replace(body.rendered, html=html))
-                restored.append((body, job_errors, job_warnings))
-        except OSError as exc:
-            log.warning("rendering again in one process: the parked bodies could not be read (%s)", exc)
-            return None
-        return restored
-
-    def close(self) -> None:
-        self.handle.close()

@@ -49,6 +49,8 @@ def entry_html(post: Post, reply_html: str) -> str:
     The content is HTML already (Markup): it is joined as a plain string, since Markup
     would escape the reply link it is joined with, and readers would show its tags as text.
     """
+    # re.sub gives a plain str whatever text it is given (a Markup, or the Markup that
+    # str() gives of a body parked on disk: see parked.py).
     content = _HEADING_ANCHOR.sub("", str(post.content))
     return absolutize(content + reply_html, post.permalink)
 

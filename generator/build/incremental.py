@@ -119,7 +119,8 @@ def _build_with_disk_cache(
     ignore_cache: bool,
     on_planned: Callable[[PlannedSite], None] | None,
 ) -> _Built:
-    # Only a site that has to be built pays for importing the pipeline.
+    # Only a site that has to be built pays for importing the pipeline and the page store.
+    from generator.build.output.pagestore import STORE_FOLDER, PageStore
     from generator.build.pipeline import plan_site, without_cycle_collection, write_site
 
     cache_file = layout.cache / CACHE_FILE
@@ -127,13 +128,19 @@ def _build_with_disk_cache(
     # object of the cache and the site (a fifth of an edited 4,000-post site's rebuild).
     with without_cycle_collection():
         disk_cache = BuildCache.load(cache_file)
+        store = PageStore(layout.cache / STORE_FOLDER, disk_cache.rendered, reuse=not ignore_cache)
         if ignore_cache:
             disk_cache = BuildCache(ledgers=disk_cache.ledgers)
         loaded = disk_cache.keys()
-        planned = plan_site(config_file, options, disk_cache)
-        result = write_site(planned)
-        if on_planned is not None:
-            on_planned(planned)
+        try:
+            planned = plan_site(config_file, options, disk_cache, store)
+            result = write_site(planned)
+            if on_planned is not None:
+                on_planned(planned)
+        except BaseException:
+            store.discard()  # the cache on disk still names the packs it named
+            raise
+        disk_cache.rendered = store.finish(result.output_dir)
         ledger = disk_cache.ledgers.get(str(result.output_dir), {})
         made = sorted(planned.plan.contents)
         next_future = planned.state.next_future if planned.state is not None else None
@@ -146,6 +153,9 @@ def _build_with_disk_cache(
                 disk_cache.save(cache_file)
             except OSError as exc:  # a read-only site still builds; it is only slower next time
                 log.warning("could not save the build cache: %s", exc)
+                store.discard()
+            else:
+                store.prune(disk_cache.rendered)
     return _Built(result, ledger, made, next_future)
 
 

@@ -97,9 +97,12 @@ def asset_names(static: Mapping[str, Path], highlight: bytes | None, fingerprint
 
 
 def global_key(themes: ThemeStack, config: SiteConfig, drafts: bool, names: Mapping[str, str]) -> str:
-    """What every generated page depends on: settings, options and every template's text."""
+    """What every generated page depends on: settings, options and every template's text.
+    (Fireside's own code is in the cache's version: cache.cache_version.)"""
     templates = []
-    for folder in themes.template_dirs:
+    for place, folder in enumerate(themes.template_dirs):
         for path in walk_files(folder):
-            templates.append((str(path), path.read_bytes()))
+            # Named within their folder, not by where the site or Fireside lies: a cache
+            # restored into a checkout elsewhere (another CI runner's folder) still matches.
+            templates.append((place, path.relative_to(folder).as_posix(), path.read_bytes()))
     return digest_text(__version__, config, drafts, templates, names)

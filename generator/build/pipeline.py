@@ -29,6 +29,7 @@ from generator.build.options import BuildOptions, BuildResult, LeftOut
 from generator.build.output.cache import BuildCache
 from generator.build.output.outputs import OutputMaker
 from generator.build.output.ownership import FolderRefused, claim_folder
+from generator.build.output.pagestore import PageStore
 from generator.build.output.staging import Staged, Staging
 from generator.build.output.writer import Kept, OutputPlan, commit
 from generator.build.page_environment import asset_names, global_key, highlight_css, template_renderer
@@ -80,14 +81,22 @@ class PlannedSite:
 
 
 def plan_site(
-    config_file: Path, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+    config_file: Path,
+    options: BuildOptions = BuildOptions(),
+    cache: BuildCache | None = None,
+    store: PageStore | None = None,
 ) -> PlannedSite:
-    """Read and render the whole site; raise BuildFailed (having written nothing) on any error."""
+    """Read and render the whole site; raise BuildFailed (having written nothing) on any error.
+
+    `store`: the bytes of pages earlier builds made (pagestore.py), for outputs whose key is
+    unchanged but whose file the output folder lacks; rendered files are added to it."""
     with without_cycle_collection():
-        return _plan_site(config_file, options, cache)
+        return _plan_site(config_file, options, cache, store)
 
 
-def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | None) -> PlannedSite:
+def _plan_site(
+    config_file: Path, options: BuildOptions, cache: BuildCache | None, store: PageStore | None
+) -> PlannedSite:
     started = time.perf_counter()
     layout = SiteLayout(root=config_file.resolve().parent, config_file=config_file.resolve())
     config = load_config(config_file)
@@ -102,7 +111,7 @@ def _plan_site(config_file: Path, options: BuildOptions, cache: BuildCache | Non
         claim_folder(output_dir, recorded=bool(cache.ledgers.get(str(output_dir))), clean=options.clean)
     except FolderRefused as refused:
         raise refusal(refused, output_label(layout, config, options.output_dir)) from None
-    build = Build(layout, config, options, cache, output_dir)
+    build = Build(layout, config, options, cache, output_dir, store)
     try:
         plan, state = build.assemble()
     except BaseException:
@@ -189,9 +198,11 @@ class Build:
         options: BuildOptions,
         cache: BuildCache,
         output_dir: Path,
+        store: PageStore | None = None,
     ) -> None:
         self.layout, self.config, self.options, self.cache = layout, config, options, cache
         self.output_dir = output_dir
+        self.store = store
         self.progress = options.progress
         self.now = options.now or datetime.now(UTC)
         self.urls = UrlScheme(config.base_url)
@@ -265,6 +276,7 @@ class Build:
             self.global_key,
             trust_ledger=self.options.private_output,
             staging=self.staging,
+            store=self.store,
         )
         site_pages = SitePages(
             maker,
@@ -291,9 +303,11 @@ class Build:
         self.errors.extend(missing_files(published, self.next_cache.bodies, self.urls, self.plan.contents))
         self.errors.raise_if_any()
         log.info(
-            "planned %d output files: %d made by this build, the rest as the last build left them",
+            "planned %d output files: %d made by this build, %d taken from the page store, "
+            "the rest as the last build left them",
             len(self.plan.contents),
             maker.rendered,
+            self.store.taken if self.store is not None else 0,
         )
         self.next_cache.list_reads = {self.global_key: site_pages.list_reads}
         self.next_cache.outputs = maker.recorded

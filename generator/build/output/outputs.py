@@ -3,7 +3,9 @@
 Each output has a key: everything its bytes depend on (the documents it shows, through
 their fingerprints; the settings and templates, through the build's global key). When
 the key is the one the last build recorded and the output folder still holds those very
-bytes (cache.ledger_confirms), the file is kept without rendering or reading it.
+bytes (cache.ledger_confirms), the file is kept without rendering or reading it; when the
+folder lacks them (a fresh clone with its cache restored), a generated file's bytes are
+taken from the page store (pagestore.py), checked against the digest the key led to.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generator.build.output.cache import OutputRecord, digest_bytes, ledger_confirms
+from generator.build.output.pagestore import PageStore
 from generator.build.output.staging import Staging
 from generator.build.output.writer import Content, Kept, Origin, OutputPlan
 from generator.site.errors import ErrorCollector
@@ -32,8 +35,10 @@ class OutputMaker:
         trust_ledger: bool = False,
         replacing: bool = False,  # the plan holds the last build's files: new ones replace them
         staging: Staging | None = None,  # park rendered files there instead of holding them
+        store: PageStore | None = None,  # bytes of generated files earlier builds made
     ) -> None:
         self.staging = staging
+        self.store = store
         self.trust_ledger = trust_ledger
         self.replacing = replacing
         self.plan = plan
@@ -63,19 +68,31 @@ class OutputMaker:
         # Keys are compared as values, not digested: equal tuples of strings and frozen
         # dataclasses compare fast, and a digest of their repr would cost more than rendering.
         full_key = (self.global_key, key)
+        store = self.store
         if self._kept(rel, full_key, origin):
+            if store is not None:
+                store.note(rel, self.recorded[rel][1])
             return
-        data = produce()
+        last = self.previous.get(rel)
+        data = store.get(last[1]) if store is not None and last is not None and last[0] == full_key else None
+        made = data is None
         if data is None:
-            return  # produce recorded its error
-        self.rendered += 1
-        staged = self.staging.park(data) if self.staging is not None else None
-        if staged is not None:
-            self._add(rel, staged, origin)
-            self.recorded[rel] = (full_key, staged.digest)
-            return
-        self._add(rel, data, origin)
-        self.recorded[rel] = (full_key, digest_bytes(data))
+            data = produce()
+            if data is None:
+                return  # produce recorded its error
+            self.rendered += 1
+            digest = digest_bytes(data)
+        else:
+            assert last is not None
+            digest = last[1]  # store.get checked it
+        staged = self.staging.park(data, digest) if self.staging is not None else None
+        content: Content = data if staged is None else staged
+        self._add(rel, content, origin)
+        self.recorded[rel] = (full_key, digest)
+        if store is not None:
+            store.note(rel, digest)
+            if made:
+                store.put(digest, data)
 
     def copied(self, rel: str, source: Path, origin: Origin) -> None:
         """A file copied as it is; keyed by its path and stat, so unchanged files are not read."""

@@ -52,8 +52,9 @@ class Staging:
             return None
         return cls(cache_dir)
 
-    def park(self, data: bytes) -> Staged | None:
-        """`data` written to the staging folder, or None if it cannot be."""
+    def park(self, data: bytes, digest: str | None = None) -> Staged | None:
+        """`data` (whose sha256 is `digest`, when known) written to the staging folder, or
+        None if it cannot be."""
         try:
             if self.folder is None:
                 self.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +67,7 @@ class Staging:
         except OSError as exc:
             log.debug("keeping a page in memory: cannot stage it (%s)", exc)
             return None
-        return Staged(path, digest_bytes(data))
+        return Staged(path, digest if digest is not None else digest_bytes(data))
 
     def discard(self) -> None:
         if self.folder is not None:
