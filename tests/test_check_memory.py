@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from generator.build.incremental import build_site
 from generator.build.options import BuildOptions
 from generator.check.checker import CheckOptions, CheckReport, run_check
+from generator.check.shelf import FILE_SHELF_NAME, FILE_SHELVES
 
 from .conftest import NOW, run_cli, write_tree
 
@@ -146,3 +148,115 @@ def test_the_command_remembers_and_leaves_the_output_folder_alone(tmp_path: Path
     assert first.returncode == second.returncode == 0, first.stdout
     assert first.stdout == second.stdout
     assert not (site / "public").exists()
+
+
+def _rename(site: Path, old: str, new: str) -> None:
+    (site / new).parent.mkdir(parents=True, exist_ok=True)
+    (site / old).rename(site / new)
+
+
+ABOUT_TO_DELTA = "---\ntitle: About\ndescription: me\n---\nAbout me, and <a href=\"/posts/delta/\">delta</a>.\n"
+DELTA = "---\ntitle: Delta\ndate: 2026-01-05\ndescription: d\n---\n\nDelta.\n"
+ALPHA_TO_B_PART = "---\ntitle: Alpha\ndate: 2026-01-01\ndescription: a\n---\n\nSee [beta's other part](beta.md#b-part).\n"
+BETA_WITH_B_PART = str(SITE["content/posts/beta.md"]).replace("## A part", "## A part\n\n## B part")
+KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+
+# Two edits, each followed by a check: the second changes what the first check found in
+# pages that it leaves as they are (a broken link mended, a file's bytes or name changed).
+STAGED_EDITS: dict[str, tuple[Callable[[Path], None], Callable[[Path], None]]] = {
+    "linked post added, mending a link in an unchanged page": (
+        lambda s: (s / "content/pages/about.md").write_text(ABOUT_TO_DELTA),
+        lambda s: (s / "content/posts/delta.md").write_text(DELTA),
+    ),
+    "linked heading added, mending an anchor in an unchanged page": (
+        lambda s: (s / "content/posts/alpha.md").write_text(ALPHA_TO_B_PART),
+        lambda s: (s / "content/posts/beta.md").write_text(BETA_WITH_B_PART),
+    ),
+    "linked file renamed": (
+        lambda s: None,
+        lambda s: _rename(s, "content/static/files/notes.txt", "content/static/files/notes-2.txt"),
+    ),
+    "linked file removed, then put back": (
+        lambda s: (s / "content/static/img/dot.png").unlink(),
+        lambda s: (s / "content/static/img/dot.png").write_bytes(PNG),
+    ),
+    "page renamed, its old address linked": (
+        lambda s: None,
+        lambda s: _rename(s, "content/pages/about.md", "content/pages/about-me.md"),
+    ),
+    "static file's bytes become a private key": (
+        lambda s: None,
+        lambda s: (s / "content/static/files/notes.txt").write_text(KEY),
+    ),
+}
+
+
+@pytest.mark.parametrize("edits", STAGED_EDITS.values(), ids=STAGED_EDITS.keys())
+def test_a_remembering_check_equals_a_fresh_one_after_two_edits(
+    tmp_path: Path, edits: tuple[Callable[[Path], None], Callable[[Path], None]]
+) -> None:
+    site = tmp_path / "site"
+    write_tree(site, {**SITE, "content/posts/gamma.md": SITE["content/posts/gamma.md"] + "\n[About](/about/).\n"})
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    first, second = edits
+    first(site)
+    before = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(before) == keyed(fresh_check(site, tmp_path))
+    second(site)
+    after = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(after) == keyed(fresh_check(site, tmp_path))
+    assert keyed(after) != keyed(before), "the second edit changes nothing the check finds"
+
+
+def test_facts_lost_from_the_memory_are_read_again(tmp_path: Path) -> None:
+    """The summaries say a file is known, its facts (links, ids) are gone: the check reads
+    the file again rather than follow no link of it."""
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    shelves = sorted((site / ".fireside-cache" / "check").glob("facts-*.pickle"))
+    assert shelves
+    for shelf in shelves:
+        shelf.unlink()
+    EDITS["linked static file removed"](site)  # every page's links are followed again
+    remembered = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(remembered) == keyed(fresh_check(site, tmp_path))
+    assert any("notes.txt" in f.message for f in remembered.findings)
+
+
+def test_a_folder_checked_with_another_base_url_is_checked_again(tmp_path: Path) -> None:
+    """Which links are the site's own depends on the base URL, not only on the bytes: a
+    link written in full is broken under one base URL and not followed under another."""
+    site = tmp_path / "site"
+    nowhere = "---\ntitle: Far\ndescription: f\n---\n<a href=\"https://mem.example/nowhere/\">x</a>\n"
+    write_tree(site, {**SITE, "content/pages/far.md": nowhere})
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    first = run_check(site / "site.yaml", CheckOptions(now=NOW, folder=site / "public"))
+    assert any("mem.example/nowhere" in f.message for f in first.findings)
+    other = CheckOptions(now=NOW, folder=site / "public", base_url="https://other.example/")
+    remembered = run_check(site / "site.yaml", other)
+    shutil.rmtree(site / ".fireside-cache")
+    fresh = run_check(site / "site.yaml", other)
+    assert keyed(remembered) == keyed(fresh)
+    assert not any("mem.example/nowhere" in f.message for f in remembered.findings)
+
+
+def test_a_save_cut_short_leaves_no_stale_link_memory(tmp_path: Path) -> None:
+    """The memory is written in several files; a check stopped between two of them (Ctrl-C)
+    leaves one file of the last check beside the others of this one. A page's remembered
+    links are not trusted on the word of another file: they say which bytes of the pages
+    they link into with a fragment they were checked against."""
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    memory = site / ".fireside-cache" / "check"
+    alpha, beta = (f"posts/{name}/index.html" for name in ("alpha", "beta"))
+    alpha_shelf, beta_shelf = (zlib.crc32(rel.encode()) % FILE_SHELVES for rel in (alpha, beta))
+    assert alpha_shelf != beta_shelf, "the test needs the two pages on different shelves"
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    kept = (memory / FILE_SHELF_NAME.format(alpha_shelf)).read_bytes()  # alpha's link to beta#a-part: fine
+    EDITS["linked heading removed"](site)
+    broken = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert any("a-part" in f.message for f in broken.findings)
+    (memory / FILE_SHELF_NAME.format(alpha_shelf)).write_bytes(kept)  # as if its save was cut short
+    again = run_check(site / "site.yaml", CheckOptions(now=NOW, strict=True))
+    assert keyed(again) == keyed(fresh_check(site, tmp_path, strict=True))

@@ -13,11 +13,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.build.parallel import in_chunks, workers_for
 from generator.check.feeds import XML_SUFFIXES, XmlReport, xml_report
 from generator.check.links import LinkProblem
-from generator.check.pages import HTML_SUFFIXES, PageFacts, page_facts, read_page
+from generator.check.pages import HTML_SUFFIXES, PageFacts, PageSummary, Problem, page_facts, read_page
 from generator.check.scan import HtmlScan
 from generator.check.xmltree import Located, parse_xml, xml_links
 
@@ -32,6 +33,25 @@ class FileFacts:
     xml: XmlReport | None  # an XML file: a feed, a sitemap or other
     xml_links: tuple[Located, ...] = ()  # an XML file's links, each with the base it is relative to
     problems: tuple[LinkProblem, ...] = ()  # the file itself cannot be read as what it says it is
+
+
+class FileSummary(NamedTuple):
+    """What the checks of a whole folder need of one file every time: kept for every file
+    (a few hundred bytes), where its facts (links, ids, feed entries) are kept by digest
+    and fetched only for the files whose links are followed again (memory.py)."""
+
+    page: PageSummary | None
+    xml_kind: str | None  # "atom", "sitemap" or "other"; None: not an XML file
+    problems: tuple[LinkProblem, ...]  # the file itself cannot be read as what it says it is
+    xml_problems: tuple[Problem, ...]  # what the checks of feeds and sitemaps found in it
+
+
+def summary(facts: FileFacts) -> FileSummary:
+    page = facts.page.summary() if facts.page is not None else None
+    xml = facts.xml
+    if xml is None:
+        return FileSummary(page, None, facts.problems, ())
+    return FileSummary(page, xml.kind, facts.problems, xml.problems)
 
 
 def is_read(rel: str) -> bool:

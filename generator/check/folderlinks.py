@@ -15,16 +15,15 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from generator.check.external import ExternalSettings, check_urls, is_outbound
-from generator.check.facts import FileFacts
-from generator.check.feeds import XmlReport
+from generator.check.folderfacts import FolderFacts
 from generator.check.links import LinkChecker, LinkProblem
 from generator.check.memory import CheckMemory
 from generator.check.pages import Inventory, Problem
 from generator.check.trace import link_problem
 
 # A file's broken links as a check found them: (digest of its bytes, the broken links,
-# the pages it links into with a fragment).
-LinkResult = tuple[str, tuple[LinkProblem, ...], frozenset[str]]
+# each page it links into with a fragment with the digest of that page's bytes then).
+LinkResult = tuple[str, tuple[LinkProblem, ...], tuple[tuple[str, str], ...]]
 
 # <link rel> values that are hints to the browser, not resources a reader is sent to.
 _HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload", "prerender"})
@@ -34,49 +33,55 @@ _HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "mo
 class LinkMemory:
     """Each file's broken links as the last check found them, to keep where still true: for a
     file whose bytes are the same, in a folder holding the same files, linking with a
-    fragment into no page whose bytes changed (its ids may have)."""
+    fragment into pages whose bytes are the same (their ids decide).
+
+    Each file's result says itself what it was found against (the digests of the pages it
+    anchors into), so that it is never trusted on the word of another record: the memory
+    is written in several files, and a check stopped while writing them mixes two checks'.
+    """
 
     files: str  # signature of the folder's file list and the base URL
     digests: Mapping[str, str]  # file → digest of its bytes now
-    last: Mapping[str, LinkResult]  # file → (digest, broken links, pages anchored into)
-    changed: frozenset[str]  # files whose bytes are not those of the last check
+    last: Mapping[str, LinkResult]  # file → what the last check found of its links
     kept: dict[str, LinkResult] = field(default_factory=dict)  # this check's, for the next
 
     def known(self, rel: str) -> tuple[LinkProblem, ...] | None:
         found = self.last.get(rel)
-        if found is None or found[0] != self.digests.get(rel) or found[2] & self.changed:
+        if found is None or found[0] != self.digests.get(rel):
+            return None
+        if any(self.digests.get(page, "") != digest for page, digest in found[2]):
             return None
         return found[1]
+
+    def keep(self, rel: str, broken: tuple[LinkProblem, ...], anchored: set[str]) -> None:
+        if rel in self.digests:
+            into = tuple((page, self.digests.get(page, "")) for page in sorted(anchored))
+            self.kept[rel] = (self.digests[rel], broken, into)
 
 
 def link_memory(
     folder: Path, files: tuple[str, ...], has_links: bool, base: str, memory: CheckMemory
 ) -> LinkMemory:
-    """What the last check of `folder` found of each file's links, and which files changed since."""
-    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
+    """What the last check of `folder` found of each file's links, if it held the same files."""
+    digests = memory.digests(folder)
     signature = hashlib.sha256(repr((base, files)).encode("utf-8", "surrogatepass")).hexdigest()
     remembered = memory.facts.links.get(str(folder))
     same = remembered is not None and remembered[0] == signature and not has_links
     last = remembered[1] if remembered is not None and same else {}
-    changed = frozenset(rel for rel, digest in digests.items() if rel not in last or last[rel][0] != digest)
-    return LinkMemory(signature, digests, last, changed)
+    return LinkMemory(signature, digests, last)
 
 
 def link_problems(
-    inventory: Inventory,
-    facts: Mapping[str, FileFacts],
-    xml: Mapping[str, XmlReport],
-    checker: LinkChecker,
-    memory: LinkMemory,
+    inventory: Inventory, folder: FolderFacts, checker: LinkChecker, memory: LinkMemory
 ) -> list[Problem]:
     """Every file's broken links within the site (remembered ones kept), each as a problem to trace."""
     found: list[LinkProblem] = []
     kept = memory.kept
-    for rel in sorted(facts):
-        fact = facts[rel]
-        found.extend(fact.problems)
+    for rel, summary in folder.summaries.items():
+        found.extend(summary.problems)
         known = memory.known(rel)
         if known is None:
+            fact = folder.facts(rel)
             anchored: set[str] = set()
             if fact.page is not None:
                 page_url = checker.page_url(rel)
@@ -85,22 +90,25 @@ def link_problems(
             else:
                 links = list(fact.xml_links)
             known = tuple(checker.page_problems(rel, links, anchored))
-            if rel in memory.digests:
-                kept[rel] = (memory.digests[rel], known, frozenset(anchored))
-        elif rel in memory.digests:
+            memory.keep(rel, known, anchored)
+        else:
             kept[rel] = memory.last[rel]
         found.extend(known)
     problems = []
     for link in sorted(found, key=lambda p: (p.page, p.line, p.url)):
-        report = xml.get(link.page)
-        if report is not None and (not link.url or report.kind == "sitemap"):
+        kind = folder.summaries[link.page].xml_kind if link.page in folder.summaries else None
+        if kind is not None and (not link.url or kind == "sitemap"):
             continue  # unreadable XML and sitemap entries are reported by the XML checks
+        # The facts of a page with a broken link: what the link is (an image, a file...)
+        # and, in a feed, the entry it is in, which traces it to a post.
+        fact = folder.facts(link.page) if link.page in folder.summaries else None
         entry_url = None
-        if report is not None:
+        if fact is not None and fact.xml is not None:
             entry_url = next(
-                (e.url for e in report.entries if e.first_line <= link.line <= e.last_line and e.url), None
+                (e.url for e in fact.xml.entries if e.first_line <= link.line <= e.last_line and e.url), None
             )
-        problems.append(link_problem(link, inventory, checker.base_url, entry_url))
+        links = fact.page.links if fact is not None and fact.page is not None else ()
+        problems.append(link_problem(link, links, checker.base_url, entry_url))
     return problems
 
 
@@ -112,12 +120,13 @@ def _joined(base: str, href: str) -> str:
 
 
 def external_problems(
-    inventory: Inventory, base_url: str, settings: ExternalSettings
+    folder: FolderFacts, base_url: str, settings: ExternalSettings
 ) -> tuple[list[Problem], int]:
     """The links out of the site that do not work, and how many distinct addresses were asked."""
     places: dict[str, list[tuple[str, int]]] = {}
-    for rel, facts in sorted(inventory.pages.items()):
-        for line, tag, attr, raw, rel_attr in facts.links:
+    for rel in folder.pages:
+        page = folder.facts(rel).page
+        for line, tag, attr, raw, rel_attr in page.links if page is not None else ():
             url = raw.strip()
             hint = tag == "link" and bool(_HINT_RELS & set(rel_attr.split()))
             if not url or hint or attr in ("action", "content"):  # a form's action is not followed

@@ -20,6 +20,7 @@ from generator.check.pages import Inventory, Problem
 _PRIVATE_NAMES = frozenset(
     {".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd", ".netrc", ".npmrc", ".pypirc"}
 )
+# Each name starts with a dot, which private_problems looks for before splitting a path.
 _PRIVATE_FOLDERS = frozenset({".git", ".hg", ".svn", ".ssh", ".fireside-cache"})
 _PRIVATE_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".kdbx")
 INBOX = "inbox"  # the reader inbox: letters are private until the author publishes one
@@ -37,13 +38,24 @@ class Unpublished:
     why: str  # "draft 'Title'", "future post 'Title' (dated 2027-01-01)"
 
 
-def private_problems(inventory: Inventory, inbox_dir: Path | None) -> list[Problem]:
-    """Secrets and the reader inbox: never meant for a public folder."""
+def private_problems(
+    inventory: Inventory, inbox_dir: Path | None, holds_key: Callable[[str], bool] | None = None
+) -> list[Problem]:
+    """Secrets and the reader inbox: never meant for a public folder. `holds_key(path)` tells
+    whether a file holds a private key (by default, its first line is read here)."""
+    if holds_key is None:
+        root = inventory.root
+
+        def holds_key(rel: str) -> bool:
+            return holds_private_key(root / rel)
+
     problems = []
     reported_folders: set[str] = set()
     for rel in inventory.files:
         parts = rel.split("/")
-        folder = next((i for i, part in enumerate(parts[:-1]) if part in _PRIVATE_FOLDERS), None)
+        folder = None
+        if "/." in "/" + rel:  # every private folder's name starts with a dot: most paths hold none
+            folder = next((i for i, part in enumerate(parts[:-1]) if part in _PRIVATE_FOLDERS), None)
         name = parts[-1]
         if folder is not None:
             top = "/".join(parts[: folder + 1])
@@ -55,7 +67,7 @@ def private_problems(inventory: Inventory, inbox_dir: Path | None) -> list[Probl
             problems.append(Problem("error", rel, None, message))
         elif INBOX in parts[:-1]:
             problems.append(Problem("error", rel, None, "a file from an inbox/ folder is in the output"))
-        elif _holds_private_key(inventory.root / rel):
+        elif holds_key(rel):
             # Whatever its name: a key can be published as notes.txt (through a link, a copy).
             problems.append(Problem("error", rel, None, "a private key (by its contents) is in the output"))
     if inbox_dir is not None and inbox_dir.is_dir():
@@ -63,7 +75,7 @@ def private_problems(inventory: Inventory, inbox_dir: Path | None) -> list[Probl
     return problems
 
 
-def _holds_private_key(path: Path) -> bool:
+def holds_private_key(path: Path) -> bool:
     """A PEM or OpenSSH private key, or a PGP secret key block, by its first line."""
     try:
         with path.open("rb") as handle:

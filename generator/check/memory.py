@@ -1,25 +1,33 @@
 """What `fireside check` remembers between runs, so that checking what has not changed
-costs next to nothing (kept in `.fireside-cache/check/`).
+costs next to nothing, and checking after an edit costs about what the edit changed
+(kept in `.fireside-cache/check/`).
 
-Two files. The small one holds the last reports, each under a signature of everything
-it was made from: the options, the state (size, time, inode) of every file of the folder
+The reports file holds the last reports, each under a signature of everything it was
+made from: the options, the state (size, time, inode) of every file of the folder
 checked, the build's stamp (which stands for every source, template and setting) or, for
 a folder built elsewhere, the state of the sources, and the inbox. A check whose
 signature is one of them gives that report without reading any file.
 
-The large one holds what was read: each file's facts under its path, the digest of its
-bytes and the base URL (a file's facts depend on nothing else), the state each file of a
-folder had when its digest was taken, and the build's site map under its stamp. A check
-whose signature is new reads only the files whose bytes it has not seen, and then checks
-every link again against the current files: a page that did not change can still have
-a link broken by the removal of what it points at.
+The facts file holds the rest, and, spread over file shelves by path (shelf.py), for
+each folder checked: every file's state, the digest of its bytes when that state was
+seen and a summary of what it says (what the checks across files need: a page's title,
+description, canonical URL...), and each file's broken links as the last check found
+them. The facts of each file (its links, ids, feed entries) are kept apart, by digest,
+on other shelves, and fetched only for the files whose links are followed again. Every
+record says what it was made from (a state, a digest, a file list's signature), so that
+none is trusted on the word of another file: a save cut short leaves some files of the
+last check beside those of this one. A check whose signature is new reads only the files whose bytes it
+has not seen, follows the links of those and of the files whose links could be broken
+or mended by the change (folderlinks.py), and runs the checks across files on the summaries.
+The build's site map is kept in a file of its own per folder, read only when asked for.
 
-Everything is keyed by what it depends on, and both files carry the version of the
+Everything is keyed by what it depends on, and every file carries the version of the
 check's own code: a memory that does not match is simply not used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -31,8 +39,9 @@ from typing import Any
 
 from generator import __version__
 from generator.build.output.cache import read_checked, write_checked
-from generator.check.facts import FileFacts
+from generator.check.facts import FileSummary
 from generator.check.leaks import Unpublished
+from generator.check.shelf import FactShelves, FileShelves, Tables
 from generator.check.sitebuild import Identity, SiteMap
 from generator.check.trace import Finding
 
@@ -41,11 +50,14 @@ log = logging.getLogger(__name__)
 MEMORY_DIR = "check"  # in .fireside-cache/
 REPORTS_FILE = "reports.pickle"
 FACTS_FILE = "facts.pickle"
-CHECK_FORMAT = 1
+SITE_MAP_FILE = "sitemap-{}.pickle"  # one per folder, named by a digest of its path
+CHECK_FORMAT = 2
 KEPT_REPORTS = 8  # signatures remembered (options and folders a site is checked with)
 
-# (size, mtime_ns, inode) of a file, and its digest when taken.
+# (size, mtime_ns, inode) of a file.
 FileState = tuple[int, int, int]
+# What a check knows of a file it read: its state then, the digest of its bytes, its summary.
+Known = tuple[FileState, str, FileSummary]
 
 
 @functools.cache
@@ -80,16 +92,15 @@ class Reports:
 @dataclass
 class Facts:
     version: str = field(default_factory=memory_version)
-    # folder → output-relative path → (state, digest) of each file read there
-    states: dict[str, dict[str, tuple[FileState, str]]] = field(default_factory=dict)
-    # (output-relative path, digest, base URL) → what the file says
-    facts: dict[tuple[str, str, str], FileFacts] = field(default_factory=dict)
+    # folder → (the base URL the summaries were read with, output-relative path → what is
+    # known of each file read there)
+    states: dict[str, tuple[str, dict[str, Known]]] = field(default_factory=dict)
+    # folder → file → (its state, whether it held a private key then)
+    keys: dict[str, dict[str, tuple[FileState, bool]]] = field(default_factory=dict)
     # (digest, title) → whether the page shows the title (an unpublished post's)
     quoted: dict[tuple[str, str], bool] = field(default_factory=dict)
     # folder → (signature of its file list, file → (digest, broken links, pages anchored into))
     links: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    # output folder → (identity of the stamp the build left, the site map of that build)
-    site_maps: dict[str, tuple[Identity, SiteMap]] = field(default_factory=dict)
     # site root → (signature of the sources, drafts and future posts, the next one's date)
     unpublished: dict[str, tuple[str, tuple[Unpublished, ...], datetime | None]] = field(default_factory=dict)
 
@@ -101,6 +112,9 @@ class CheckMemory:
         self.folder = cache_dir / MEMORY_DIR
         self._reports: Reports | None = None
         self._facts: Facts | None = None
+        self.shelves = FactShelves(self.folder, memory_version())
+        self._files = FileShelves(self.folder, memory_version())
+        self._wanted: set[tuple[str, str]] = set()  # the facts wanted when the memory was read
 
     @property
     def reports(self) -> Reports:
@@ -116,7 +130,15 @@ class CheckMemory:
             found = read_checked(self.folder / FACTS_FILE)
             valid = isinstance(found, Facts) and found.version == memory_version()
             self._facts = found if valid else Facts()
+            if valid:
+                _fill(self._facts, self._files.load(_tags(self._facts)))
+            self._wanted = _wanted(self._facts)
         return self._facts
+
+    def digests(self, folder: Path) -> dict[str, str]:
+        """Each file of `folder` whose bytes a check read → the digest of those bytes."""
+        kept = self.facts.states.get(str(folder))
+        return {rel: known[1] for rel, known in kept[1].items()} if kept is not None else {}
 
     def report(self, signature: str, now: datetime) -> Remembered | None:
         found = self.reports.entries.get(signature)
@@ -134,28 +156,78 @@ class CheckMemory:
     def site_map(self, folder: Path, identity: Identity | None) -> SiteMap | None:
         if identity is None:
             return None
-        found = self.facts.site_maps.get(str(folder))
-        return found[1] if found is not None and found[0] == identity else None
+        found = read_checked(self._site_map_file(folder))
+        valid = isinstance(found, tuple) and len(found) == 3 and found[:2] == (memory_version(), identity)
+        return found[2] if valid else None
 
     def keep_site_map(self, folder: Path, identity: Identity | None, site: SiteMap) -> None:
-        if identity is None:
-            self.facts.site_maps.pop(str(folder), None)
-        else:
-            self.facts.site_maps[str(folder)] = (identity, site)
+        """Written at once, alone: the check after an edit reads no other folder's."""
+        path = self._site_map_file(folder)
+        try:
+            if identity is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_checked(path, (memory_version(), identity, site))
+        except OSError as exc:
+            log.warning("could not save the check's memory: %s", exc)
+
+    def _site_map_file(self, folder: Path) -> Path:
+        name = hashlib.sha256(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return self.folder / SITE_MAP_FILE.format(name)
 
     def save(self) -> None:
-        """Write what was used; facts of files that no folder still there holds are let go."""
+        """Write what changed; facts of files that no folder still there holds are let go."""
         try:
             if self._facts is not None:
                 facts = self._facts
                 facts.states = {k: v for k, v in facts.states.items() if os.path.isdir(k)}
                 facts.links = {k: v for k, v in facts.links.items() if k in facts.states}
-                wanted = {(rel, found[1]) for kept in facts.states.values() for rel, found in kept.items()}
-                facts.facts = {key: value for key, value in facts.facts.items() if key[:2] in wanted}
+                facts.keys = {k: v for k, v in facts.keys.items() if k in facts.states}
+                wanted = _wanted(facts)
+                self.shelves.let_go({digest for _, digest in self._wanted - wanted})
+                self.shelves.save(wanted)
+                self._wanted = wanted
                 digests = {digest for _, digest in wanted}
                 facts.quoted = {key: value for key, value in facts.quoted.items() if key[0] in digests}
-                write_checked(self.folder / FACTS_FILE, facts)
+                # The per-file tables first: a facts file names what their records were made under.
+                self._files.save(_tables(facts))
+                head = dataclasses.replace(
+                    facts,
+                    states={folder: (base, {}) for folder, (base, _) in facts.states.items()},
+                    links={folder: (files, {}) for folder, (files, _) in facts.links.items()},
+                    keys={folder: {} for folder in facts.keys},
+                )
+                write_checked(self.folder / FACTS_FILE, head)
             if self._reports is not None:
                 write_checked(self.folder / REPORTS_FILE, self._reports)
         except OSError as exc:  # a read-only site is still checked; only slower next time
             log.warning("could not save the check's memory: %s", exc)
+
+
+def _wanted(facts: Facts) -> set[tuple[str, str]]:
+    """(path, digest) of every file some folder's memory holds."""
+    return {(rel, known[1]) for _, kept in facts.states.values() for rel, known in kept.items()}
+
+
+def _tags(facts: Facts) -> dict[str, dict[str, str]]:
+    """What each folder's per-file records were made under, as the facts file names it."""
+    return {
+        "states": {folder: base for folder, (base, _) in facts.states.items()},
+        "links": {folder: files for folder, (files, _) in facts.links.items()},
+        "keys": {folder: "" for folder in facts.keys},
+    }
+
+
+def _tables(facts: Facts) -> Tables:
+    return {
+        "states": dict(facts.states),
+        "links": dict(facts.links),
+        "keys": {folder: ("", found) for folder, found in facts.keys.items()},
+    }
+
+
+def _fill(facts: Facts, tables: Tables) -> None:
+    """Put the records read from the file shelves into the facts read from the facts file."""
+    facts.states = tables["states"]
+    facts.links = tables["links"]
+    facts.keys = {folder: found for folder, (_, found) in tables["keys"].items()}

@@ -18,23 +18,20 @@ from pathlib import Path
 from generator.build.output import stamp
 from generator.build.output.ownership import unknown_files
 from generator.check.external import ExternalSettings, receiver_problem
-from generator.check.facts import FileFacts, is_read, read_all
+from generator.check.folderfacts import FolderFacts, key_sniffer, quoted_in, read_folder
 from generator.check.folderlinks import LinkMemory, external_problems, link_memory, link_problems
 from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
 from generator.check.links import FileIndex, LinkChecker
 from generator.check.memory import CheckMemory, Remembered
 from generator.check.pages import (
     Inventory,
-    PageFacts,
     Problem,
     duplicate_problems,
-    read_page,
     site_rel,
     sitemap_problems,
     static_host_problems,
     title_problems,
 )
-from generator.check.scan import visible_text
 from generator.check.sitebuild import SiteMap
 from generator.check.trace import Finding, Tracer
 from generator.site.progress import Progress
@@ -79,19 +76,19 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
     remembered = memory.report(signature, asked.now) if signature else None
     if remembered is not None and not asked.external:
         return Checked(remembered.findings, remembered.pages, remembered.files)
-    facts, read = _read(folder, states, asked, memory)
+    known = read_folder(folder, states, asked.base_url, asked.progress, memory)
     files = tuple(sorted(states))
-    pages = {rel: found.page for rel, found in facts.items() if found.page is not None}
+    pages = known.pages
     inventory = Inventory(folder, files, pages)
     site, site_state = asked.site()
     if site_state != asked.site_state:  # the site map was made again, with a new stamp
         signature = _signature(folder, replace(asked, site_state=site_state), states, has_links)
-    tracer = _tracer(folder, asked, site, files, pages, has_links)
+    tracer = _tracer(folder, asked, site, files, known, has_links)
     if remembered is None:
         unpublished, valid_until = asked.drafts()
-        quoted = _quoted(folder, facts, memory)
         links = link_memory(folder, files, has_links, asked.base_url, memory)
-        problems = _problems(inventory, facts, asked, unpublished, tracer.checker, quoted, links)
+        holds_key = key_sniffer(folder, states, memory)
+        problems = _problems(inventory, known, asked, unpublished, tracer.checker, links, holds_key)
         memory.facts.links[str(folder)] = (links.files, links.kept)
         findings = tuple(tracer.findings(problems))
         if asked.name_strangers and site is not None:
@@ -103,14 +100,14 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
         report = remembered
     found, asked_count = report.findings, 0
     if asked.external:
-        external, asked_count = external_problems(inventory, asked.base_url, asked.external_settings)
+        external, asked_count = external_problems(known, asked.base_url, asked.external_settings)
         found = tuple(sorted((*found, *tracer.findings(external)), key=_order))
         if asked.inbox_endpoint:
             said = receiver_problem(asked.inbox_endpoint, asked.base_url, asked.external_settings)
             if said and asked.config_file is not None:
                 line = _endpoint_line(asked.config_file)
                 found = (*found, Finding("error", asked.config_file.name, line, said))
-    return Checked(found, report.pages, report.files, asked_count, read)
+    return Checked(found, report.pages, report.files, asked_count, known.read)
 
 
 def _endpoint_line(config_file: Path) -> int | None:
@@ -148,61 +145,6 @@ def _signature(folder: Path, asked: FolderCheck, states: Mapping[str, object], h
     return hashlib.sha256(repr(made_from).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _read(
-    folder: Path, states: Mapping[str, tuple[int, int, int]], asked: FolderCheck, memory: CheckMemory
-) -> tuple[dict[str, FileFacts], int]:
-    """The facts of every page and XML file, from the memory where the bytes are known."""
-    known = memory.facts.states.get(str(folder), {})
-    table = memory.facts.facts
-    base = asked.base_url
-    facts: dict[str, FileFacts] = {}
-    new_states: dict[str, tuple[tuple[int, int, int], str]] = {}
-    to_read = []
-    for rel, state in states.items():
-        if not is_read(rel):
-            continue
-        last = known.get(rel)
-        if last is not None and last[0] == state and (rel, last[1], base) in table:
-            facts[rel] = table[(rel, last[1], base)]
-            new_states[rel] = last
-        else:
-            to_read.append(rel)
-    if to_read:
-        asked.progress.stage("reading pages", len(to_read))
-        url_of = LinkChecker(folder, base).page_url
-        for rel, digest, found in read_all(folder, to_read, url_of, asked.progress.advance):
-            facts[rel] = found
-            if digest is not None:
-                table[(rel, digest, base)] = found
-                new_states[rel] = (states[rel], digest)
-    memory.facts.states[str(folder)] = new_states
-    return {rel: facts[rel] for rel in sorted(facts)}, len(to_read)
-
-
-def _quoted(folder: Path, facts: Mapping[str, FileFacts], memory: CheckMemory) -> Callable[[str, str], bool]:
-    """Whether a page shows a title, remembered by the page's bytes."""
-    digests = {rel: digest for rel, (_, digest) in memory.facts.states.get(str(folder), {}).items()}
-    remembered = memory.facts.quoted
-    texts: dict[str, str] = {}
-
-    def quoted(rel: str, title: str) -> bool:
-        key = (digests.get(rel, ""), title)
-        if key[0] and key in remembered:
-            return remembered[key]
-        page = facts[rel].page
-        if rel not in texts:
-            try:
-                texts[rel] = visible_text(read_page((folder / rel).read_bytes()))
-            except OSError:
-                texts[rel] = ""
-        shown = title in texts[rel] or (page is not None and page.title == title)
-        if key[0]:
-            remembered[key] = shown
-        return shown
-
-    return quoted
-
-
 @dataclass
 class _Tracing:
     checker: LinkChecker
@@ -217,14 +159,15 @@ def _tracer(
     asked: FolderCheck,
     site: SiteMap | None,
     files: tuple[str, ...],
-    pages: Mapping[str, PageFacts],
+    known: FolderFacts,
     has_links: bool,
 ) -> _Tracing:
     index = None if has_links else FileIndex.of(files)
     empty: frozenset[str] = frozenset()
 
     def ids_of(target: str) -> frozenset[str]:
-        page = pages.get(target)
+        found = known.summaries.get(target)
+        page = known.facts(target).page if found is not None and found.page is not None else None
         return page.ids if page is not None else empty
 
     checker = LinkChecker(folder, asked.base_url, index, ids_of)
@@ -247,24 +190,24 @@ def _tracer(
 
 def _problems(
     inventory: Inventory,
-    facts: Mapping[str, FileFacts],
+    known: FolderFacts,
     asked: FolderCheck,
     unpublished: tuple[Unpublished, ...],
     checker: LinkChecker,
-    quoted: Callable[[str, str], bool],
     links: LinkMemory,
+    holds_key: Callable[[str], bool],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    xml = {rel: found.xml for rel, found in facts.items() if found.xml is not None}
-    for report in xml.values():
-        problems.extend(report.problems)
-    problems += link_problems(inventory, facts, xml, checker, links)
+    for found in known.summaries.values():
+        problems.extend(found.xml_problems)
+    problems += link_problems(inventory, known, checker, links)
     problems += title_problems(inventory)
     problems += duplicate_problems(inventory)
-    problems += private_problems(inventory, asked.site_root / INBOX)
-    problems += unpublished_problems(inventory, unpublished, quoted)
-    sitemap = xml.get(SITEMAP_PATH)
-    entries = sitemap.sitemap if sitemap is not None and sitemap.kind == "sitemap" else None
+    problems += private_problems(inventory, asked.site_root / INBOX, holds_key)
+    problems += unpublished_problems(inventory, unpublished, quoted_in(known))
+    sitemap = known.summaries.get(SITEMAP_PATH)
+    report = known.facts(SITEMAP_PATH).xml if sitemap is not None and sitemap.xml_kind == "sitemap" else None
+    entries = report.sitemap if report is not None else None
     problems += sitemap_problems(inventory, entries, asked.base_url, SITEMAP_PATH)
     problems += static_host_problems(inventory)
     return problems

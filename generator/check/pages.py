@@ -10,11 +10,12 @@ sitemap, and what a static host needs (leaks.py looks for what must not be there
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Literal
+from pathlib import Path
+from typing import Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from generator.check.scan import Link, has_markup, scan_html
@@ -23,6 +24,9 @@ Severity = Literal["error", "warning"]
 
 HTML_SUFFIXES = (".html", ".htm")
 NOT_FOUND_PAGE = "404.html"
+# What urlsplit reads otherwise than as part of a URL's path (query, fragment, the
+# control characters it drops): a URL holding one takes its way (site_rel).
+_UNPLAIN = re.compile(r"[?#\t\n\r]")
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,40 @@ class PageFacts:
     base: str | None  # its <base href>
     markup: bool = True  # False: plain text in an .html file (a verification file), not a page
 
+    def summary(self) -> PageSummary:
+        return PageSummary(
+            self.title,
+            self.title_line,
+            self.description,
+            self.description_line,
+            self.canonical,
+            self.noindex,
+            self.redirect,
+            self.markup,
+        )
+
+
+class PageSummary(NamedTuple):
+    """What the checks across pages (titles, duplicates, the sitemap) need of a page: kept
+    for every page of a folder, where its links and ids are fetched only when needed."""
+
+    title: str | None
+    title_line: int | None
+    description: str | None
+    description_line: int | None
+    canonical: str | None
+    noindex: bool
+    redirect: bool
+    markup: bool
+
 
 @dataclass(frozen=True)
 class Inventory:
-    """A built folder read once: every file, and the facts of every HTML page."""
+    """A built folder read once: every file, and what every HTML page says of itself."""
 
     root: Path
     files: tuple[str, ...]  # output-relative POSIX paths, sorted
-    pages: dict[str, PageFacts]
+    pages: dict[str, PageSummary]
 
 
 def page_facts(text: str) -> PageFacts:
@@ -105,12 +135,18 @@ def scan_output(root: Path) -> Inventory:
         rel = path.relative_to(root).as_posix()
         files.append(rel)
         if rel.lower().endswith(HTML_SUFFIXES) and path.is_file():
-            pages[rel] = page_facts(read_page(path.read_bytes()))
+            pages[rel] = page_facts(read_page(path.read_bytes())).summary()
     return Inventory(root, tuple(files), pages)
 
 
 def site_rel(url: str, base_url: str) -> str | None:
     """The decoded output path an absolute URL under `base_url` names ("" for the root), else None."""
+    url = url.strip()
+    prefix = base_url if base_url.endswith("/") else base_url + "/"
+    if url.startswith(prefix) and not _UNPLAIN.search(url):
+        # The commonest case (every sitemap entry, every canonical link), read without
+        # urlsplit: the same scheme and host as written, a path and nothing after it.
+        return unquote(url[len(prefix) :])
     try:
         parts, base = urlsplit(url.strip()), urlsplit(base_url)
     except ValueError:
@@ -125,6 +161,8 @@ def site_rel(url: str, base_url: str) -> str | None:
 
 def page_file(rel: str) -> str:
     """The file a site path is served from: "posts/x/" and "posts/x" → "posts/x/index.html"."""
+    if rel.endswith("/") and rel[:1] != "/" and "//" not in rel and "/." not in "/" + rel:
+        return rel + "index.html"  # a folder's address as the sitemap lists it: nothing to normalise
     normal = posixpath.normpath("/" + rel).lstrip("/")
     if not normal or rel.endswith("/") or not posixpath.splitext(normal)[1]:
         return posixpath.join(normal, "index.html") if normal else "index.html"
@@ -169,8 +207,10 @@ def duplicate_problems(inventory: Inventory) -> list[Problem]:
             )
     present = set(inventory.files)
     for rel in inventory.files:
+        if rel.rpartition("/")[2] == "index.html":
+            continue  # most pages, and never a twin of another
         stem, suffix = posixpath.splitext(rel)
-        if suffix.lower() in HTML_SUFFIXES and PurePosixPath(rel).name != "index.html":
+        if suffix.lower() in HTML_SUFFIXES:
             twin = f"{stem}/index.html"
             if twin in present:
                 problems.append(
@@ -213,6 +253,7 @@ def sitemap_problems(
         return [Problem("warning", sitemap, None, f"no {sitemap}: search engines find fewer pages")]
     problems = []
     listed: set[str] = set()
+    present = set(inventory.files)
     for entry in entries:
         rel = site_rel(entry.url, base_url)
         if rel is None:
@@ -224,7 +265,7 @@ def sitemap_problems(
             problems.append(Problem("warning", sitemap, entry.line, f"sitemap lists {entry.url} twice"))
         listed.add(target)
         facts = inventory.pages.get(target)
-        if target not in inventory.files:
+        if target not in present:
             message = f"sitemap lists {entry.url}, which is not in the output (no {target})"
             problems.append(Problem("error", sitemap, entry.line, message))
         elif facts is not None and (facts.redirect or facts.noindex):

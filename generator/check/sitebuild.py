@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -102,9 +102,7 @@ def _stamp_file(config_file: Path, stamp_name: str) -> Path:
 
 
 def site_map(planned: PlannedSite) -> SiteMap:
-    origins = {
-        rel: (Path(origin.path).as_posix(), origin.line) for rel, origin in planned.plan.origins.items()
-    }
+    origins = {rel: (_posix(origin.path), origin.line) for rel, origin in planned.plan.origins.items()}
     state = planned.state
     if state is None:
         return SiteMap(origins, {}, ())
@@ -131,6 +129,12 @@ def site_map(planned: PlannedSite) -> SiteMap:
         answers[meta.source.rel.as_posix()] = tuple(written)
     unpublished = unpublished_of(state.metas.values(), state.build.is_published, state.build.now)
     return SiteMap(origins, answers, tuple(unpublished))
+
+
+def _posix(path: PurePath | str) -> str:
+    """A path as POSIX text; one already a path object is not parsed again (a check after an
+    edit makes a site map of every output file: 4,500 of them at 4,000 posts)."""
+    return path.as_posix() if isinstance(path, PurePath) else Path(path).as_posix()
 
 
 def unpublished_of(

@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from generator.build.sources import MARKDOWN_SUFFIXES
 from generator.check.links import LinkProblem
-from generator.check.pages import HTML_SUFFIXES, Inventory, Problem, Severity, site_rel
+from generator.check.pages import HTML_SUFFIXES, PageLink, Problem, Severity, site_rel
 
 _IMAGE_TAGS = frozenset({"img", "source", "picture"})
 _FILE_TAGS = frozenset({"script", "link", "audio", "video", "track", "embed", "iframe"})
@@ -62,11 +62,13 @@ class _Traced:
     own_page: bool  # on the page made from that source
 
 
-def link_problem(found: LinkProblem, inventory: Inventory, base_url: str, entry_url: str | None) -> Problem:
-    """A broken link as a Problem: named for what it points at, with hints for finding its source."""
-    facts = inventory.pages.get(found.page)
+def link_problem(
+    found: LinkProblem, links: Sequence[PageLink], base_url: str, entry_url: str | None
+) -> Problem:
+    """A broken link as a Problem: named for what it points at (`links`: of the page it is
+    on), with hints for finding its source."""
     url = found.url.strip()
-    tag = next((k[1] for k in facts.links if k[3].strip() == url), None) if facts else None
+    tag = next((k[1] for k in links if k[3].strip() == url), None)
     path = urlsplit(url).path if url else ""
     suffix = posixpath.splitext(path)[1].lower()
     if found.message.startswith("no element with id"):
