@@ -246,3 +246,27 @@ def test_reply_link_by_email_percent_encodes_the_subject() -> None:
 
 def test_reply_link_is_empty_without_inbox_or_email() -> None:
     assert reply_link_html(post("x", None), "", "") == ""
+
+
+def test_a_feed_entry_is_made_once_and_let_go_after_the_last_feed_showing_it() -> None:
+    from generator.build.machine_files import EntryContents
+
+    one, two, three = (post(slug, datetime(2024, 1, n, tzinfo=UTC)) for n, slug in enumerate("abc", 1))
+    made: list[str] = []
+
+    def make(p: Post) -> str:
+        made.append(p.slug)
+        return entry_html(p, "")
+
+    site_feed, tag_x, tag_y = [three, two, one], [three, one], [two]
+    contents = EntryContents([site_feed, tag_x, tag_y], make)
+    first = parse(atom_feed(INFO, site_feed, contents))
+    contents.done(site_feed)
+    assert made == ["c", "b", "a"] and set(contents.made) == {"posts/a/", "posts/b/", "posts/c/"}
+    atom_feed(INFO, tag_x, contents)
+    contents.done(tag_x)
+    assert made == ["c", "b", "a"]  # made once each
+    assert set(contents.made) == {"posts/b/"}  # a and c shown by no feed still to come
+    # A feed kept as the last build left it (never made) lets its entries go all the same.
+    contents.done(tag_y)
+    assert not contents.made and first.findall(f"{A}entry/{A}content")[1].text == "<p>Body</p>"

@@ -9,7 +9,6 @@ key Fireside knows when it looks misspelt, or as another generator's when it is 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -188,6 +187,8 @@ def key_note(key: str, *, kept: bool = True) -> str | None:
         owners = " and ".join(f"{name}'s" for name in generators)
         where = " (kept for templates in extra)" if kept else ""
         return f"front matter '{key}' is {owners} and not used by Fireside{where}"
+    import difflib  # here, where a key is unknown: every build would load it otherwise
+
     close = difflib.get_close_matches(lower, _SUGGESTED, n=1, cutoff=0.8)
     if close:
         return f"unknown front matter key '{key}' (did you mean '{close[0]}'?)"

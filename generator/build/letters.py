@@ -10,7 +10,6 @@ and only its paragraphs and line breaks are kept.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import html
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -119,6 +118,8 @@ def read_letters(
 
 def _orphaned(slug: str, post_slugs: Collection[str], old_slugs: Mapping[str, str]) -> str:
     """Why a letter is shown nowhere, and the post it most likely belongs to."""
+    import difflib  # here, where a letter's post is missing: every build would load it otherwise
+
     close = difflib.get_close_matches(slug, sorted(post_slugs), n=1, cutoff=0.6)
     guess = old_slugs.get(slug) or (close[0] if close else None)
     if guess:

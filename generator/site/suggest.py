@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 
 
@@ -12,6 +11,8 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     folded = {option.casefold(): option for option in options}
     if word.casefold() in folded and folded[word.casefold()] != word:
         return f" (did you mean {folded[word.casefold()]!r}?)"
+    import difflib  # here, where a name is misspelt: every build would load it otherwise
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     if not close:
         close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.75)
