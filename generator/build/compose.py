@@ -76,7 +76,7 @@ class DocumentComposer:
         progress: Progress = NO_PROGRESS,
         park_in: Path | None = None,
     ) -> None:
-        self.park_in = park_in  # where rendered bodies wait while a worker renders (docrender.BodyPark)
+        self.park_in = park_in  # where rendered bodies are kept rather than in memory (parked.py)
         self.site_author = site_author
         self.progress = progress
         self.markdown = markdown

@@ -132,8 +132,8 @@ class BodyPark:
     def __init__(self, handle: BinaryIO, count: int) -> None:
         self.file = ParkedFile(handle)
         self.spans: list[tuple[int, int] | None] = [None] * count  # item → its HTML's (offset, length)
-        # (first item, items, offset, length) of each parked chunk's results without their HTML
-        self.chunks: list[tuple[int, int, int, int]] = []
+        # (first item, offset, length) of each parked chunk's results without their HTML
+        self.chunks: list[tuple[int, int, int]] = []
         self.end = 0
         self.failed = False  # a write failed: the chunks that follow stay in memory
 
@@ -163,7 +163,7 @@ class BodyPark:
             self.failed = True
             return results
         self.spans[start : start + len(results)] = spans
-        self.chunks.append((start, len(results), offset, length))
+        self.chunks.append((start, offset, length))
         return [_PARKED] * len(results)
 
     def _write(self, data: bytes) -> tuple[int, int]:
@@ -183,9 +183,9 @@ class BodyPark:
             handle.flush()  # a write held in the buffer fails now, not when a page is made
             if os.fstat(handle.fileno()).st_size < self.end:
                 raise OSError("the file is shorter than what was written to it")
-            for start, count, offset, length in self.chunks:
+            for start, offset, length in self.chunks:
                 stripped: list[Rendered] = pickle.loads(self.file.read(offset, length))
-                for number, (body, job_errors, job_warnings) in enumerate(stripped[:count], start):
+                for number, (body, job_errors, job_warnings) in enumerate(stripped, start):
                     html = ParkedHtml(self.file, *self.spans[number])  # type: ignore[misc]
                     restored[number] = (_with_html(body, html), job_errors, job_warnings)
         except (OSError, pickle.UnpicklingError, EOFError) as exc:
