@@ -14,6 +14,7 @@ import pytest
 
 from generator.build.incremental import build_site
 from generator.build.options import BuildOptions
+from generator.build.places import OWN_OUTPUTS
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.check.shelf import FILE_SHELF_NAME, FILE_SHELVES
 
@@ -260,3 +261,40 @@ def test_a_save_cut_short_leaves_no_stale_link_memory(tmp_path: Path) -> None:
     (memory / FILE_SHELF_NAME.format(alpha_shelf)).write_bytes(kept)  # as if its save was cut short
     again = run_check(site / "site.yaml", CheckOptions(now=NOW, strict=True))
     assert keyed(again) == keyed(fresh_check(site, tmp_path, strict=True))
+
+
+def test_letters_that_come_and_go_are_looked_for_without_reading_the_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    write_tree(site, {"inbox/2026-01-02-bo.md": "---\nid: bo\n---\nAnother letter.\n"})
+    arrived = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(arrived) == keyed(fresh_check(site, tmp_path)) and arrived.files_read == 0
+    write_tree(site, {"inbox/2026-01-03-cy.md": "notes\n"})  # the very bytes of files/notes.txt
+    copied = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(copied) == keyed(fresh_check(site, tmp_path))
+    assert any("a copy of inbox/2026-01-03-cy.md" in f.message for f in copied.errors)
+    (site / "inbox/2026-01-03-cy.md").unlink()
+    gone = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(gone) == keyed(arrived) == keyed(fresh_check(site, tmp_path)) and gone.files_read == 0
+
+
+def test_the_checks_own_folder_is_what_the_build_made(tmp_path: Path) -> None:
+    # Files put into the check's folder in .fireside-cache/ are not the site's: the check
+    # takes the files from the build that has just made them, as it left them.
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    first = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    write_tree(site / ".fireside-cache" / OWN_OUTPUTS / "check", {"id_rsa": "key\n", "posts/new/index.html": "<p>x"})
+    EDITS["post body"](site)
+    edited = run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert keyed(edited) == keyed(fresh_check(site, tmp_path)) and edited.files == first.files
+
+
+def test_site_maps_of_earlier_checks_are_removed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    old = site / ".fireside-cache/check/sitemap-0123456789abcdef.pickle"
+    write_tree(site, {str(old.relative_to(site)): b"old"})
+    run_check(site / "site.yaml", CheckOptions(now=NOW))
+    assert not old.exists() and (site / ".fireside-cache/check").is_dir()

@@ -71,7 +71,7 @@ def test_any_edit_after_a_stamp_is_built(tmp_path: Path, edit: Callable[[Path], 
 
 @pytest.mark.parametrize(
     "damage",
-    ["edited", "deleted", "replaced by a folder", "output folder deleted"],
+    ["edited", "deleted", "replaced by a folder", "output folder deleted", "replaced, same size and time"],
 )
 def test_output_touched_after_a_stamp_is_repaired(tmp_path: Path, damage: str) -> None:
     site = tmp_path / "site"
@@ -86,6 +86,13 @@ def test_output_touched_after_a_stamp_is_repaired(tmp_path: Path, damage: str) -
         page.unlink()
         page.mkdir()
         (page / "x").write_text("x")
+    elif damage == "replaced, same size and time":  # another file (inode) with other bytes
+        before = page.stat()
+        twin = page.with_name("twin")
+        twin.write_bytes(b"x" * before.st_size)
+        os.utime(twin, ns=(before.st_atime_ns, before.st_mtime_ns))
+        twin.replace(page)
+        assert page.stat().st_ino != before.st_ino
     else:
         import shutil
 
@@ -94,6 +101,25 @@ def test_output_touched_after_a_stamp_is_repaired(tmp_path: Path, damage: str) -
     assert not result.up_to_date
     if damage != "replaced by a folder":  # a folder of somebody else's is refused, not deleted
         assert_same_as_clean(site, tmp_path)
+
+
+def test_a_build_hands_on_the_state_of_every_file_it_made(tmp_path: Path) -> None:
+    # What a check of the build's own folder reads instead of looking at the folder again.
+    site = tmp_path / "site"
+    write_tree(site, SITE)
+    for result in (
+        build_site(site / "site.yaml", BuildOptions(now=NOW)),
+        build_site(site / "site.yaml", BuildOptions(now=NOW)),
+    ):
+        assert result.outputs == stamp.folder_states(site / "public")[0]
+    age(site)
+    build_site(site / "site.yaml", BuildOptions(now=NOW))
+    (site / "content/posts/alpha.md").write_text((site / "content/posts/alpha.md").read_text() + "\nMore.\n")
+    age(site)
+    edited = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    unchanged = build_site(site / "site.yaml", BuildOptions(now=NOW))
+    assert not edited.up_to_date and unchanged.up_to_date
+    assert edited.outputs == unchanged.outputs == stamp.folder_states(site / "public")[0]
 
 
 def test_a_post_whose_date_comes_is_published_without_any_edit(tmp_path: Path) -> None:

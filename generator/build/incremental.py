@@ -8,6 +8,7 @@ cache in `.fireside-cache/`, and a new stamp is saved once the output is written
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import time
@@ -85,7 +86,11 @@ def build_site(
     result, ledger, made = built.result, built.ledger, built.made
     if result.stats.left_alone:
         return result  # a folder just adopted (ownership.py): the next build says no more of it
-    if stamp.is_racy(inputs, taken) or not set(made) <= set(ledger):
+    if not set(made) <= set(ledger):
+        return result  # the next build builds: see stamp.py
+    outputs = {rel: (ledger[rel].size, ledger[rel].mtime_ns, ledger[rel].inode) for rel in made}
+    result = dataclasses.replace(result, outputs=outputs)
+    if stamp.is_racy(inputs, taken):
         return result  # the next build builds: see stamp.py
     stamp.save(
         stamp_file,
@@ -93,7 +98,7 @@ def build_site(
             request=request,
             inputs=inputs,
             output_dir=str(result.output_dir),
-            outputs=tuple((rel, ledger[rel].size, ledger[rel].mtime_ns) for rel in made),
+            outputs=tuple((rel, *state) for rel, state in outputs.items()),
             pages=result.pages,
             warnings=tuple((_plain(w.path), w.line, w.message) for w in result.warnings),
             next_future=built.next_future,
@@ -197,6 +202,7 @@ def _unchanged(previous: stamp.Stamp, started: float) -> BuildResult:
         seconds=time.perf_counter() - started,
         up_to_date=True,
         left_out=LeftOut(*previous.left_out, next_due=previous.next_future),
+        outputs=previous.output_states(),
     )
 
 

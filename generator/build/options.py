@@ -6,6 +6,7 @@ importing the whole pipeline (see incremental.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,3 +57,7 @@ class BuildResult:
     # Nothing the build reads had changed since the last one: nothing was built (stamp.py).
     up_to_date: bool = False
     left_out: LeftOut = LeftOut()
+    # Every file the build made, by output-relative path, with its state as the build left
+    # it and saw it with its own calls (size, mtime in ns, inode): what a check of the
+    # build's own folder reads instead of looking at the folder again. None: not known.
+    outputs: Mapping[str, tuple[int, int, int]] | None = field(default=None, compare=False, repr=False)

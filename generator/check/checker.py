@@ -149,18 +149,15 @@ def _build_and_check(
     except BuildFailed as failed:
         return _failed(failed)
     folder = built.result.output_dir
-    if built.made is not None:
-        memory.keep_site_map(folder, built.identity, built.made)
 
     def site() -> tuple[SiteMap | None, object]:
         """The build's site map (asked only when the folder is read), and the stamp it goes with."""
-        found = built.made or memory.site_map(folder, built.identity)
+        found = built.made
         if found is None:
             try:
                 found = built.plan_again()
             except BuildFailed:  # changed since the build a moment ago: checked next time
                 return None, None
-            memory.keep_site_map(folder, built.identity, found)
         return found, built.identity
 
     def drafts() -> tuple[tuple[Unpublished, ...], datetime | None]:
@@ -172,7 +169,7 @@ def _build_and_check(
     asked = _asked(layout, config, options, label, site, built.identity, drafts, now)
     # The output folder is published as it stands: files the build did not make there are
     # named (a folder of the check's own holds only what the build made).
-    asked = dataclasses.replace(asked, name_strangers=not own)
+    asked = dataclasses.replace(asked, name_strangers=not own, states=built.result.outputs if own else None)
     checked = check_folder(folder, asked, memory)
     findings = (*warnings, *checked.findings)
     # The check's own folder is its business: the report names no folder to look at.

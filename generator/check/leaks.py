@@ -9,7 +9,7 @@ and future posts are the author's until their day. Each found in the output is a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +70,8 @@ def private_problems(
         elif holds_key(rel):
             # Whatever its name: a key can be published as notes.txt (through a link, a copy).
             problems.append(Problem("error", rel, None, "a private key (by its contents) is in the output"))
-    if inbox_dir is not None and inbox_dir.is_dir():
-        problems.extend(_inbox_copies(inventory, inbox_dir))
+    if inbox_dir is not None:
+        problems.extend(inbox_copies(inventory.root, inventory.files, inbox_dir))
     return problems
 
 
@@ -87,8 +87,14 @@ def holds_private_key(path: Path) -> bool:
                                                                          b"PRIVATE KEY BLOCK-----"))
 
 
-def _inbox_copies(inventory: Inventory, inbox_dir: Path) -> list[Problem]:
-    """Output files with the very bytes of a letter in the site's inbox/, whatever their name."""
+def inbox_copies(
+    root: Path, files: Iterable[str], inbox_dir: Path, size_of: Callable[[str], int | None] | None = None
+) -> list[Problem]:
+    """Output files with the very bytes of a letter in the site's inbox/, whatever their name
+    (`size_of(rel)`: a file's size as already known, None if it is not a file; by default
+    each file is looked at). Only files of a letter's size are read."""
+    if not inbox_dir.is_dir():
+        return []
     letters: dict[tuple[int, str], str] = {}
     for path in sorted(inbox_dir.rglob("*")):
         if path.is_file() and 0 < path.stat().st_size <= _INBOX_HASH_LIMIT:
@@ -97,11 +103,15 @@ def _inbox_copies(inventory: Inventory, inbox_dir: Path) -> list[Problem]:
         return []
     sizes = {size for size, _ in letters}
     problems = []
-    for rel in inventory.files:
-        path = inventory.root / rel
-        if not path.is_file() or path.stat().st_size not in sizes:
+    for rel in files:
+        path = root / rel
+        size = size_of(rel) if size_of is not None else (path.stat().st_size if path.is_file() else None)
+        if size not in sizes:
             continue
-        letter = letters.get(_fingerprint(path))
+        try:
+            letter = letters.get(_fingerprint(path))
+        except OSError:  # gone since: checked as it is next time
+            continue
         if letter is not None and INBOX not in rel.split("/")[:-1]:
             message = f"a copy of {letter} (the private inbox) is in the output"
             problems.append(Problem("error", rel, None, message))

@@ -5,8 +5,9 @@ costs next to nothing, and checking after an edit costs about what the edit chan
 The reports file holds the last reports, each under a signature of everything it was
 made from: the options, the state (size, time, inode) of every file of the folder
 checked, the build's stamp (which stands for every source, template and setting) or, for
-a folder built elsewhere, the state of the sources, and the inbox. A check whose
-signature is one of them gives that report without reading any file.
+a folder built elsewhere, the state of the sources. A check whose signature is one of
+them gives that report without reading any file; when only the inbox changed since, it
+looks for copies of its letters in the folder, by size first (Remembered).
 
 The facts file holds the rest, and, spread over file shelves by path (shelf.py), for
 each folder checked: every file's state, the digest of its bytes when that state was
@@ -19,7 +20,6 @@ none is trusted on the word of another file: a save cut short leaves some files 
 last check beside those of this one. A check whose signature is new reads only the files whose bytes it
 has not seen, follows the links of those and of the files whose links could be broken
 or mended by the change (folderlinks.py), and runs the checks across files on the summaries.
-The build's site map is kept in a file of its own per folder, read only when asked for.
 
 Everything is keyed by what it depends on, and every file carries the version of the
 check's own code: a memory that does not match is simply not used.
@@ -42,16 +42,15 @@ from generator.build.output.cache import read_checked, write_checked
 from generator.check.facts import FileSummary
 from generator.check.leaks import Unpublished
 from generator.check.shelf import FactShelves, FileShelves, Tables
-from generator.check.sitebuild import Identity, SiteMap
-from generator.check.trace import Finding
+from generator.check.trace import Finding, finding_order
 
 log = logging.getLogger(__name__)
 
 MEMORY_DIR = "check"  # in .fireside-cache/
 REPORTS_FILE = "reports.pickle"
 FACTS_FILE = "facts.pickle"
-SITE_MAP_FILE = "sitemap-{}.pickle"  # one per folder, named by a digest of its path
 CHECK_FORMAT = 2
+_OLD_SITE_MAPS = "sitemap-*.pickle"
 KEPT_REPORTS = 8  # signatures remembered (options and folders a site is checked with)
 
 # (size, mtime_ns, inode) of a file.
@@ -73,12 +72,25 @@ def memory_version() -> str:
 
 @dataclass(frozen=True)
 class Remembered:
-    """A report as `_check_output` made it (before --strict, build warnings and git)."""
+    """A report as `check_folder` made it (before --strict, build warnings and git).
 
-    findings: tuple[Finding, ...]
+    The copies of inbox letters in the output are kept apart, with the state of the
+    inbox they were looked for in: when letters arrive and nothing else changed, only they
+    are looked for again (the report's signature leaves the inbox out).
+    """
+
+    findings: tuple[Finding, ...]  # in the order the tracer gives, copies of letters aside
     pages: int
     files: int
     valid_until: datetime | None  # the next future post's date: drafts and dates change then
+    strangers: tuple[Finding, ...] = ()  # files the build did not make, shown first
+    inbox: str = ""  # the state of the inbox when its letters were looked for
+    letter_copies: tuple[Finding, ...] = ()
+
+    def shown(self) -> tuple[Finding, ...]:
+        if not self.letter_copies:
+            return (*self.strangers, *self.findings)
+        return (*self.strangers, *sorted((*self.findings, *self.letter_copies), key=finding_order))
 
 
 @dataclass
@@ -153,28 +165,6 @@ class CheckMemory:
         while len(entries) > KEPT_REPORTS:
             del entries[next(iter(entries))]
 
-    def site_map(self, folder: Path, identity: Identity | None) -> SiteMap | None:
-        if identity is None:
-            return None
-        found = read_checked(self._site_map_file(folder))
-        valid = isinstance(found, tuple) and len(found) == 3 and found[:2] == (memory_version(), identity)
-        return found[2] if valid else None
-
-    def keep_site_map(self, folder: Path, identity: Identity | None, site: SiteMap) -> None:
-        """Written at once, alone: the check after an edit reads no other folder's."""
-        path = self._site_map_file(folder)
-        try:
-            if identity is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_checked(path, (memory_version(), identity, site))
-        except OSError as exc:
-            log.warning("could not save the check's memory: %s", exc)
-
-    def _site_map_file(self, folder: Path) -> Path:
-        name = hashlib.sha256(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return self.folder / SITE_MAP_FILE.format(name)
-
     def save(self) -> None:
         """Write what changed; facts of files that no folder still there holds are let go."""
         try:
@@ -200,6 +190,9 @@ class CheckMemory:
                 write_checked(self.folder / FACTS_FILE, head)
             if self._reports is not None:
                 write_checked(self.folder / REPORTS_FILE, self._reports)
+            # The site maps checks before December 2026 kept, one per folder: no longer read.
+            for old in self.folder.glob(_OLD_SITE_MAPS):
+                old.unlink(missing_ok=True)
         except OSError as exc:  # a read-only site is still checked; only slower next time
             log.warning("could not save the check's memory: %s", exc)
 

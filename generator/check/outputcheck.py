@@ -17,10 +17,11 @@ from pathlib import Path
 
 from generator.build.output import stamp
 from generator.build.output.ownership import unknown_files
+from generator.build.output.stamp import FolderStates
 from generator.check.external import ExternalSettings, receiver_problem
 from generator.check.folderfacts import FolderFacts, key_sniffer, quoted_in, read_folder
 from generator.check.folderlinks import LinkMemory, external_problems, link_memory, link_problems
-from generator.check.leaks import INBOX, Unpublished, private_problems, unpublished_problems
+from generator.check.leaks import INBOX, Unpublished, inbox_copies, private_problems, unpublished_problems
 from generator.check.links import FileIndex, LinkChecker
 from generator.check.memory import CheckMemory, Remembered
 from generator.check.pages import (
@@ -33,7 +34,7 @@ from generator.check.pages import (
     title_problems,
 )
 from generator.check.sitebuild import SiteMap
-from generator.check.trace import Finding, Tracer
+from generator.check.trace import Finding, Tracer, finding_order
 from generator.site.progress import Progress
 from generator.site.urls import SITEMAP_PATH
 
@@ -59,6 +60,10 @@ class FolderCheck:
     inbox_endpoint: str = ""  # with `external`, asked whether a receiver answers there
     config_file: Path | None = None  # site.yaml, where the endpoint is set
     name_strangers: bool = False  # name the files in the folder that the build did not make
+    # The folder's files as the build that has just made it left them (BuildResult.outputs),
+    # for a folder of the check's own, which holds only what the build makes: not looked
+    # at again. None: every file of the folder is looked at.
+    states: FolderStates | None = None
 
 
 @dataclass(frozen=True)
@@ -71,18 +76,26 @@ class Checked:
 
 
 def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Checked:
-    states, has_links = stamp.folder_states(folder)
+    states, has_links = (asked.states, False) if asked.states is not None else stamp.folder_states(folder)
     signature = _signature(folder, asked, states, has_links)
     remembered = memory.report(signature, asked.now) if signature else None
+    inbox = repr(stamp.snapshot([], [asked.site_root / INBOX]))  # before its letters are read
     if remembered is not None and not asked.external:
-        return Checked(remembered.findings, remembered.pages, remembered.files)
+        if remembered.inbox != inbox and not _letter_copies(folder, asked, states, has_links):
+            # Letters came or went, and none is in the folder (copies are traced below).
+            remembered = replace(remembered, inbox=inbox, letter_copies=())
+            memory.remember(signature, remembered)
+        if remembered.inbox == inbox:
+            return Checked(remembered.shown(), remembered.pages, remembered.files)
+    site, site_state = asked.site()
+    if site_state != asked.site_state:  # the site map was made again, by a build with a new stamp
+        if asked.states is not None:  # which may have written: the folder is looked at
+            states, has_links = stamp.folder_states(folder)
+        signature = _signature(folder, replace(asked, site_state=site_state), states, has_links)
     known = read_folder(folder, states, asked.base_url, asked.progress, memory)
     files = tuple(sorted(states))
     pages = known.pages
     inventory = Inventory(folder, files, pages)
-    site, site_state = asked.site()
-    if site_state != asked.site_state:  # the site map was made again, with a new stamp
-        signature = _signature(folder, replace(asked, site_state=site_state), states, has_links)
     tracer = _tracer(folder, asked, site, files, known, has_links)
     if remembered is None:
         unpublished, valid_until = asked.drafts()
@@ -91,23 +104,38 @@ def check_folder(folder: Path, asked: FolderCheck, memory: CheckMemory) -> Check
         problems = _problems(inventory, known, asked, unpublished, tracer.checker, links, holds_key)
         memory.facts.links[str(folder)] = (links.files, links.kept)
         findings = tuple(tracer.findings(problems))
-        if asked.name_strangers and site is not None:
-            findings = (*_not_made_here(folder, site.origins, asked.label), *findings)
-        report = Remembered(findings, len(pages), len(files), valid_until)
+        strangers = _not_made_here(folder, site.origins, asked.label) if asked.name_strangers and site else ()
+        copies = tuple(tracer.findings(_letter_copies(folder, asked, states, has_links)))
+        report = Remembered(findings, len(pages), len(files), valid_until, strangers, inbox, copies)
         if signature:
             memory.remember(signature, report)
     else:
         report = remembered
-    found, asked_count = report.findings, 0
+        if report.inbox != inbox:
+            copies = tuple(tracer.findings(_letter_copies(folder, asked, states, has_links)))
+            report = replace(report, inbox=inbox, letter_copies=copies)
+            if signature:
+                memory.remember(signature, report)
+    found, asked_count = report.shown(), 0
     if asked.external:
         external, asked_count = external_problems(known, asked.base_url, asked.external_settings)
-        found = tuple(sorted((*found, *tracer.findings(external)), key=_order))
+        found = tuple(sorted((*found, *tracer.findings(external)), key=finding_order))
         if asked.inbox_endpoint:
             said = receiver_problem(asked.inbox_endpoint, asked.base_url, asked.external_settings)
             if said and asked.config_file is not None:
                 line = _endpoint_line(asked.config_file)
                 found = (*found, Finding("error", asked.config_file.name, line, said))
     return Checked(found, report.pages, report.files, asked_count, known.read)
+
+
+def _letter_copies(folder: Path, asked: FolderCheck, states: FolderStates, has_links: bool) -> list[Problem]:
+    """Files of the folder with the bytes of a letter in the inbox (sizes as the states say,
+    unless links are among them: a link's size is not its target's)."""
+
+    def size_of(rel: str) -> int | None:
+        return states[rel][0]
+
+    return inbox_copies(folder, sorted(states), asked.site_root / INBOX, None if has_links else size_of)
 
 
 def _endpoint_line(config_file: Path) -> int | None:
@@ -132,16 +160,12 @@ def _not_made_here(output: Path, origins: Mapping[str, object], label: str) -> t
     return (Finding("warning", label, None, message),)
 
 
-def _order(finding: Finding) -> tuple[bool, str, int, str]:
-    return (finding.output is None, finding.path or "", finding.line or 0, finding.message)
-
-
 def _signature(folder: Path, asked: FolderCheck, states: Mapping[str, object], has_links: bool) -> str | None:
     """Everything a report is made from; None when part of it cannot be trusted to show a change."""
     if asked.site_state is None or has_links:
         return None  # no stamp to stand for the sources, or links that may point anywhere
-    inbox = stamp.snapshot([], [asked.site_root / INBOX])
-    made_from = (str(folder), asked.label, asked.base_url, sorted(states.items()), asked.site_state, inbox)
+    # Not the inbox: the copies of its letters are looked for apart (see Remembered).
+    made_from = (str(folder), asked.label, asked.base_url, sorted(states.items()), asked.site_state)
     return hashlib.sha256(repr(made_from).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -203,7 +227,7 @@ def _problems(
     problems += link_problems(inventory, known, checker, links)
     problems += title_problems(inventory)
     problems += duplicate_problems(inventory)
-    problems += private_problems(inventory, asked.site_root / INBOX, holds_key)
+    problems += private_problems(inventory, None, holds_key)  # (copies of letters: _letter_copies)
     problems += unpublished_problems(inventory, unpublished, quoted_in(known))
     sitemap = known.summaries.get(SITEMAP_PATH)
     report = known.facts(SITEMAP_PATH).xml if sitemap is not None and sitemap.xml_kind == "sitemap" else None

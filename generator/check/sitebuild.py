@@ -7,15 +7,17 @@ built again, and an edit only rebuilds what it touches (build/incremental.py).
 
 A check also needs what the build knew: which source made each output file, every link
 the build wrote from a Markdown source with its line, and which posts are drafts or not
-yet due. That `SiteMap` is taken from the build when it builds, and remembered with the
-identity of the stamp the build left: while the stamp is the same file, nothing the
-map was made from has changed.
+yet due. That `SiteMap` is a view of the site the build has just planned, kept while the
+check runs; nothing of it is written down. When the build had nothing to do (its stamp
+said nothing changed) and the check still has to read the folder (its remembered report
+does not hold: `--external`, a lost memory), the site is planned again from the build's
+cache, which renders and writes nothing that is still right (`CheckBuild.plan_again`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -30,8 +32,11 @@ from generator.site.config import SiteConfig, SiteLayout
 from generator.site.errors import ErrorCollector
 
 if TYPE_CHECKING:  # the pipeline is imported only when a build runs
+    from generator.build.docrender import LinkAnswer
     from generator.build.documents import DocumentMeta
+    from generator.build.output.writer import Origin
     from generator.build.pipeline import PlannedSite
+    from generator.site.urls import UrlScheme
 
 CHECK_STAMP = "last-check.stamp"  # the stamp of the check's own build, beside the build's
 
@@ -39,14 +44,86 @@ CHECK_STAMP = "last-check.stamp"  # the stamp of the check's own build, beside t
 Identity = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
 class SiteMap:
-    """What one build knew about its output, for tracing problems to sources."""
+    """What one build knew about its output, for tracing problems to sources: a view of the
+    planned site, each entry made when first asked for (a check after an edit asks for few
+    of the 4,500 output files and 15,000 links of a 4,000-post site)."""
 
-    origins: dict[str, tuple[str, int | None]]  # output file → (source as the build names it, line)
-    # Markdown source → (line, absolute URL, URL as written) of each link the build wrote from it
-    answers: dict[str, tuple[tuple[int, str, str], ...]]
-    unpublished: tuple[Unpublished, ...]  # drafts and future posts, which must not be in it
+    def __init__(
+        self,
+        origins: Mapping[str, Origin],
+        links: Callable[[], Mapping[str, tuple[int, Sequence[LinkAnswer]]]],
+        urls: UrlScheme | None,
+        unpublished: tuple[Unpublished, ...],
+    ) -> None:
+        # output file → (source as the build names it, line)
+        self.origins: Mapping[str, tuple[str, int | None]] = _Origins(origins)
+        # Markdown source → (line, absolute URL, URL as written) of each link the build wrote
+        # from it; `links` gives each source's first body line and its body's link answers.
+        self.answers: Mapping[str, tuple[tuple[int, str, str], ...]] = _Written(links, urls)
+        self.unpublished = unpublished  # drafts and future posts, which must not be in it
+
+
+class _Origins(Mapping[str, tuple[str, int | None]]):
+    def __init__(self, origins: Mapping[str, Origin]) -> None:
+        self._origins = origins
+
+    def __getitem__(self, rel: str) -> tuple[str, int | None]:
+        origin = self._origins[rel]
+        return _posix(origin.path), origin.line
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._origins)
+
+    def __len__(self) -> int:
+        return len(self._origins)
+
+
+class _Written(Mapping[str, tuple[tuple[int, str, str], ...]]):
+    """The links each source wrote, with their absolute URLs, made once per source asked."""
+
+    def __init__(
+        self, links: Callable[[], Mapping[str, tuple[int, Sequence[LinkAnswer]]]], urls: UrlScheme | None
+    ) -> None:
+        self._find_links = links
+        self._links: Mapping[str, tuple[int, Sequence[LinkAnswer]]] | None = None
+        self._urls = urls
+        self._made: dict[str, tuple[tuple[int, str, str], ...]] = {}
+
+    @property
+    def _by_source(self) -> Mapping[str, tuple[int, Sequence[LinkAnswer]]]:
+        if self._links is None:
+            self._links = self._find_links()
+        return self._links
+
+    def __getitem__(self, source: str) -> tuple[tuple[int, str, str], ...]:
+        found = self._made.get(source)
+        if found is None:
+            first_line, answers = self._by_source[source]
+            found = self._made[source] = tuple(self._written(first_line, answers))
+        return found
+
+    def _written(self, first_line: int, answers: Sequence[LinkAnswer]) -> Iterator[tuple[int, str, str]]:
+        assert self._urls is not None  # (no links without a site)
+        base, origin = self._urls.base_url, self._urls.origin
+        for asked in answers:
+            url = asked.answer
+            if asked.kind != "resolve" or not url:
+                continue
+            line = first_line + (asked.line or 1) - 1
+            if url[0] == "/" and url[1:2] != "/" and "/." not in url:
+                yield line, origin + url, asked.url  # urljoin's answer, at a fraction of its cost
+                continue
+            try:
+                yield line, urljoin(base, url), asked.url
+            except ValueError:
+                continue
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_source)
+
+    def __len__(self) -> int:
+        return len(self._by_source)
 
 
 def stamp_identity(path: Path) -> Identity | None:
@@ -102,33 +179,28 @@ def _stamp_file(config_file: Path, stamp_name: str) -> Path:
 
 
 def site_map(planned: PlannedSite) -> SiteMap:
-    origins = {rel: (_posix(origin.path), origin.line) for rel, origin in planned.plan.origins.items()}
+    """The site map of a planned site: it holds on to the plan's origins, the metas and the
+    rendered bodies (no copy is made), as long as the check needs it."""
     state = planned.state
     if state is None:
-        return SiteMap(origins, {}, ())
-    base = state.build.urls.base_url
-    origin = state.build.urls.origin
-    answers: dict[str, tuple[tuple[int, str, str], ...]] = {}
+        return SiteMap(planned.plan.origins, dict, None, ())
+    build = state.build
+    published: list[DocumentMeta] = []
+    hidden: list[DocumentMeta] = []
     for meta in state.metas.values():
-        rendered = planned.next_cache.bodies.get(meta.body_key)
-        if rendered is None or not state.build.is_published(meta):
-            continue
-        written = []
-        for asked in rendered[1].answers:
-            url = asked.answer
-            if asked.kind != "resolve" or not url:
-                continue
-            line = meta.source.body_line + (asked.line or 1) - 1
-            if url[0] == "/" and url[1:2] != "/" and "/." not in url:
-                written.append((line, origin + url, asked.url))  # urljoin's answer, at a fraction of its cost
-                continue
-            try:
-                written.append((line, urljoin(base, url), asked.url))
-            except ValueError:
-                continue
-        answers[meta.source.rel.as_posix()] = tuple(written)
-    unpublished = unpublished_of(state.metas.values(), state.build.is_published, state.build.now)
-    return SiteMap(origins, answers, tuple(unpublished))
+        (published if build.is_published(meta) else hidden).append(meta)
+    bodies = planned.next_cache.bodies
+
+    def links() -> dict[str, tuple[int, Sequence[LinkAnswer]]]:
+        found = {}
+        for meta in published:
+            rendered = bodies.get(meta.body_key)
+            if rendered is not None:
+                found[meta.source.rel.as_posix()] = (meta.source.body_line, rendered[1].answers)
+        return found
+
+    unpublished = _unpublished(hidden, {meta.path for meta in published}, build.now) if hidden else []
+    return SiteMap(planned.plan.origins, links, build.urls, tuple(unpublished))
 
 
 def _posix(path: PurePath | str) -> str:
@@ -142,23 +214,31 @@ def unpublished_of(
 ) -> list[Unpublished]:
     """Drafts, future and expired posts, minus paths that a published document has."""
     published: set[str] = set()
-    hidden: list[Unpublished] = []
+    hidden: list[DocumentMeta] = []
     for meta in metas:
-        rel = meta.source.rel.as_posix()
-        title = meta.title or meta.slug
         if is_published(meta):
             published.add(meta.path)
-        elif meta.draft:
+        else:
+            hidden.append(meta)
+    return _unpublished(hidden, published, now)
+
+
+def _unpublished(hidden: Iterable[DocumentMeta], published: Set[str], now: datetime) -> list[Unpublished]:
+    found: list[Unpublished] = []
+    for meta in hidden:
+        rel = meta.source.rel.as_posix()
+        title = meta.title or meta.slug
+        if meta.draft:
             key = "draft" if "draft" in meta.source.meta_lines else "published"
             why = f"draft {title!r}"
-            hidden.append(Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, why))
+            found.append(Unpublished(rel, meta.source.line_of(key), meta.path, meta.title, why))
         elif meta.date is not None and meta.date > now:
             why = f"future post {title!r} (dated {meta.date:%Y-%m-%d})"
-            hidden.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
+            found.append(Unpublished(rel, meta.source.line_of("date"), meta.path, meta.title, why))
         elif meta.expires is not None and meta.expires <= now:
             why = f"expired post {title!r} (expired {meta.expires:%Y-%m-%d})"
-            hidden.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
-    return [doc for doc in hidden if doc.path not in published]
+            found.append(Unpublished(rel, meta.source.line_of("expiryDate"), meta.path, meta.title, why))
+    return [doc for doc in found if doc.path not in published]
 
 
 def read_unpublished(

@@ -336,7 +336,12 @@ def _merge(findings: Sequence[Finding]) -> list[Finding]:
             message = f"{first.message} (also on {named}{more})"
             first = Finding(first.severity, first.path, first.line, message)
         result.append(first)
-    return sorted(result, key=lambda f: (f.output is None, f.path or "", f.line or 0, f.message))
+    return sorted(result, key=finding_order)
+
+
+def finding_order(finding: Finding) -> tuple[bool, str, int, str]:
+    """The order findings are shown in: those at a source first, by place."""
+    return (finding.output is None, finding.path or "", finding.line or 0, finding.message)
 
 
 def _more(output: str | None) -> int:

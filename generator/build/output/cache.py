@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "build-cache.pickle"
 # Raised whenever what the cache holds changes meaning (fields of cached dataclasses, how
 # keys are made): a cache of another format is ignored, never half-trusted.
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 
 
 @functools.cache
@@ -88,6 +88,7 @@ class OutputRecord(NamedTuple):
     digest: str  # sha256 of its bytes
     size: int
     mtime_ns: int
+    inode: int = 0  # 0: not known (a record made without looking at the file)
 
 
 @dataclass
@@ -300,7 +301,9 @@ def ledger_confirms(ledger: Mapping[str, OutputRecord], root: Path | str, rel: s
         found = os.lstat(os.path.join(root, rel))
     except OSError:
         return False
-    return stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns) == (
+    # The inode too: the states the build hands on (BuildResult.outputs) must be the files'.
+    return stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ino) == (
         record.size,
         record.mtime_ns,
+        record.inode or found.st_ino,
     )

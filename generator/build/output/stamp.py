@@ -85,7 +85,7 @@ class Stamp:
     request: str  # everything the build was asked (version, settings file, options)
     inputs: tuple[Entry, ...]  # taken before the build started reading
     output_dir: str
-    outputs: tuple[tuple[str, int, int], ...]  # output-relative path, size, mtime in ns
+    outputs: tuple[tuple[str, int, int, int], ...]  # output-relative path, size, mtime in ns, inode
     pages: int
     warnings: tuple[tuple[str | None, int | None, str], ...]
     next_future: datetime | None  # the earliest date of a post not yet published
@@ -98,14 +98,22 @@ class Stamp:
         if self.next_future is not None and now >= self.next_future:
             return False  # a post's date has come: it appears on the site now
         root = self.output_dir
-        for rel, size, mtime_ns in self.outputs:
+        for rel, size, mtime_ns, inode in self.outputs:
             try:
                 found = os.lstat(os.path.join(root, rel))
             except OSError:
                 return False
-            if not stat.S_ISREG(found.st_mode) or found.st_size != size or found.st_mtime_ns != mtime_ns:
+            if not stat.S_ISREG(found.st_mode) or (found.st_size, found.st_mtime_ns, found.st_ino) != (
+                size,
+                mtime_ns,
+                inode,
+            ):
                 return False
         return True
+
+    def output_states(self) -> FolderStates:
+        """The files it made, as `still_true` has just found them."""
+        return {rel: (size, mtime_ns, inode) for rel, size, mtime_ns, inode in self.outputs}
 
 
 def is_racy(inputs: Iterable[Entry], taken: float) -> bool:

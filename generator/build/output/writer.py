@@ -299,7 +299,7 @@ def _with_left_alone(stats: WriteStats, root: Path, plan: OutputPlan, transactio
 
 def _record(target: str, digest: str) -> OutputRecord:
     found = os.stat(target)
-    return OutputRecord(digest, found.st_size, found.st_mtime_ns)
+    return OutputRecord(digest, found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def _remove_staging_folders(plan: OutputPlan) -> None:
