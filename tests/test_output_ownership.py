@@ -268,3 +268,24 @@ def test_clean_lets_a_target_be_emptied_but_never_of_letters(make_site: MakeSite
     for extra in ((), ("--clean",)):
         refused(run_cli("publish", *extra, cwd=site), "it holds letters", "point the target at another folder")
     assert tree_digest(www / "inbox") == letters
+
+
+def test_files_not_made_here_are_named_in_a_stable_order(tmp_path: Path) -> None:
+    # The order of os.walk: in each folder its files by name, then its links to folders
+    # (named, not followed), then what each of its folders holds, folder by folder.
+    from generator.build.output.ownership import unknown_files
+
+    folder = tmp_path / "out"
+    write_tree(folder, {
+        "b.txt": "b", "a.txt": "a", "CNAME": "x", ".git/config": "x", "known.html": "k",
+        "z/deep/one.txt": "1", "z/two.txt": "2", "m/three.txt": "3", "m/known.html": "k",
+    })
+    (folder / "linked").symlink_to(folder / "z", target_is_directory=True)
+    (folder / "m/to-file").symlink_to(folder / "a.txt")
+    (folder / "m/broken").symlink_to(folder / "nowhere")
+    known = {"known.html", "m/known.html"}
+    assert unknown_files(folder, known) == [
+        "a.txt", "b.txt", "linked", "m/broken", "m/three.txt", "m/to-file", "z/two.txt", "z/deep/one.txt",
+    ]
+    assert unknown_files(folder, known, 3) == ["a.txt", "b.txt", "linked"]
+    assert unknown_files(tmp_path / "missing", set()) == []

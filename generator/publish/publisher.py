@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
+from generator.build.output import stamp
 from generator.build.output.ownership import FolderRefused, claim_folder
-from generator.build.output.writer import Origin, OutputPlan, WriteStats, commit
+from generator.build.output.stamp import FolderStates
+from generator.build.output.writer import Kept, Origin, OutputPlan, WriteStats, commit
 from generator.build.places import place_problem, resolve_output_dir
 from generator.check.checker import CheckOptions, CheckReport, run_check
 from generator.publish.git import DEFAULT_BRANCH, DEFAULT_REMOTE, Identity, publish_branch
@@ -105,14 +107,22 @@ def publish_site(config_file: Path, options: PublishOptions = PublishOptions()) 
     if target.kind == "folder":
         assert destination is not None
         sent = SentRecord(layout.cache / "publish" / f"{target.name}.sent")
-        if sent.still_true(output_dir, destination):
+        last = sent.last(output_dir, destination)
+        output_states, has_links = stamp.folder_states(output_dir)
+        target_states = stamp.folder_states(destination)[0] if destination.is_dir() else None
+        if last is not None and last == (output_states, target_states):
             return PublishResult(target, target.path, report, options.dry_run, ())
         if not options.dry_run:
             sent.forget()  # until the folder holds the output again
+        # Files the last publish left as they are on both sides are not read again.
+        same = _unchanged_since(last, output_states, target_states or {}) if not has_links else set()
+        files = None if has_links else output_states  # (a link is copied as the file it names)
         dry_run, clean = options.dry_run, options.clean
-        changes = publish_folder(output_dir, destination, target, dry_run=dry_run, clean=clean)
+        changes = publish_folder(
+            output_dir, destination, target, dry_run=dry_run, clean=clean, files=files, unchanged=same
+        )
         if not options.dry_run:
-            sent.record(output_dir, destination)
+            sent.record(output_dir, output_states, destination)
         return PublishResult(target, target.path, report, options.dry_run, changes)
     if target.kind == "rsync":
         command = rsync_command(_shown(output_dir, layout.root), target, dry_run=options.dry_run)
@@ -235,13 +245,22 @@ def _target_refusal(refused: FolderRefused, target: PublishTarget) -> SiteError:
 
 
 def publish_folder(
-    output_dir: Path, destination: Path, target: PublishTarget, *, dry_run: bool, clean: bool = False
+    output_dir: Path,
+    destination: Path,
+    target: PublishTarget,
+    *,
+    dry_run: bool,
+    clean: bool = False,
+    files: Iterable[str] | None = None,
+    unchanged: Set[str] = frozenset(),
 ) -> tuple[str, ...]:
     """Make `destination` hold the output (changed files only); the changes, each marked
-    A (added), M (modified) or D (deleted). A dry run changes nothing."""
+    A (added), M (modified) or D (deleted). A dry run changes nothing. `files`: the
+    output's files, when they are known (none of them a link); those named in `unchanged`
+    are the same in both folders: they are not read."""
     plan = OutputPlan()
-    for rel, path in _output_files(output_dir).items():
-        plan.add(rel, path, Origin(path))
+    for rel, path in _output_files(output_dir, files).items():
+        plan.add(rel, Kept("") if rel in unchanged else path, Origin(path))
     try:
         stats = commit(plan, destination, clean=clean, mirror=True, dry_run=dry_run)
     except FolderRefused as refused:
@@ -263,7 +282,24 @@ def marked_changes(stats: WriteStats) -> tuple[str, ...]:
     return tuple(marked)
 
 
-def _output_files(output_dir: Path) -> dict[str, Path]:
+def _unchanged_since(
+    last: tuple[FolderStates, FolderStates] | None, output_states: FolderStates, target_states: FolderStates
+) -> set[str]:
+    """The output files that, on both sides, are as the last publish left them: the target
+    holds the bytes that publish copied there (its record is taken after it ended)."""
+    if last is None:
+        return set()
+    last_output, last_target = last
+    return {
+        rel
+        for rel, state in output_states.items()
+        if last_output.get(rel) == state and rel in last_target and target_states.get(rel) == last_target[rel]
+    }
+
+
+def _output_files(output_dir: Path, known: Iterable[str] | None) -> dict[str, Path]:
+    if known is not None:
+        return {rel: output_dir / rel for rel in sorted(known) if rel.split("/", 1)[0] != ".git"}
     found = {}
     for path in sorted(output_dir.rglob("*")):
         rel = path.relative_to(output_dir).as_posix()

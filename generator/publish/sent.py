@@ -5,7 +5,9 @@ After a publish to a folder, the state (size, time, inode) of every file of the 
 folder and of the target is recorded in `.fireside-cache/publish/`. When both are
 exactly as recorded, the target already holds the output: the way the build's stamp
 trusts file states (see build/output/stamp.py), with the same limit (an edit that keeps
-a file's size, time and inode is not seen). Anything different means a real publish.
+a file's size, time and inode is not seen). Anything different means a real publish,
+in which a file whose state is the recorded one on both sides is not read again: the
+target still holds the bytes the last publish gave it.
 """
 
 from __future__ import annotations
@@ -29,18 +31,20 @@ class SentRecord:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def still_true(self, output_dir: Path, destination: Path) -> bool:
-        """True if the output and the target are as the last publish left them."""
+    def last(self, output_dir: Path, destination: Path) -> tuple[FolderStates, FolderStates] | None:
+        """The states of the output and of the target as the last publish between these
+        two folders left them; None when there is no such record."""
         recorded = read_checked(self.path)
         if not isinstance(recorded, tuple) or len(recorded) != 4:
-            return False
+            return None
         output, output_states, target, target_states = recorded
-        if (output, target) != (str(output_dir), str(destination)) or not destination.is_dir():
-            return False
-        return folder_states(output_dir) == output_states and folder_states(destination) == target_states
+        if (output, target) != (str(output_dir), str(destination)):
+            return None
+        return output_states, target_states
 
-    def record(self, output_dir: Path, destination: Path) -> None:
-        value = (str(output_dir), folder_states(output_dir), str(destination), folder_states(destination))
+    def record(self, output_dir: Path, output_states: FolderStates, destination: Path) -> None:
+        """What the publish that has just ended left (the output as it was looked at before)."""
+        value = (str(output_dir), output_states, str(destination), folder_states(destination))
         try:
             write_checked(self.path, value)
         except OSError:  # only the next publish is slower

@@ -154,14 +154,14 @@ def find_letters(folder: Path, limit: int | None = None) -> str | None:
     """The first mail folder or letter file found under `folder` (relative), or None;
     with `limit`, None also once that many entries were looked at."""
     seen = 0
+    # Plain strings, not paths: a publish looks at every file of its target (4,500 at 4,000 posts).
     for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
         if set(dirnames) >= _MAIL_FOLDERS:
-            return (here.relative_to(folder) / "new").as_posix() + "/"
-        in_mail_folder = here.name in _MAIL_FOLDERS
+            return (Path(dirpath).relative_to(folder) / "new").as_posix() + "/"
+        in_mail_folder = os.path.basename(dirpath) in _MAIL_FOLDERS
         for name in filenames:
             if _LETTER_NAME.fullmatch(name) or (in_mail_folder and _MAILDIR_NAME.fullmatch(name)):
-                return (here / name).relative_to(folder).as_posix()
+                return (Path(dirpath) / name).relative_to(folder).as_posix()
         seen += len(dirnames) + len(filenames)
         if limit is not None and seen >= limit:
             return None
@@ -170,20 +170,42 @@ def find_letters(folder: Path, limit: int | None = None) -> str | None:
 
 def unknown_files(folder: Path, known: set[str], limit: int | None = None) -> list[str]:
     """Files (and links) under `folder` that are not in `known`, in a stable order, up
-    to `limit`; preserved names and work folders at the top are not counted."""
+    to `limit`; preserved names and work folders at the top are not counted.
+
+    In each folder its files come first, by name, then its links to folders, then what
+    its folders hold, folder by folder: the order of `os.walk`, in plain strings (this
+    runs over every file of a publish target and of an output folder)."""
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        top = here == folder
-        dirnames.sort()
-        if top:
-            dirnames[:] = [name for name in dirnames if not _ignored(name)]
-        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
-            if top and _ignored(name):
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        top = not prefix
+        files: list[str] = []
+        linked: list[str] = []
+        folders: list[str] = []
+        for entry in entries:
+            if top and _ignored(entry.name):
                 continue
-            rel = (here / name).relative_to(folder).as_posix()
+            try:
+                is_folder = entry.is_dir()  # a link to a folder is one, as os.walk says
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                files.append(entry.name)
+            elif entry.is_symlink():
+                linked.append(entry.name)  # named, not followed
+            else:
+                folders.append(entry.name)
+        for name in (*files, *linked):
+            rel = prefix + name
             if rel not in known:
                 found.append(rel)
                 if limit is not None and len(found) >= limit:
                     return found
+        pending.extend((os.path.join(path, name), prefix + name + "/") for name in reversed(folders))
     return found

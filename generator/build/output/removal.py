@@ -108,12 +108,14 @@ def remove_empty_folders(root: Path, removed: tuple[str, ...], *, everywhere: bo
     """Remove the folders that removing `removed` left empty (`everywhere`: every empty
     folder under `root`, but not the folder itself nor preserved names at its top)."""
     if everywhere:
-        for dirpath, _dirnames, _ in os.walk(root, topdown=False):
-            current = Path(dirpath)
-            if current == root or current.relative_to(root).parts[0] in PRESERVED_NAMES:
+        top = str(root)
+        for dirpath, _dirnames, filenames in os.walk(top, topdown=False):
+            if filenames or dirpath == top:
+                continue  # not empty (a publish target has a folder per page: most hold a file)
+            if os.path.relpath(dirpath, top).split(os.sep, 1)[0] in PRESERVED_NAMES:
                 continue
             with contextlib.suppress(OSError):
-                current.rmdir()  # only succeeds when empty
+                os.rmdir(dirpath)  # only succeeds when empty
         return
     for rel in removed:
         for parent in (root / rel).parents:

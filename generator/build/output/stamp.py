@@ -149,7 +149,8 @@ def forget(path: Path) -> None:
 
 def folder_states(folder: Path) -> tuple[FolderStates, bool]:
     """Every file and link under `folder` with its state (links are not followed), and
-    whether any link is among them: what a check's memory and a publish's record compare."""
+    whether any link is among them: what a check's memory and a publish's record compare.
+    Nothing else is (a pipe or a socket is not a file to read or to copy)."""
     states: FolderStates = {}
     has_links = False
     pending = [(str(folder), "")]
@@ -164,10 +165,13 @@ def folder_states(folder: Path) -> tuple[FolderStates, bool]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, prefix + entry.name + "/"))
                     continue
+                link = entry.is_symlink()
+                if not link and not entry.is_file(follow_symlinks=False):
+                    continue
                 found = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if entry.is_symlink():
+            if link:
                 has_links = True
             states[prefix + entry.name] = (found.st_size, found.st_mtime_ns, found.st_ino)
     return states, has_links
