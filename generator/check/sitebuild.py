@@ -183,7 +183,7 @@ def site_map(planned: PlannedSite) -> SiteMap:
     rendered bodies (no copy is made), as long as the check needs it."""
     state = planned.state
     if state is None:
-        return SiteMap(planned.plan.origins, dict, None, ())
+        return SiteMap(planned.plan.origins, lambda: {}, None, ())  # no documents, no links
     build = state.build
     published: list[DocumentMeta] = []
     hidden: list[DocumentMeta] = []
@@ -204,8 +204,8 @@ def site_map(planned: PlannedSite) -> SiteMap:
 
 
 def _posix(path: PurePath | str) -> str:
-    """A path as POSIX text; one already a path object is not parsed again (a check after an
-    edit makes a site map of every output file: 4,500 of them at 4,000 posts)."""
+    """A path as POSIX text; one already a path object is not parsed again (a trace that
+    searches every source asks for the origin of every output file: 4,500 at 4,000 posts)."""
     return path.as_posix() if isinstance(path, PurePath) else Path(path).as_posix()
 
 
